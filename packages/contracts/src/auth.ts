@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { Role } from './enums.ts';
+import { email, isoDate, nonEmpty, pageQuery, uuid } from './common.ts';
+
+export const LoginInput = z.object({
+  email,
+  password: z.string().min(1).max(256),
+  /** Needed only when the same address has an account in several workspaces. */
+  workspace: z.string().max(100).optional(),
+});
+export type LoginInput = z.infer<typeof LoginInput>;
+
+export const MeOut = z.object({
+  user: z.object({ id: uuid, name: z.string(), email: z.string().nullable(), role: Role, locale: z.string() }),
+  workspace: z.object({ id: uuid, slug: z.string(), name: z.string() }),
+  permissions: z.array(z.string()),
+  via: z.enum(['session', 'api_token']),
+});
+export type MeOut = z.infer<typeof MeOut>;
+
+export const CreateApiTokenInput = z.object({
+  name: nonEmpty(100),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateApiTokenInput = z.infer<typeof CreateApiTokenInput>;
+
+export const ApiTokenOut = z.object({
+  id: uuid,
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: isoDate,
+  lastUsedAt: isoDate.nullable(),
+  expiresAt: isoDate.nullable(),
+});
+export type ApiTokenOut = z.infer<typeof ApiTokenOut>;
+/** Only the creation answer carries the secret, once. */
+export const CreatedApiTokenOut = ApiTokenOut.extend({ token: z.string() });
+
+export const AuditEntryOut = z.object({
+  id: z.number().int(),
+  action: z.string(),
+  actor: z.object({ id: uuid.nullable(), name: z.string().nullable(), type: z.string() }),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  ip: z.string().nullable(),
+  createdAt: isoDate,
+});
+export type AuditEntryOut = z.infer<typeof AuditEntryOut>;
+export const ListAuditQuery = pageQuery.extend({
+  action: z.string().max(100).optional(),
+  actorId: uuid.optional(),
+});
+
+export const WorkspaceOut = z.object({
+  id: uuid,
+  slug: z.string(),
+  name: z.string(),
+  mailDomain: z.string().nullable(),
+  defaultLanguage: z.string(),
+  createdAt: isoDate,
+});
+export type WorkspaceOut = z.infer<typeof WorkspaceOut>;
+export const UpdateWorkspaceInput = z
+  .object({
+    name: nonEmpty(200),
+    mailDomain: z.string().trim().toLowerCase().max(253).nullable(),
+    defaultLanguage: z.enum(['en', 'fr']),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdateWorkspaceInput = z.infer<typeof UpdateWorkspaceInput>;

@@ -1,0 +1,55 @@
+/**
+ * The error-code catalogue: every expected failure has a stable code, and each code one HTTP
+ * status. Clients (the web app, integrations, scripts) branch on `code`, never on `message`.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  INVALID_CURSOR: 400,
+  WORKSPACE_REQUIRED: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  MESSAGE_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  CUSTOMER_NOT_FOUND: 404,
+  ORGANIZATION_NOT_FOUND: 404,
+  TEAM_NOT_FOUND: 404,
+  SKILL_NOT_FOUND: 404,
+  CUSTOM_FIELD_NOT_FOUND: 404,
+  API_TOKEN_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  EMAIL_TAKEN: 409,
+  NAME_TAKEN: 409,
+  KEY_TAKEN: 409,
+  VERSION_CONFLICT: 409,
+  LAST_ADMIN: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INVALID_STATUS_TRANSITION: 422,
+  INVALID_ASSIGNMENT: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+export function statusForCode(code: ErrorCode): number {
+  return ERROR_STATUS[code];
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    details?: unknown;
+    requestId?: string;
+  };
+}

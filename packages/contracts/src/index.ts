@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './common.ts';
+export * from './enums.ts';
+export * from './tickets.ts';
+export * from './people.ts';
+export * from './auth.ts';

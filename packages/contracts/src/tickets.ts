@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { Channel, MessageVisibility, TicketPriority, TicketStatus } from './enums.ts';
+import { LANGUAGE, email, isoDate, nonEmpty, pageQuery, queryList, uuid } from './common.ts';
+
+export const Tag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(50)
+  .regex(/^[\p{L}\p{N}_\-:.]+$/u, 'letters, digits, "_", "-", ":" or "." without spaces');
+
+const tags = z.array(Tag).max(50);
+const customFieldValues = z.record(z.string().max(64), z.unknown());
+
+export const AttachmentMeta = z.object({
+  filename: nonEmpty(255),
+  contentType: z.string().max(255).default('application/octet-stream'),
+  sizeBytes: z.number().int().min(0),
+  sha256: z.string().regex(/^[a-f0-9]{64}$/).optional(),
+  storageKey: z.string().max(512).optional(),
+  inline: z.boolean().default(false),
+});
+export type AttachmentMeta = z.infer<typeof AttachmentMeta>;
+
+/** A requester given by reference or by address (created on first contact). */
+export const RequesterInput = z.union([
+  z.object({ id: uuid }),
+  z.object({ email, name: nonEmpty(200).optional() }),
+]);
+
+export const CreateTicketInput = z.object({
+  subject: nonEmpty(500),
+  body: z.string().max(1_000_000).trim().min(1, 'the first message needs a body'),
+  bodyHtml: z.string().max(2_000_000).optional(),
+  requester: RequesterInput.optional(),
+  channel: Channel.default('api'),
+  status: TicketStatus.exclude(['closed']).optional(),
+  priority: TicketPriority.default('normal'),
+  assigneeId: uuid.nullable().optional(),
+  teamId: uuid.nullable().optional(),
+  tags: tags.default([]),
+  customFields: customFieldValues.default({}),
+  language: LANGUAGE.nullable().optional(),
+  /** The first message may be an internal note when an agent logs a call, for example. */
+  firstMessageVisibility: MessageVisibility.default('public'),
+  attachments: z.array(AttachmentMeta).max(100).default([]),
+});
+export type CreateTicketInput = z.infer<typeof CreateTicketInput>;
+
+export const UpdateTicketInput = z
+  .object({
+    subject: nonEmpty(500),
+    status: TicketStatus,
+    priority: TicketPriority,
+    assigneeId: uuid.nullable(),
+    teamId: uuid.nullable(),
+    tags: tags,
+    addTags: tags,
+    removeTags: tags,
+    customFields: customFieldValues,
+    language: LANGUAGE.nullable(),
+    requesterId: uuid,
+    /** Optimistic concurrency: when given, the update fails with VERSION_CONFLICT if the ticket moved on. */
+    version: z.number().int().min(1),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).some((k) => k !== 'version'), 'nothing to update');
+export type UpdateTicketInput = z.infer<typeof UpdateTicketInput>;
+
+export const TICKET_SORTS = ['created_at', 'updated_at', 'number', 'priority'] as const;
+
+export const ListTicketsQuery = pageQuery.extend({
+  q: z.string().trim().max(500).optional(),
+  status: queryList(TicketStatus).optional(),
+  priority: queryList(TicketPriority).optional(),
+  channel: queryList(Channel).optional(),
+  assigneeId: z.union([uuid, z.literal('none'), z.literal('me')]).optional(),
+  teamId: z.union([uuid, z.literal('none')]).optional(),
+  requesterId: uuid.optional(),
+  organizationId: uuid.optional(),
+  tag: queryList(Tag).optional(),
+  language: LANGUAGE.optional(),
+  createdAfter: isoDate.optional(),
+  createdBefore: isoDate.optional(),
+  updatedAfter: isoDate.optional(),
+  sort: z.enum(TICKET_SORTS).default('created_at'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+export type ListTicketsQuery = z.infer<typeof ListTicketsQuery>;
+
+export const CreateMessageInput = z.object({
+  body: z.string().max(1_000_000).trim().min(1, 'a message needs a body'),
+  bodyHtml: z.string().max(2_000_000).optional(),
+  visibility: MessageVisibility.default('public'),
+  channel: Channel.optional(),
+  attachments: z.array(AttachmentMeta).max(100).default([]),
+  /** Send-and-set-status: the status the ticket takes with this message. */
+  status: TicketStatus.optional(),
+});
+export type CreateMessageInput = z.infer<typeof CreateMessageInput>;
+
+const personRef = z.object({ id: uuid, name: z.string(), email: z.string().nullable() });
+
+export const TicketOut = z.object({
+  id: uuid,
+  number: z.number().int(),
+  subject: z.string(),
+  status: TicketStatus,
+  priority: TicketPriority,
+  channel: Channel,
+  requester: personRef,
+  organizationId: uuid.nullable(),
+  assigneeId: uuid.nullable(),
+  teamId: uuid.nullable(),
+  tags: z.array(z.string()),
+  customFields: z.record(z.string(), z.unknown()),
+  language: z.string().nullable(),
+  version: z.number().int(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  solvedAt: isoDate.nullable(),
+  closedAt: isoDate.nullable(),
+  /** What the caller may do with this ticket, so clients do not re-implement the rules. */
+  permissions: z.object({
+    update: z.boolean(),
+    reply: z.boolean(),
+    addNote: z.boolean(),
+    viewInternal: z.boolean(),
+  }),
+});
+export type TicketOut = z.infer<typeof TicketOut>;
+
+export const MessageOut = z.object({
+  id: uuid,
+  ticketId: uuid,
+  author: personRef.nullable(),
+  visibility: MessageVisibility,
+  channel: Channel,
+  body: z.string(),
+  bodyHtml: z.string().nullable(),
+  attachments: z.array(AttachmentMeta.extend({ id: uuid })),
+  createdAt: isoDate,
+});
+export type MessageOut = z.infer<typeof MessageOut>;
+
+export const EventOut = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  actor: z.object({ type: z.enum(['user', 'system', 'rule']), id: uuid.nullable(), name: z.string().nullable() }),
+  data: z.record(z.string(), z.unknown()),
+  createdAt: isoDate,
+});
+export type EventOut = z.infer<typeof EventOut>;

@@ -1,0 +1,17 @@
+import type { Store } from './store.ts';
+import type { Clock, IdGenerator, PasswordHasher, SecretGenerator } from './shared/ports.ts';
+
+/** What every use-case may use. Built once by the composition root (apps/server). */
+export interface Deps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  secrets: SecretGenerator;
+  passwords: PasswordHasher;
+  settings: {
+    sessionTtlMs: number;
+    /** Failed logins per address allowed in `loginWindowMs` before further tries are refused. */
+    maxLoginFailures: number;
+    loginWindowMs: number;
+  };
+}

@@ -1,0 +1,166 @@
+import type { CreateApiTokenInput, LoginInput } from '@guichet/contracts';
+import type { Deps } from '../deps.ts';
+import type { Actor, Ctx } from '../shared/context.ts';
+import { AppError } from '../shared/errors.ts';
+import { recordAudit } from '../shared/record.ts';
+import { authorize } from './permissions.ts';
+import type { User, Workspace } from '../people/types.ts';
+
+export const SESSION_COOKIE = 'guichet_session';
+export const API_TOKEN_PREFIX = 'gch_';
+
+// A hash verified when the address is unknown, so a login costs the same whether or not the account exists.
+let timingHash: Promise<string> | null = null;
+
+export interface Authenticated {
+  user: User;
+  workspace: Workspace;
+  actor: Actor;
+  via: 'session' | 'api_token';
+  sessionId?: string;
+}
+
+export function actorOf(user: User, via: Actor['via']): Actor {
+  return { type: 'user', userId: user.id, role: user.role, name: user.name, organizationId: user.organizationId, via };
+}
+
+/** Password login. Answers the same INVALID_CREDENTIALS for an unknown address and a wrong password. */
+export async function login(
+  deps: Deps,
+  input: LoginInput,
+  meta: { ip: string | null; requestId: string },
+): Promise<{ token: string; expiresAt: Date; auth: Authenticated }> {
+  const now = deps.clock.now();
+  const failures = await deps.store.loginAttempts.failuresSince(input.email, new Date(now.getTime() - deps.settings.loginWindowMs));
+  if (failures >= deps.settings.maxLoginFailures) {
+    throw new AppError('RATE_LIMITED', 'Too many failed sign-in attempts for this address; wait a few minutes and try again.', {
+      retryAfterSeconds: Math.ceil(deps.settings.loginWindowMs / 1000),
+    });
+  }
+  let candidates = await deps.store.users.findLoginCandidates(input.email);
+  if (input.workspace) candidates = candidates.filter((c) => c.workspace.slug === input.workspace);
+  const verified: typeof candidates = [];
+  if (candidates.length === 0) {
+    timingHash ??= deps.passwords.hash('guichet timing equaliser');
+    await deps.passwords.verify(await timingHash, input.password);
+  }
+  for (const c of candidates) {
+    if (c.user.passwordHash && (await deps.passwords.verify(c.user.passwordHash, input.password))) verified.push(c);
+  }
+  if (verified.length === 0) {
+    await deps.store.loginAttempts.record(input.email, meta.ip, false, now);
+    throw new AppError('INVALID_CREDENTIALS', 'The email address or the password is wrong.');
+  }
+  if (verified.length > 1) {
+    throw new AppError('WORKSPACE_REQUIRED', 'This address has accounts in several workspaces; say which one.', {
+      workspaces: verified.map((v) => v.workspace.slug),
+    });
+  }
+  const { user, workspace } = verified[0]!;
+  const token = deps.secrets.token(32);
+  const expiresAt = new Date(now.getTime() + deps.settings.sessionTtlMs);
+  const sessionId = deps.ids.uuid();
+  await deps.store.transaction(async (tx) => {
+    await tx.sessions.insert({
+      id: sessionId,
+      workspaceId: workspace.id,
+      userId: user.id,
+      tokenHash: deps.secrets.hash(token),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+    });
+    await tx.users.update(workspace.id, user.id, { lastLoginAt: now });
+    await tx.loginAttempts.record(input.email, meta.ip, true, now);
+    if (user.role !== 'customer') {
+      const ctx: Ctx = { workspaceId: workspace.id, actor: actorOf(user, 'session'), requestId: meta.requestId, ip: meta.ip };
+      await recordAudit(tx, ctx, now, 'auth.login', { type: 'user', id: user.id }, {});
+    }
+  });
+  return { token, expiresAt, auth: { user, workspace, actor: actorOf(user, 'session'), via: 'session', sessionId } };
+}
+
+/** Resolve a session cookie. Sliding expiry: an active session is extended, an idle one lapses. */
+export async function authenticateSession(deps: Deps, token: string): Promise<Authenticated> {
+  const now = deps.clock.now();
+  const session = await deps.store.sessions.findByHash(deps.secrets.hash(token));
+  if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  if (session.expiresAt <= now) {
+    await deps.store.sessions.delete(session.id);
+    throw new AppError('SESSION_EXPIRED', 'Your session has expired; sign in again.');
+  }
+  const found = await loadActiveUser(deps, session.workspaceId, session.userId);
+  // Write the new expiry at most once a minute per session, not on every request.
+  if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
+    await deps.store.sessions.touch(session.id, now, new Date(now.getTime() + deps.settings.sessionTtlMs));
+  }
+  return { ...found, actor: actorOf(found.user, 'session'), via: 'session', sessionId: session.id };
+}
+
+export async function authenticateApiToken(deps: Deps, token: string): Promise<Authenticated> {
+  const now = deps.clock.now();
+  const record = token.startsWith(API_TOKEN_PREFIX) ? await deps.store.apiTokens.findByHash(deps.secrets.hash(token)) : null;
+  if (!record || record.revokedAt) throw new AppError('UNAUTHENTICATED', 'The API token is unknown or revoked.');
+  if (record.expiresAt && record.expiresAt <= now) throw new AppError('UNAUTHENTICATED', 'The API token has expired.');
+  const found = await loadActiveUser(deps, record.workspaceId, record.userId);
+  if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > 60_000) await deps.store.apiTokens.touch(record.id, now);
+  return { ...found, actor: actorOf(found.user, 'api_token'), via: 'api_token' };
+}
+
+async function loadActiveUser(deps: Deps, workspaceId: string, userId: string) {
+  const [user, workspace] = await Promise.all([
+    deps.store.users.findById(workspaceId, userId),
+    deps.store.workspaces.findById(workspaceId),
+  ]);
+  if (!user || !workspace) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists.');
+  if (user.status !== 'active') throw new AppError('UNAUTHENTICATED', 'Your account is suspended.');
+  return { user, workspace };
+}
+
+export async function logout(deps: Deps, sessionId: string): Promise<void> {
+  await deps.store.sessions.delete(sessionId);
+}
+
+export async function createApiToken(deps: Deps, ctx: Ctx, input: CreateApiTokenInput) {
+  authorize(ctx.actor, 'api_tokens:own');
+  if (!ctx.actor.userId) throw new AppError('FORBIDDEN', 'Only people own API tokens.');
+  const now = deps.clock.now();
+  const token = API_TOKEN_PREFIX + deps.secrets.token(32);
+  const record = {
+    id: deps.ids.uuid(),
+    workspaceId: ctx.workspaceId,
+    userId: ctx.actor.userId,
+    name: input.name,
+    tokenHash: deps.secrets.hash(token),
+    prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
+    createdAt: now,
+    lastUsedAt: null,
+    expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+    revokedAt: null,
+  };
+  await deps.store.transaction(async (tx) => {
+    await tx.apiTokens.insert(record);
+    await recordAudit(tx, ctx, now, 'api_token.created', { type: 'api_token', id: record.id }, { name: record.name, prefix: record.prefix });
+  });
+  return { ...record, token };
+}
+
+export async function listApiTokens(deps: Deps, ctx: Ctx) {
+  authorize(ctx.actor, 'api_tokens:own');
+  if (!ctx.actor.userId) return [];
+  return (await deps.store.apiTokens.listForUser(ctx.workspaceId, ctx.actor.userId)).filter((t) => !t.revokedAt);
+}
+
+export async function revokeApiToken(deps: Deps, ctx: Ctx, id: string): Promise<void> {
+  authorize(ctx.actor, 'api_tokens:own');
+  const now = deps.clock.now();
+  await deps.store.transaction(async (tx) => {
+    const token = await tx.apiTokens.findById(ctx.workspaceId, id);
+    // Your own tokens; an admin may revoke anyone's (offboarding, a leaked token).
+    if (!token || token.revokedAt || (token.userId !== ctx.actor.userId && ctx.actor.role !== 'admin')) {
+      throw new AppError('API_TOKEN_NOT_FOUND', 'API token not found.');
+    }
+    await tx.apiTokens.revoke(ctx.workspaceId, id, now);
+    await recordAudit(tx, ctx, now, 'api_token.revoked', { type: 'api_token', id }, { name: token.name, owner: token.userId });
+  });
+}

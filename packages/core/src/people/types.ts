@@ -1,0 +1,86 @@
+import type { CustomFieldType, Role, UserStatus } from '@guichet/contracts';
+
+export interface User {
+  id: string;
+  workspaceId: string;
+  role: Role;
+  email: string | null;
+  name: string;
+  passwordHash: string | null;
+  status: UserStatus;
+  locale: string;
+  timeZone: string;
+  languages: string[];
+  organizationId: string | null;
+  phone: string | null;
+  notes: string | null;
+  capacity: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export interface UserSkill {
+  userId: string;
+  skillId: string;
+  name: string;
+  proficiency: number;
+}
+
+export interface Organization {
+  id: string;
+  workspaceId: string;
+  name: string;
+  domains: string[];
+  notes: string | null;
+  sharedTickets: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Team {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TeamMember {
+  teamId: string;
+  userId: string;
+  isLead: boolean;
+}
+
+export interface Skill {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CustomField {
+  id: string;
+  workspaceId: string;
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  options: string[];
+  required: boolean;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Workspace {
+  id: string;
+  slug: string;
+  name: string;
+  mailDomain: string | null;
+  defaultLanguage: string;
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -1,0 +1,249 @@
+/**
+ * The storage port: every repository the use-cases need, and a unit of work. `packages/db`
+ * implements it with Kysely on PGlite or PostgreSQL; every method is scoped by workspace.
+ */
+import type { Role, TicketStatus } from '@guichet/contracts';
+import type { CursorPosition } from './shared/cursor.ts';
+import type {
+  CustomField,
+  Organization,
+  Skill,
+  Team,
+  TeamMember,
+  User,
+  UserSkill,
+  Workspace,
+} from './people/types.ts';
+import type {
+  Attachment,
+  Message,
+  MessageView,
+  Ticket,
+  TicketFilter,
+  TicketPatch,
+  TicketSort,
+  TicketView,
+} from './tickets/types.ts';
+
+export interface PageRequest {
+  limit: number;
+  after?: CursorPosition;
+}
+
+export interface Sorted {
+  sort: TicketSort;
+  order: 'asc' | 'desc';
+}
+
+export interface ActorRef {
+  type: 'user' | 'system' | 'rule';
+  id: string | null;
+}
+
+export interface NewEvent {
+  workspaceId: string;
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace';
+  subjectId: string;
+  actor: ActorRef;
+  type: string;
+  data: Record<string, unknown>;
+  requestId: string | null;
+  createdAt: Date;
+}
+
+export interface StoredEvent extends NewEvent {
+  id: number;
+  actorName: string | null;
+}
+
+export interface NewAuditEntry {
+  workspaceId: string;
+  actor: ActorRef;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  data: Record<string, unknown>;
+  ip: string | null;
+  requestId: string | null;
+  createdAt: Date;
+}
+
+export interface StoredAuditEntry extends NewAuditEntry {
+  id: number;
+  actorName: string | null;
+}
+
+export interface Session {
+  id: string;
+  workspaceId: string;
+  userId: string;
+  tokenHash: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+export interface ApiToken {
+  id: string;
+  workspaceId: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface TicketRepository {
+  /** Insert a ticket with its first message and its creation event, atomically; the database gives the number. */
+  create(input: {
+    ticket: Omit<Ticket, 'number' | 'version'>;
+    message: Omit<Message, 'attachments'>;
+    attachments: Attachment[];
+    event: NewEvent;
+  }): Promise<Ticket>;
+  findById(workspaceId: string, id: string): Promise<TicketView | null>;
+  findByNumber(workspaceId: string, number: number): Promise<TicketView | null>;
+  /** Lock the row for the rest of the transaction. */
+  lock(workspaceId: string, id: string): Promise<Ticket | null>;
+  /** Apply a patch, bump the version and updated_at. */
+  update(workspaceId: string, id: string, patch: TicketPatch, updatedAt: Date): Promise<Ticket>;
+  list(workspaceId: string, filter: TicketFilter, sort: Sorted, page: PageRequest): Promise<TicketView[]>;
+  countOpenByAssignee(workspaceId: string, assigneeId: string): Promise<number>;
+}
+
+export interface MessageRepository {
+  insert(message: Omit<Message, 'attachments'>, attachments: Attachment[]): Promise<Message>;
+  listForTicket(
+    workspaceId: string,
+    ticketId: string,
+    opts: { includeInternal: boolean; limit: number; after?: CursorPosition },
+  ): Promise<MessageView[]>;
+}
+
+export interface UserRepository {
+  insert(user: User): Promise<User>;
+  findById(workspaceId: string, id: string): Promise<User | null>;
+  findByEmail(workspaceId: string, email: string): Promise<User | null>;
+  /** Every active account with a password for this address, in every workspace (login). */
+  findLoginCandidates(email: string): Promise<Array<{ user: User; workspace: Workspace }>>;
+  update(workspaceId: string, id: string, patch: Partial<User>): Promise<User>;
+  list(
+    workspaceId: string,
+    filter: { roles: Role[]; text?: string; teamId?: string; organizationId?: string },
+    page: PageRequest,
+  ): Promise<User[]>;
+  countByRole(workspaceId: string, role: Role, status?: 'active'): Promise<number>;
+  skillsOf(workspaceId: string, userIds: string[]): Promise<UserSkill[]>;
+  setSkills(workspaceId: string, userId: string, skills: Array<{ skillId: string; proficiency: number }>): Promise<void>;
+  teamIdsOf(workspaceId: string, userIds: string[]): Promise<Array<{ userId: string; teamId: string }>>;
+}
+
+export interface OrganizationRepository {
+  insert(org: Organization): Promise<Organization>;
+  findById(workspaceId: string, id: string): Promise<Organization | null>;
+  findByDomain(workspaceId: string, domain: string): Promise<Organization | null>;
+  update(workspaceId: string, id: string, patch: Partial<Organization>): Promise<Organization>;
+  list(workspaceId: string, filter: { text?: string }, page: PageRequest): Promise<Organization[]>;
+}
+
+export interface TeamRepository {
+  insert(team: Team): Promise<Team>;
+  findById(workspaceId: string, id: string): Promise<Team | null>;
+  update(workspaceId: string, id: string, patch: Partial<Team>): Promise<Team>;
+  delete(workspaceId: string, id: string): Promise<void>;
+  list(workspaceId: string, page: PageRequest): Promise<Team[]>;
+  membersOf(workspaceId: string, teamIds: string[]): Promise<TeamMember[]>;
+  setMembers(workspaceId: string, teamId: string, members: Array<{ userId: string; isLead: boolean }>): Promise<void>;
+}
+
+export interface SkillRepository {
+  insert(skill: Skill): Promise<Skill>;
+  findById(workspaceId: string, id: string): Promise<Skill | null>;
+  findByIds(workspaceId: string, ids: string[]): Promise<Skill[]>;
+  update(workspaceId: string, id: string, patch: Partial<Skill>): Promise<Skill>;
+  delete(workspaceId: string, id: string): Promise<void>;
+  list(workspaceId: string, page: PageRequest): Promise<Skill[]>;
+}
+
+export interface CustomFieldRepository {
+  insert(field: CustomField): Promise<CustomField>;
+  findById(workspaceId: string, id: string): Promise<CustomField | null>;
+  update(workspaceId: string, id: string, patch: Partial<CustomField>): Promise<CustomField>;
+  list(workspaceId: string): Promise<CustomField[]>;
+}
+
+export interface EventRepository {
+  append(event: NewEvent): Promise<void>;
+  listForSubject(
+    workspaceId: string,
+    subjectType: NewEvent['subjectType'],
+    subjectId: string,
+    page: { limit: number; afterId?: number },
+  ): Promise<StoredEvent[]>;
+}
+
+export interface AuditRepository {
+  append(entry: NewAuditEntry): Promise<void>;
+  list(
+    workspaceId: string,
+    filter: { action?: string; actorId?: string },
+    page: { limit: number; beforeId?: number },
+  ): Promise<StoredAuditEntry[]>;
+}
+
+export interface SessionRepository {
+  insert(session: Session): Promise<void>;
+  findByHash(tokenHash: string): Promise<Session | null>;
+  touch(id: string, lastSeenAt: Date, expiresAt: Date): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteForUser(workspaceId: string, userId: string): Promise<void>;
+}
+
+export interface ApiTokenRepository {
+  insert(token: ApiToken): Promise<void>;
+  findByHash(tokenHash: string): Promise<ApiToken | null>;
+  listForUser(workspaceId: string, userId: string): Promise<ApiToken[]>;
+  findById(workspaceId: string, id: string): Promise<ApiToken | null>;
+  revoke(workspaceId: string, id: string, at: Date): Promise<void>;
+  revokeForUser(workspaceId: string, userId: string, at: Date): Promise<void>;
+  touch(id: string, at: Date): Promise<void>;
+}
+
+export interface LoginAttemptRepository {
+  record(email: string, ip: string | null, succeeded: boolean, at: Date): Promise<void>;
+  failuresSince(email: string, since: Date): Promise<number>;
+}
+
+export interface WorkspaceRepository {
+  /** Also prepares the workspace's ticket-number sequence. */
+  insert(workspace: Workspace): Promise<Workspace>;
+  findById(id: string): Promise<Workspace | null>;
+  findBySlug(slug: string): Promise<Workspace | null>;
+  update(id: string, patch: Partial<Workspace>): Promise<Workspace>;
+}
+
+export interface Repositories {
+  tickets: TicketRepository;
+  messages: MessageRepository;
+  users: UserRepository;
+  organizations: OrganizationRepository;
+  teams: TeamRepository;
+  skills: SkillRepository;
+  customFields: CustomFieldRepository;
+  events: EventRepository;
+  audit: AuditRepository;
+  sessions: SessionRepository;
+  apiTokens: ApiTokenRepository;
+  loginAttempts: LoginAttemptRepository;
+  workspaces: WorkspaceRepository;
+}
+
+export interface Store extends Repositories {
+  /** Run `work` in one transaction; everything it writes commits together or not at all. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+}
+
+export type { TicketStatus };

@@ -1,0 +1,97 @@
+import type { ListTicketsQuery } from '@guichet/contracts';
+import type { Deps } from '../deps.ts';
+import type { PageRequest } from '../store.ts';
+import type { Ctx } from '../shared/context.ts';
+import { AppError } from '../shared/errors.ts';
+import { decodeCursor, toPage, type CursorPosition } from '../shared/cursor.ts';
+import { can } from '../identity/permissions.ts';
+import { accessFor, loadReadableTicket, type TicketRef } from './access.ts';
+import { ticketAccess, type TicketAccess } from './policy.ts';
+import type { TicketFilter, TicketView } from './types.ts';
+
+export async function getTicket(deps: Deps, ctx: Ctx, ref: TicketRef) {
+  return loadReadableTicket(deps, ctx, ref);
+}
+
+const PRIORITY_RANK = { low: 0, normal: 1, high: 2, urgent: 3 } as const;
+
+export function cursorValue(t: TicketView, sort: ListTicketsQuery['sort']): string | number {
+  switch (sort) {
+    case 'created_at':
+      return t.createdAt.toISOString();
+    case 'updated_at':
+      return t.updatedAt.toISOString();
+    case 'number':
+      return t.number;
+    case 'priority':
+      return PRIORITY_RANK[t.priority];
+  }
+}
+
+/**
+ * List and search tickets with keyset pagination. Customers are confined to the tickets they may
+ * read whatever filters they send; staff without `tickets:read_all` see nothing.
+ */
+export async function listTickets(
+  deps: Deps,
+  ctx: Ctx,
+  q: ListTicketsQuery,
+): Promise<{ items: Array<{ ticket: TicketView; access: TicketAccess }>; nextCursor: string | null }> {
+  const actor = ctx.actor;
+  const filter: TicketFilter = { includeInternal: can(actor, 'tickets:read_internal') };
+  if (actor.role === 'customer') {
+    if (!actor.userId) throw new AppError('UNAUTHENTICATED', 'Sign in to see your tickets.');
+    let orgId: string | null = null;
+    if (actor.organizationId) {
+      const org = await deps.store.organizations.findById(ctx.workspaceId, actor.organizationId);
+      if (org?.sharedTickets) orgId = org.id;
+    }
+    filter.visibleToCustomer = { userId: actor.userId, organizationId: orgId };
+  } else if (!can(actor, 'tickets:read_all')) {
+    throw new AppError('FORBIDDEN', `Your role (${actor.role}) cannot list tickets.`);
+  }
+  if (q.q) filter.text = q.q;
+  if (q.status?.length) filter.statuses = q.status;
+  if (q.priority?.length) filter.priorities = q.priority;
+  if (q.channel?.length) filter.channels = q.channel;
+  if (q.assigneeId) filter.assigneeId = q.assigneeId === 'none' ? null : q.assigneeId === 'me' ? actor.userId : q.assigneeId;
+  if (q.teamId) filter.teamId = q.teamId === 'none' ? null : q.teamId;
+  if (q.requesterId) filter.requesterId = q.requesterId;
+  if (q.organizationId) filter.organizationId = q.organizationId;
+  if (q.tag?.length) filter.tags = q.tag;
+  if (q.language) filter.language = q.language;
+  if (q.createdAfter) filter.createdAfter = new Date(q.createdAfter);
+  if (q.createdBefore) filter.createdBefore = new Date(q.createdBefore);
+  if (q.updatedAfter) filter.updatedAfter = new Date(q.updatedAfter);
+
+  const page: PageRequest = { limit: q.limit + 1 };
+  if (q.cursor) page.after = decodeCursor(q.cursor, q.sort, q.order);
+  const rows = await deps.store.tickets.list(ctx.workspaceId, filter, { sort: q.sort, order: q.order }, page);
+  const pageOut = toPage(rows, q.limit, (t): CursorPosition => ({ sort: q.sort, order: q.order, value: cursorValue(t, q.sort), id: t.id }));
+  const items = await Promise.all(
+    pageOut.items.map(async (ticket) => ({
+      ticket,
+      access: actor.role === 'customer' ? await accessFor(deps.store, ctx, ticket) : ticketAccess(actor, ticket),
+    })),
+  );
+  return { items, nextCursor: pageOut.nextCursor };
+}
+
+export async function listTicketEvents(
+  deps: Deps,
+  ctx: Ctx,
+  ref: TicketRef,
+  q: { limit: number; cursor?: string | undefined },
+) {
+  const { ticket, access } = await loadReadableTicket(deps, ctx, ref);
+  if (!access.viewInternal) {
+    // The history names internal notes, assignees and rules: staff only.
+    throw new AppError('FORBIDDEN', 'Only staff can read a ticket\'s history.');
+  }
+  const afterId = q.cursor ? Number(decodeCursor(q.cursor, 'id', 'asc').id) : undefined;
+  const rows = await deps.store.events.listForSubject(ctx.workspaceId, 'ticket', ticket.id, {
+    limit: q.limit + 1,
+    ...(afterId !== undefined && Number.isFinite(afterId) ? { afterId } : {}),
+  });
+  return toPage(rows, q.limit, (e) => ({ sort: 'id', order: 'asc', value: null, id: String(e.id) }));
+}

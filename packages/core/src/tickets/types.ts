@@ -1,0 +1,102 @@
+import type {
+  AttachmentMeta,
+  Channel,
+  MessageVisibility,
+  TicketPriority,
+  TicketStatus,
+  TICKET_SORTS,
+} from '@guichet/contracts';
+
+export interface Ticket {
+  id: string;
+  workspaceId: string;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  channel: Channel;
+  requesterId: string;
+  organizationId: string | null;
+  assigneeId: string | null;
+  teamId: string | null;
+  tags: string[];
+  customFields: Record<string, unknown>;
+  language: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  solvedAt: Date | null;
+  closedAt: Date | null;
+}
+
+export interface PersonRef {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
+export interface TicketView extends Ticket {
+  requester: PersonRef;
+}
+
+export interface Attachment extends AttachmentMeta {
+  id: string;
+}
+
+export interface Message {
+  id: string;
+  workspaceId: string;
+  ticketId: string;
+  authorId: string | null;
+  visibility: MessageVisibility;
+  channel: Channel;
+  bodyText: string;
+  bodyHtml: string | null;
+  createdAt: Date;
+  attachments: Attachment[];
+}
+
+export interface MessageView extends Message {
+  author: PersonRef | null;
+}
+
+export type TicketSort = (typeof TICKET_SORTS)[number];
+
+export interface TicketFilter {
+  text?: string;
+  statuses?: TicketStatus[];
+  priorities?: TicketPriority[];
+  channels?: Channel[];
+  /** null = unassigned */
+  assigneeId?: string | null;
+  teamId?: string | null;
+  requesterId?: string;
+  organizationId?: string;
+  /** Customer scope: their own tickets, plus their organization's when shared. */
+  visibleToCustomer?: { userId: string; organizationId: string | null };
+  tags?: string[];
+  language?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  updatedAfter?: Date;
+  /** Text search matches internal notes only for staff. */
+  includeInternal: boolean;
+}
+
+export type TicketPatch = Partial<
+  Pick<
+    Ticket,
+    | 'subject'
+    | 'status'
+    | 'priority'
+    | 'assigneeId'
+    | 'teamId'
+    | 'tags'
+    | 'customFields'
+    | 'language'
+    | 'requesterId'
+    | 'organizationId'
+    | 'solvedAt'
+    | 'closedAt'
+  >
+>;

@@ -1,0 +1,148 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
+import * as m0001 from './migrations/0001_foundation.ts';
+
+export interface DatabaseOptions {
+  /** PostgreSQL server; when absent, the embedded PGlite database is used. */
+  url?: string | undefined;
+  /** PGlite data folder; `memory://` or undefined with `memory: true` keeps it in memory. */
+  dataDir?: string | undefined;
+  memory?: boolean;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Kysely<DB>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** PostgreSQL only: the pool, for LISTEN/NOTIFY and advisory locks. */
+  pool?: pg.Pool;
+}
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};
+
+// int8 (ids of append-only logs, counts) as JS numbers: they stay far below 2^53 here.
+const INT8 = 20;
+const NUMERIC = 1700;
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const database = opts.url ? openPostgres(opts.url, opts.poolSize ?? 10) : await openPGlite(opts);
+  try {
+    await migrate(database.db);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+  return database;
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);
+      return pg.types.getTypeParser(oid, format);
+    },
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
+  // A dropped idle connection is replaced by the pool; log nothing that could hold a secret.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    pool,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPGlite(opts: DatabaseOptions): Promise<Database> {
+  const inMemory = opts.memory || !opts.dataDir || opts.dataDir.startsWith('memory://');
+  let unlock = () => {};
+  if (!inMemory) {
+    mkdirSync(opts.dataDir!, { recursive: true });
+    unlock = lockDataDir(opts.dataDir!);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(inMemory ? undefined : join(opts.dataDir!, 'pg'), {
+      parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+    });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  let closed = false;
+  return {
+    kind: 'pglite',
+    db,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+      await pglite.close();
+      unlock();
+    },
+  };
+}
+
+/**
+ * PGlite is one process's database: two processes on one folder would corrupt it. A lock file
+ * holding the owner's pid keeps a second one out; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = join(dir, 'guichet.lock');
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new Error(
+        `The data folder ${dir} is in use by another Guichet process (pid ${pid}). Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`,
+      );
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function migrate(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'guichet_migrations',
+    migrationLockTableName: 'guichet_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}

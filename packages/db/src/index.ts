@@ -1,0 +1,3 @@
+export { openDatabase, migrate, type Database, type DatabaseOptions } from './database.ts';
+export { createStore, translateDbError } from './store.ts';
+export type { DB } from './schema.ts';

@@ -1,0 +1,303 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type {
+  Attachment,
+  Message,
+  MessageRepository,
+  MessageView,
+  PageRequest,
+  Sorted,
+  Ticket,
+  TicketFilter,
+  TicketPatch,
+  TicketRepository,
+  TicketView,
+} from '@guichet/core';
+import type { DB } from '../schema.ts';
+import { toColumns, toTicket } from './mappers.ts';
+
+export const TICKET_COLUMNS = [
+  't.id',
+  't.workspace_id',
+  't.number',
+  't.subject',
+  't.status',
+  't.priority',
+  't.channel',
+  't.requester_id',
+  't.organization_id',
+  't.assignee_id',
+  't.team_id',
+  't.tags',
+  't.custom_fields',
+  't.language',
+  't.version',
+  't.created_at',
+  't.updated_at',
+  't.solved_at',
+  't.closed_at',
+] as const;
+
+/** The per-workspace ticket-number sequence (created with the workspace). */
+export function ticketSequenceName(workspaceId: string): string {
+  if (!/^[0-9a-f-]{36}$/i.test(workspaceId)) throw new Error('invalid workspace id');
+  return `ticket_number_${workspaceId.replace(/-/g, '').toLowerCase()}`;
+}
+
+const PRIORITY_RANK = sql<number>`(CASE t.priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END)`;
+
+function viewQuery(db: Kysely<DB>, workspaceId: string) {
+  return db
+    .selectFrom('tickets as t')
+    .innerJoin('users as r', 'r.id', 't.requester_id')
+    .select(TICKET_COLUMNS)
+    .select(['r.name as requester_name', 'r.email as requester_email'])
+    .where('t.workspace_id', '=', workspaceId);
+}
+
+type ViewRow = Awaited<ReturnType<ReturnType<typeof viewQuery>['executeTakeFirstOrThrow']>>;
+
+function toView(r: ViewRow): TicketView {
+  return { ...toTicket(r), requester: { id: r.requester_id, name: r.requester_name, email: r.requester_email } };
+}
+
+export class KyselyTicketRepository implements TicketRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async create(input: Parameters<TicketRepository['create']>[0]): Promise<Ticket> {
+    const { ticket: t, message: m, event: e } = input;
+    const seq = ticketSequenceName(t.workspaceId);
+    // One statement, one round trip: the ticket, its first message and its creation event.
+    const result = await sql<Record<string, unknown>>`
+      WITH t AS (
+        INSERT INTO tickets (id, workspace_id, number, subject, status, priority, channel, requester_id,
+          organization_id, assignee_id, team_id, tags, custom_fields, language, created_at, updated_at, solved_at, closed_at)
+        VALUES (${t.id}, ${t.workspaceId}, nextval(${seq}::regclass), ${t.subject}, ${t.status}, ${t.priority}, ${t.channel},
+          ${t.requesterId}, ${t.organizationId}, ${t.assigneeId}, ${t.teamId}, ${t.tags}::text[], ${JSON.stringify(t.customFields)}::jsonb,
+          ${t.language}, ${t.createdAt}, ${t.updatedAt}, ${t.solvedAt}, ${t.closedAt})
+        RETURNING id, workspace_id, number, subject, status, priority, channel, requester_id, organization_id, assignee_id,
+          team_id, tags, custom_fields, language, version, created_at, updated_at, solved_at, closed_at
+      ), m AS (
+        INSERT INTO messages (id, workspace_id, ticket_id, author_id, visibility, channel, body_text, body_html, created_at)
+        SELECT ${m.id}, ${m.workspaceId}, t.id, ${m.authorId}, ${m.visibility}, ${m.channel}, ${m.bodyText}, ${m.bodyHtml}, ${m.createdAt} FROM t
+      ), e AS (
+        INSERT INTO events (workspace_id, subject_type, subject_id, actor_type, actor_id, type, data, request_id, created_at)
+        SELECT ${e.workspaceId}, ${e.subjectType}, t.id, ${e.actor.type}, ${e.actor.id}, ${e.type},
+          (${JSON.stringify(e.data)}::jsonb || jsonb_build_object('number', t.number)), ${e.requestId}, ${e.createdAt} FROM t
+      )
+      SELECT * FROM t`.execute(this.db);
+    if (input.attachments.length) await insertAttachments(this.db, m.workspaceId, m.id, m.createdAt, input.attachments);
+    return toTicket(result.rows[0] as never);
+  }
+
+  async findById(workspaceId: string, id: string): Promise<TicketView | null> {
+    const r = await viewQuery(this.db, workspaceId).where('t.id', '=', id).executeTakeFirst();
+    return r ? toView(r) : null;
+  }
+
+  async findByNumber(workspaceId: string, number: number): Promise<TicketView | null> {
+    const r = await viewQuery(this.db, workspaceId).where('t.number', '=', number).executeTakeFirst();
+    return r ? toView(r) : null;
+  }
+
+  async lock(workspaceId: string, id: string): Promise<Ticket | null> {
+    const r = await this.db
+      .selectFrom('tickets as t')
+      .select(TICKET_COLUMNS)
+      .where('t.workspace_id', '=', workspaceId)
+      .where('t.id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    return r ? toTicket(r) : null;
+  }
+
+  async update(workspaceId: string, id: string, patch: TicketPatch, updatedAt: Date): Promise<Ticket> {
+    const cols = toColumns(patch, ['customFields']);
+    if ('tags' in cols) cols.tags = sql`${cols.tags}::text[]`;
+    const r = await this.db
+      .updateTable('tickets as t')
+      .set({ ...cols, updated_at: updatedAt, version: sql`t.version + 1` } as never)
+      .where('t.workspace_id', '=', workspaceId)
+      .where('t.id', '=', id)
+      .returning(TICKET_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toTicket(r);
+  }
+
+  async list(workspaceId: string, f: TicketFilter, sort: Sorted, page: PageRequest): Promise<TicketView[]> {
+    let q = viewQuery(this.db, workspaceId);
+    if (f.visibleToCustomer) {
+      const { userId, organizationId } = f.visibleToCustomer;
+      q = q.where((eb) =>
+        organizationId
+          ? eb.or([eb('t.requester_id', '=', userId), eb('t.organization_id', '=', organizationId)])
+          : eb('t.requester_id', '=', userId),
+      );
+    }
+    if (f.statuses) q = q.where('t.status', 'in', f.statuses);
+    if (f.priorities) q = q.where('t.priority', 'in', f.priorities);
+    if (f.channels) q = q.where('t.channel', 'in', f.channels);
+    if (f.assigneeId !== undefined) q = f.assigneeId === null ? q.where('t.assignee_id', 'is', null) : q.where('t.assignee_id', '=', f.assigneeId);
+    if (f.teamId !== undefined) q = f.teamId === null ? q.where('t.team_id', 'is', null) : q.where('t.team_id', '=', f.teamId);
+    if (f.requesterId) q = q.where('t.requester_id', '=', f.requesterId);
+    if (f.organizationId) q = q.where('t.organization_id', '=', f.organizationId);
+    if (f.tags?.length) q = q.where(sql<SqlBool>`t.tags @> ${f.tags}::text[]`);
+    if (f.language) q = q.where('t.language', '=', f.language);
+    if (f.createdAfter) q = q.where('t.created_at', '>=', f.createdAfter);
+    if (f.createdBefore) q = q.where('t.created_at', '<', f.createdBefore);
+    if (f.updatedAfter) q = q.where('t.updated_at', '>=', f.updatedAfter);
+    if (f.text) q = q.where((eb) => textMatch(eb, f.text!, f.includeInternal));
+
+    const dir = sort.order;
+    const key = sortKey(sort.sort);
+    if (page.after) {
+      const cmp = dir === 'desc' ? '<' : '>';
+      const v = sort.sort === 'created_at' || sort.sort === 'updated_at' ? new Date(String(page.after.value)) : Number(page.after.value);
+      q = q.where(sql<SqlBool>`(${key}, t.id) ${sql.raw(cmp)} (${v}, ${page.after.id})`);
+    }
+    const rows = await q
+      .orderBy(key, dir)
+      .orderBy('t.id', dir)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toView);
+  }
+
+  async countOpenByAssignee(workspaceId: string, assigneeId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .where('assignee_id', '=', assigneeId)
+      .where('status', 'in', ['new', 'open', 'pending', 'on_hold'])
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}
+
+function sortKey(sort: Sorted['sort']): Expression<unknown> {
+  switch (sort) {
+    case 'created_at':
+      return sql`t.created_at`;
+    case 'updated_at':
+      return sql`t.updated_at`;
+    case 'number':
+      return sql`t.number`;
+    case 'priority':
+      return PRIORITY_RANK;
+  }
+}
+
+/** Words in the subject or any message the caller may read; "#123" or "123" also finds ticket 123. */
+function textMatch(eb: ExpressionBuilder<DB & { t: DB['tickets'] }, 't'>, text: string, includeInternal: boolean) {
+  const query = sql`websearch_to_tsquery('simple', ${text})`;
+  const inMessages = eb.exists(
+    eb
+      .selectFrom('messages as m')
+      .select(sql`1`.as('one'))
+      .whereRef('m.ticket_id', '=', 't.id')
+      .where(sql<SqlBool>`m.search_vector @@ ${query}`)
+      .$if(!includeInternal, (s) => s.where('m.visibility', '=', 'public')),
+  );
+  const ors = [eb(sql`t.search_vector`, '@@', query) as never, inMessages];
+  const num = /^#?(\d{1,15})$/.exec(text.trim());
+  if (num) ors.push(eb('t.number', '=', Number(num[1])) as never);
+  return eb.or(ors);
+}
+
+async function insertAttachments(db: Kysely<DB>, workspaceId: string, messageId: string, at: Date, list: Attachment[]) {
+  await db
+    .insertInto('attachments')
+    .values(
+      list.map((a) => ({
+        id: a.id,
+        workspace_id: workspaceId,
+        message_id: messageId,
+        filename: a.filename,
+        content_type: a.contentType,
+        size_bytes: a.sizeBytes,
+        sha256: a.sha256 ?? null,
+        storage_key: a.storageKey ?? null,
+        inline: a.inline,
+        created_at: at,
+      })),
+    )
+    .execute();
+}
+
+export class KyselyMessageRepository implements MessageRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async insert(m: Omit<Message, 'attachments'>, attachments: Attachment[]): Promise<Message> {
+    await this.db
+      .insertInto('messages')
+      .values({
+        id: m.id,
+        workspace_id: m.workspaceId,
+        ticket_id: m.ticketId,
+        author_id: m.authorId,
+        visibility: m.visibility,
+        channel: m.channel,
+        body_text: m.bodyText,
+        body_html: m.bodyHtml,
+        created_at: m.createdAt,
+      })
+      .execute();
+    if (attachments.length) await insertAttachments(this.db, m.workspaceId, m.id, m.createdAt, attachments);
+    return { ...m, attachments };
+  }
+
+  async listForTicket(
+    workspaceId: string,
+    ticketId: string,
+    opts: { includeInternal: boolean; limit: number; after?: { value: string | number | null; id: string } },
+  ): Promise<MessageView[]> {
+    let q = this.db
+      .selectFrom('messages as m')
+      .leftJoin('users as u', 'u.id', 'm.author_id')
+      .select([
+        'm.id',
+        'm.workspace_id',
+        'm.ticket_id',
+        'm.author_id',
+        'm.visibility',
+        'm.channel',
+        'm.body_text',
+        'm.body_html',
+        'm.created_at',
+        'u.name as author_name',
+        'u.email as author_email',
+      ])
+      .where('m.workspace_id', '=', workspaceId)
+      .where('m.ticket_id', '=', ticketId);
+    if (!opts.includeInternal) q = q.where('m.visibility', '=', 'public');
+    if (opts.after) q = q.where(sql<SqlBool>`(m.created_at, m.id) > (${new Date(String(opts.after.value))}, ${opts.after.id})`);
+    const rows = await q.orderBy('m.created_at', 'asc').orderBy('m.id', 'asc').limit(opts.limit).execute();
+    const ids = rows.map((r) => r.id);
+    const atts = ids.length
+      ? await this.db.selectFrom('attachments').selectAll().where('workspace_id', '=', workspaceId).where('message_id', 'in', ids).execute()
+      : [];
+    return rows.map((r) => ({
+      id: r.id,
+      workspaceId: r.workspace_id,
+      ticketId: r.ticket_id,
+      authorId: r.author_id,
+      visibility: r.visibility as Message['visibility'],
+      channel: r.channel as Message['channel'],
+      bodyText: r.body_text,
+      bodyHtml: r.body_html,
+      createdAt: new Date(r.created_at),
+      author: r.author_id && r.author_name ? { id: r.author_id, name: r.author_name, email: r.author_email } : null,
+      attachments: atts
+        .filter((a) => a.message_id === r.id)
+        .map((a) => ({
+          id: a.id,
+          filename: a.filename,
+          contentType: a.content_type,
+          sizeBytes: Number(a.size_bytes),
+          ...(a.sha256 ? { sha256: a.sha256 } : {}),
+          ...(a.storage_key ? { storageKey: a.storage_key } : {}),
+          inline: a.inline,
+        })),
+    }));
+  }
+}
