@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+
+/**
+ * The only file that reads the environment. Parsed once at start, validated and frozen; a bad
+ * value stops the start with a message naming the variable.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  smtpPort: number;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  demo: boolean;
+  roles: ReadonlySet<'web' | 'worker' | 'smtp'>;
+  logLevel: string;
+  sessionTtlMs: number;
+  secureCookies: boolean;
+  /** Check every response against its schema (tests). */
+  validateResponses: boolean;
+  maxLoginFailures: number;
+  loginWindowMs: number;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Readonly<Config> {
+  const rolesArg = argv.find((a) => a.startsWith('--roles='))?.slice('--roles='.length) ?? env.GUICHET_ROLES ?? 'web,worker,smtp';
+  const roles = new Set(rolesArg.split(',').map((r) => r.trim()).filter(Boolean));
+  for (const r of roles) if (!['web', 'worker', 'smtp'].includes(r)) throw new ConfigError(`--roles takes web, worker and smtp (got "${r}")`);
+  const url = env.DATABASE_URL?.trim() || undefined;
+  if (url && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  const adminEmail = env.GUICHET_ADMIN_EMAIL?.trim() || undefined;
+  const adminPassword = env.GUICHET_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError('GUICHET_ADMIN_PASSWORD must be at least 10 characters');
+  return Object.freeze({
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    dataDir: resolve(env.GUICHET_DATA_DIR?.trim() || './data'),
+    databaseUrl: url,
+    dbPoolSize: int(env, 'GUICHET_DB_POOL', 10, 1, 200),
+    smtpPort: int(env, 'GUICHET_SMTP_PORT', 2525, 0, 65535),
+    adminEmail,
+    adminPassword,
+    demo: bool(env, 'GUICHET_DEMO', true),
+    roles: roles as Config['roles'],
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    sessionTtlMs: int(env, 'GUICHET_SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365) * 3_600_000,
+    secureCookies: bool(env, 'GUICHET_SECURE_COOKIES', false),
+    validateResponses: bool(env, 'GUICHET_VALIDATE_RESPONSES', false),
+    maxLoginFailures: int(env, 'GUICHET_MAX_LOGIN_FAILURES', 10, 1, 1000),
+    loginWindowMs: int(env, 'GUICHET_LOGIN_WINDOW_MINUTES', 15, 1, 1440) * 60_000,
+    bodyLimitBytes: int(env, 'GUICHET_BODY_LIMIT_MB', 10, 1, 100) * 1024 * 1024,
+  });
+}

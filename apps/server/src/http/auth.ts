@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError, SESSION_COOKIE, authenticateApiToken, authenticateSession, type Authenticated, type Deps } from '@guichet/core';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Who is calling: an API token (`Authorization: Bearer gch_…`) or the session cookie. A
+ * cookie-authenticated write from another site is refused (the cookie is SameSite=Lax too).
+ */
+export async function authenticate(deps: Deps, req: FastifyRequest): Promise<Authenticated> {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw new AppError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <API token>".');
+    return authenticateApiToken(deps, m[1]!);
+  }
+  const token = req.cookies?.[SESSION_COOKIE];
+  if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in or send an API token to use this endpoint.');
+  if (!SAFE.has(req.method)) checkSameOrigin(req);
+  return authenticateSession(deps, token);
+}
+
+function checkSameOrigin(req: FastifyRequest): void {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new AppError('FORBIDDEN', 'The Origin header is not a URL.');
+  }
+  if (host !== req.headers.host) throw new AppError('FORBIDDEN', 'Cross-site requests with a session cookie are refused; use an API token.');
+}

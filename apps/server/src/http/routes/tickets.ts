@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import {
+  CreateMessageInput,
+  CreateTicketInput,
+  EventOut,
+  ListTicketsQuery,
+  MessageOut,
+  TicketOut,
+  UpdateTicketInput,
+  pageOf,
+  pageQuery,
+} from '@guichet/contracts';
+import { addMessage, createTicket, getTicket, listMessages, listTicketEvents, listTickets, updateTicket } from '@guichet/core';
+import { presentEvent, presentMessage, presentTicket } from '../presenters.ts';
+import type { Router } from '../route.ts';
+
+const TicketParams = z.object({
+  id: z.string().regex(/^(\d{1,15}|[0-9a-fA-F-]{36})$/, 'a ticket number or id'),
+});
+
+export function ticketRoutes(route: Router): void {
+  route({
+    method: 'GET',
+    url: '/tickets',
+    tag: 'Tickets',
+    summary: 'List and search tickets (filters, text query, cursor pagination)',
+    query: ListTicketsQuery,
+    response: pageOf(TicketOut),
+    handler: async ({ deps, ctx, query }) => {
+      const page = await listTickets(deps, ctx, query);
+      return { items: page.items.map((i) => presentTicket(i.ticket, i.access)), nextCursor: page.nextCursor };
+    },
+  });
+  route({
+    method: 'POST',
+    url: '/tickets',
+    tag: 'Tickets',
+    summary: 'Create a ticket with its first message',
+    body: CreateTicketInput,
+    response: TicketOut,
+    handler: async ({ deps, ctx, body }) => {
+      const { ticket, access } = await createTicket(deps, ctx, body);
+      return presentTicket(ticket, access);
+    },
+  });
+  route({
+    method: 'GET',
+    url: '/tickets/{id}',
+    tag: 'Tickets',
+    summary: 'Read a ticket by number or id',
+    params: TicketParams,
+    response: TicketOut,
+    handler: async ({ deps, ctx, params }) => {
+      const { ticket, access } = await getTicket(deps, ctx, params.id);
+      return presentTicket(ticket, access);
+    },
+  });
+  route({
+    method: 'PATCH',
+    url: '/tickets/{id}',
+    tag: 'Tickets',
+    summary: 'Change a ticket (status, priority, assignee, team, tags, custom fields…); send `version` to detect concurrent edits',
+    params: TicketParams,
+    body: UpdateTicketInput,
+    response: TicketOut,
+    handler: async ({ deps, ctx, params, body }) => {
+      const { ticket, access } = await updateTicket(deps, ctx, params.id, body);
+      return presentTicket(ticket, access);
+    },
+  });
+  route({
+    method: 'GET',
+    url: '/tickets/{id}/messages',
+    tag: 'Tickets',
+    summary: 'The conversation, oldest first (internal notes for staff only)',
+    params: TicketParams,
+    query: pageQuery,
+    response: pageOf(MessageOut),
+    handler: async ({ deps, ctx, params, query }) => {
+      const page = await listMessages(deps, ctx, params.id, query);
+      return { items: page.items.map(presentMessage), nextCursor: page.nextCursor };
+    },
+  });
+  route({
+    method: 'POST',
+    url: '/tickets/{id}/messages',
+    tag: 'Tickets',
+    summary: 'Add a public reply or an internal note',
+    params: TicketParams,
+    body: CreateMessageInput,
+    response: MessageOut,
+    handler: async ({ deps, ctx, params, body }) => {
+      const m = await addMessage(deps, ctx, params.id, body);
+      return presentMessage({ ...m, author: ctx.actor.userId ? { id: ctx.actor.userId, name: ctx.actor.name ?? '', email: null } : null });
+    },
+  });
+  route({
+    method: 'GET',
+    url: '/tickets/{id}/events',
+    tag: 'Tickets',
+    summary: 'The ticket history: every change, who made it and when (staff only)',
+    params: TicketParams,
+    query: pageQuery,
+    response: pageOf(EventOut),
+    handler: async ({ deps, ctx, params, query }) => {
+      const page = await listTicketEvents(deps, ctx, params.id, query);
+      return { items: page.items.map(presentEvent), nextCursor: page.nextCursor };
+    },
+  });
+}

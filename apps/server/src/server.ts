@@ -1,0 +1,58 @@
+
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '@guichet/core';
+import { openDatabase, type Database } from '@guichet/db';
+import type { Config } from './config.ts';
+import { buildApp } from './http/app.ts';
+import { createDeps } from './infra/deps.ts';
+import { ensureDemoWorkspace, type DemoResult } from './seed/demo.ts';
+
+export interface Running {
+  app: FastifyInstance;
+  database: Database;
+  deps: Deps;
+  url: string;
+  demo: DemoResult | null;
+  /** Stop taking requests, finish the ones in flight, then close the database. */
+  close(): Promise<void>;
+}
+
+export async function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase(
+    config.databaseUrl
+      ? { url: config.databaseUrl, poolSize: config.dbPoolSize }
+      : { dataDir: config.dataDir },
+  );
+}
+
+export async function startServer(config: Config): Promise<Running> {
+  const database = await openConfiguredDatabase(config);
+  try {
+    const deps = createDeps(database, config);
+    const demo = await ensureDemoWorkspace(deps, config);
+    const app = await buildApp({ deps, database, config });
+    let url = '';
+    if (config.roles.has('web')) {
+      url = await app.listen({ port: config.port, host: config.host });
+    } else {
+      await app.ready();
+    }
+    let closing: Promise<void> | null = null;
+    return {
+      app,
+      database,
+      deps,
+      url,
+      demo,
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await database.close();
+        })()),
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
