@@ -27,8 +27,9 @@ export async function updateTicket(
       if (!access.update || keys.length !== 1 || input.status !== 'solved') {
         throw new AppError('FORBIDDEN', 'Customers can only mark their own tickets as solved.');
       }
+    } else if (current.status === 'closed') {
+      throw new AppError('INVALID_STATUS_TRANSITION', 'This ticket is closed; open a follow-up ticket instead.');
     } else if (!access.update) {
-      if (current.status === 'closed') checkStatusChange('closed', input.status ?? 'open');
       throw new AppError('FORBIDDEN', `Your role (${ctx.actor.role}) cannot change tickets.`);
     }
     if (input.version !== undefined && input.version !== current.version) {
