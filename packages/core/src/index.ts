@@ -23,3 +23,4 @@ export * from './people/organizations.ts';
 export * from './people/custom-fields.ts';
 export * from './workspaces/workspaces.ts';
 export * from './shared/system.ts';
+export * from './people/reset-password.ts';
