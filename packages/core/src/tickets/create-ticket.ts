@@ -37,6 +37,27 @@ export async function createTicket(
   }
 
   const now = deps.clock.now();
+  try {
+    return await insertTicket(deps, ctx, input, now);
+  } catch (e) {
+    // Two first messages from one new address at the same moment: both transactions miss the
+    // customer, one creates it and the other hits the unique address (EMAIL_TAKEN) and rolls back
+    // whole. Run that one again: it finds the customer the first one created.
+    if (e instanceof AppError && e.code === 'EMAIL_TAKEN' && !isCustomer && input.requester && 'email' in input.requester) {
+      return insertTicket(deps, ctx, input, now);
+    }
+    throw e;
+  }
+}
+
+async function insertTicket(
+  deps: Deps,
+  ctx: Ctx,
+  input: CreateTicketInput,
+  now: Date,
+): Promise<{ ticket: TicketView; access: TicketAccess }> {
+  const actor = ctx.actor;
+  const isCustomer = actor.role === 'customer';
   return deps.store.transaction(async (tx) => {
     const requester = await resolveRequester(deps, ctx, tx, input, now);
     if (input.assigneeId) await checkAssignee(tx, ctx.workspaceId, input.assigneeId, input.teamId ?? null);
