@@ -32,27 +32,111 @@ export function translateDbError(e: unknown): unknown {
   return e;
 }
 
-function guard<T extends object>(repo: T): T {
+function guard<T extends object>(repo: T, onWrite?: () => void): T {
   return new Proxy(repo, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== 'function') return v;
+      const writes = onWrite !== undefined && typeof prop === 'string' && !READ_METHOD.test(prop);
       return async (...args: unknown[]) => {
+        if (writes) onWrite!();
         try {
           return await v.apply(target, args);
         } catch (e) {
           throw translateDbError(e);
+        } finally {
+          if (writes) onWrite!();
         }
       };
     },
   });
 }
 
-function repositories(db: Kysely<DB>): Repositories {
+// ---------------------------------------------------------------- authentication reads, cached briefly
+//
+// Every authenticated request reads its API token, its user and its workspace: three queries
+// before any work. Outside transactions, those three reads (`apiTokens.findByHash`,
+// `users.findById`, `workspaces.findById`) are answered from a cache for at most AUTH_CACHE_MS.
+// - Any write to users, API tokens or workspaces through any store of this process empties it,
+//   before the write and again once the write (or its transaction) has ended, and a read that
+//   overlapped a write is not kept: this process always sees its own changes at once.
+// - Another process's change (a token revoked, a user suspended or demoted through another
+//   server sharing the PostgreSQL database) is seen within AUTH_CACHE_MS.
+// - Reads inside transactions always go to the database; absent records are never cached.
+// - Cached records are frozen and shared by the requests that read them.
+
+const AUTH_CACHE_MS = 1000;
+const AUTH_CACHE_MAX = 10_000;
+const READ_METHOD = /^(find|list|count)|Of$/;
+
+/** Bumped around every write to users, API tokens or workspaces in this process. */
+let authGeneration = 0;
+const authWritten = () => {
+  authGeneration++;
+};
+
+interface CacheEntry {
+  value: Promise<unknown>;
+  at: number;
+  generation: number;
+}
+
+class AuthCache {
+  private readonly entries = new Map<string, CacheEntry>();
+
+  read<T extends object>(key: string, load: () => Promise<T | null>): Promise<T | null> {
+    const now = performance.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.generation === authGeneration && now - hit.at < AUTH_CACHE_MS) return hit.value as Promise<T | null>;
+    const generation = authGeneration;
+    // Requests arriving while the read is under way share it.
+    const value = load().then(
+      (v) => {
+        if (v === null || authGeneration !== generation) this.forget(key, value);
+        return v === null ? null : freeze(v);
+      },
+      (e) => {
+        this.forget(key, value);
+        throw e;
+      },
+    );
+    if (this.entries.size >= AUTH_CACHE_MAX) this.entries.clear();
+    this.entries.set(key, { value, at: now, generation });
+    return value;
+  }
+
+  private forget(key: string, value: Promise<unknown>): void {
+    if (this.entries.get(key)?.value === value) this.entries.delete(key);
+  }
+}
+
+function freeze<T extends object>(v: T): T {
+  for (const x of Object.values(v)) if (Array.isArray(x)) Object.freeze(x);
+  return Object.freeze(v);
+}
+
+function cachedAuthReads(repos: Repositories): Repositories {
+  const cache = new AuthCache();
+  const { apiTokens, users, workspaces } = repos;
+  return {
+    ...repos,
+    apiTokens: Object.assign(Object.create(apiTokens) as typeof apiTokens, {
+      findByHash: (hash: string) => cache.read(`t:${hash}`, () => apiTokens.findByHash(hash)),
+    }),
+    users: Object.assign(Object.create(users) as typeof users, {
+      findById: (workspaceId: string, id: string) => cache.read(`u:${workspaceId}:${id}`, () => users.findById(workspaceId, id)),
+    }),
+    workspaces: Object.assign(Object.create(workspaces) as typeof workspaces, {
+      findById: (id: string) => cache.read(`w:${id}`, () => workspaces.findById(id)),
+    }),
+  };
+}
+
+function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
   return {
     tickets: guard(new KyselyTicketRepository(db)),
     messages: guard(new KyselyMessageRepository(db)),
-    users: guard(new KyselyUserRepository(db)),
+    users: guard(new KyselyUserRepository(db), onAuthWrite),
     organizations: guard(new KyselyOrganizationRepository(db)),
     teams: guard(new KyselyTeamRepository(db)),
     skills: guard(new KyselySkillRepository(db)),
@@ -60,20 +144,28 @@ function repositories(db: Kysely<DB>): Repositories {
     events: guard(new KyselyEventRepository(db)),
     audit: guard(new KyselyAuditRepository(db)),
     sessions: guard(new KyselySessionRepository(db)),
-    apiTokens: guard(new KyselyApiTokenRepository(db)),
+    apiTokens: guard(new KyselyApiTokenRepository(db), onAuthWrite),
     loginAttempts: guard(new KyselyLoginAttemptRepository(db)),
-    workspaces: guard(new KyselyWorkspaceRepository(db)),
+    workspaces: guard(new KyselyWorkspaceRepository(db), onAuthWrite),
   };
 }
 
 export function createStore(db: Kysely<DB>): Store {
   return {
-    ...repositories(db),
+    ...cachedAuthReads(repositories(db, authWritten)),
     async transaction(work) {
+      let wroteAuth = false;
+      const written = () => {
+        wroteAuth = true;
+        authWritten();
+      };
       try {
-        return await db.transaction().execute((trx) => work(repositories(trx)));
+        return await db.transaction().execute((trx) => work(repositories(trx, written)));
       } catch (e) {
         throw translateDbError(e);
+      } finally {
+        // Committed or rolled back: cached reads taken before this moment are stale either way.
+        if (wroteAuth) authWritten();
       }
     },
   };
