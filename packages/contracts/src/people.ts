@@ -130,10 +130,17 @@ export const CreateOrganizationInput = z.object({
   sharedTickets: z.boolean().default(false),
 });
 export type CreateOrganizationInput = z.infer<typeof CreateOrganizationInput>;
-export const UpdateOrganizationInput = CreateOrganizationInput.partial().refine(
-  (v) => Object.keys(v).length > 0,
-  'nothing to update',
-);
+// Listed without the defaults of creation: `.partial()` would keep them, and a PATCH of the notes
+// alone would empty the domains and stop the sharing.
+export const UpdateOrganizationInput = z
+  .object({
+    name: nonEmpty(200),
+    domains: z.array(domain).max(50),
+    notes: z.string().max(10_000),
+    sharedTickets: z.boolean(),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdateOrganizationInput = z.infer<typeof UpdateOrganizationInput>;
 
 export const OrganizationOut = z.object({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
+import { z } from 'zod';
 import { statusForCode, type ErrorBody, type ErrorCode } from '@guichet/contracts';
 import { AppError, type Deps } from '@guichet/core';
 import type { Database } from '@guichet/db';
@@ -53,6 +54,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(cookie);
+  // The API speaks JSON only: any other body (Fastify also parses text/plain) answers 415.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -108,12 +111,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   let openapi: Record<string, unknown> | null = null;
   await app.register(
     async (api) => {
-      const route: Router = (def) => defineRoute(api, docs, { deps: opts.deps, validateResponses: opts.config.validateResponses }, def);
+      const routeOptions = { deps: opts.deps, validateResponses: opts.config.validateResponses, secureCookies: opts.config.secureCookies };
+      const route: Router = (def) => defineRoute(api, docs, routeOptions, def);
       authRoutes(route, { secure: opts.config.secureCookies });
       ticketRoutes(route);
       peopleRoutes(route);
       adminRoutes(route);
-      api.get('/openapi.json', async () => (openapi ??= buildOpenApi(docs, VERSION)));
+      // Registered like every other route, so the document lists itself too.
+      route({
+        method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',
+        summary: 'This OpenAPI 3.1 document',
+        response: z.record(z.string(), z.unknown()),
+        handler: async () => (openapi ??= buildOpenApi(docs, VERSION)),
+      });
     },
     { prefix: API_PREFIX },
   );

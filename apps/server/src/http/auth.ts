@@ -3,6 +3,11 @@ import { AppError, SESSION_COOKIE, authenticateApiToken, authenticateSession, ty
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The session cookie: HttpOnly, SameSite=Lax, for the whole site, kept by the browser until `expires`. */
+export function sessionCookieOptions(secure: boolean, expires: Date) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, expires };
+}
+
 /**
  * Who is calling: an API token (`Authorization: Bearer gch_…`) or the session cookie. A
  * cookie-authenticated write from another site is refused (the cookie is SameSite=Lax too).
@@ -22,7 +27,10 @@ export async function authenticate(deps: Deps, req: FastifyRequest): Promise<Aut
 
 function checkSameOrigin(req: FastifyRequest): void {
   const origin = req.headers.origin;
-  if (!origin || origin === 'null') return;
+  if (!origin) return;
+  // "null" is an opaque origin (a sandboxed frame, a data: URL) or a page elsewhere that hides its
+  // origin with its referrer policy; Guichet's own pages (Referrer-Policy: same-origin) send theirs.
+  if (origin === 'null') throw new AppError('FORBIDDEN', 'Cross-site requests with a session cookie are refused; use an API token.');
   let host: string;
   try {
     host = new URL(origin).host;

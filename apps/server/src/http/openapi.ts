@@ -65,7 +65,7 @@ export function buildOpenApi(routes: RouteDoc[], version: string): Record<string
           properties: {
             error: {
               type: 'object',
-              required: ['code', 'message'],
+              required: ['code', 'message', 'requestId'],
               properties: {
                 code: { type: 'string', enum: ERROR_CODES },
                 message: { type: 'string' },

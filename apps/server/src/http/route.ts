@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppError, type Authenticated, type Ctx, type Deps } from '@guichet/core';
-import { authenticate } from './auth.ts';
+import { AppError, SESSION_COOKIE, type Authenticated, type Ctx, type Deps } from '@guichet/core';
+import { authenticate, sessionCookieOptions } from './auth.ts';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -46,6 +46,7 @@ export interface RouteDoc {
 export interface RouteOptions {
   validateResponses: boolean;
   deps: Deps;
+  secureCookies: boolean;
 }
 
 function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'params' | 'query' | 'body'): z.output<T> {
@@ -87,6 +88,13 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
     url: def.url.replace(/\{(\w+)\}/g, ':$1'),
     handler: async (req, reply) => {
       const authenticated = auth === 'user' ? await authenticate(opts.deps, req) : null;
+      const sessionToken = authenticated?.via === 'session' ? req.cookies[SESSION_COOKIE] : undefined;
+      if (sessionToken) {
+        // Sliding expiry: the cookie goes out again with the session's new end, so the browser
+        // keeps it as long as the server keeps the session (logout replaces it with a clearing one).
+        const expires = new Date(opts.deps.clock.now().getTime() + opts.deps.settings.sessionTtlMs);
+        reply.setCookie(SESSION_COOKIE, sessionToken, sessionCookieOptions(opts.secureCookies, expires));
+      }
       const params = parse(def.params, req.params, 'params');
       const query = parse(def.query, req.query, 'query');
       if (def.body && (def.method === 'POST' || def.method === 'PATCH' || def.method === 'PUT') && req.body === undefined) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiTokenOut, CreateApiTokenInput, CreatedApiTokenOut, LoginInput, MeOut, uuid } from '@guichet/contracts';
 import { SESSION_COOKIE, createApiToken, listApiTokens, login, logout, permissionsOf, revokeApiToken, type Authenticated } from '@guichet/core';
+import { sessionCookieOptions } from '../auth.ts';
 import { presentApiToken } from '../presenters.ts';
 import type { Router } from '../route.ts';
 
@@ -20,13 +21,7 @@ export function authRoutes(route: Router, cookie: { secure: boolean }): void {
     body: LoginInput, response: MeOut,
     handler: async ({ deps, body, req, reply }) => {
       const { token, expiresAt, auth } = await login(deps, body, { ip: req.ip, requestId: req.id });
-      reply.setCookie(SESSION_COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: cookie.secure,
-        expires: expiresAt,
-      });
+      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(cookie.secure, expiresAt));
       return me(auth);
     },
   });
