@@ -1,0 +1,539 @@
+/**
+ * Authorization: one role × endpoint matrix checked with real requests, a customer's view of
+ * tickets, and workspace isolation. The endpoints come from the OpenAPI document the server
+ * serves, so a new endpoint without a row in the matrix fails this suite.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { testDbKinds } from '@guichet/db/testing';
+import { PASSWORD, caller, newWorkspace, sessionCookie, startTestApp, type Caller, type TestApp, type TestWorkspace } from './harness.ts';
+import { assertError, assertNoSecrets, openApiOperations, recordResponses, type Operation, type Res } from './helpers.ts';
+
+type Who = 'anonymous' | 'customer' | 'light_agent' | 'agent' | 'admin';
+const WHO: Who[] = ['anonymous', 'customer', 'light_agent', 'agent', 'admin'];
+type Outcome = 'ok' | 401 | 403 | 404;
+const ok = 'ok';
+
+/**
+ * What each caller gets. `ok` is the documented success status; 401, 403 and 404 are the
+ * UNAUTHENTICATED, FORBIDDEN and *_NOT_FOUND errors. A row is "METHOD /path" as in the OpenAPI
+ * document, optionally followed by " · " and the situation it tests. Unless a row says
+ * otherwise, a ticket is one the customer requested and a user is another staff member.
+ */
+const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_agent: Outcome, agent: Outcome, admin: Outcome]> = [
+  // row                                                         anonymous customer light  agent  admin
+  ['GET /openapi.json',                                           ok,       ok,      ok,    ok,    ok],
+  ['POST /auth/login',                                            ok,       ok,      ok,    ok,    ok],
+  ['POST /auth/logout',                                           401,      ok,      ok,    ok,    ok],
+  ['GET /auth/me',                                                401,      ok,      ok,    ok,    ok],
+  ['GET /api-tokens',                                             401,      403,     ok,    ok,    ok],
+  ['POST /api-tokens',                                            401,      403,     ok,    ok,    ok],
+  ['DELETE /api-tokens/{id} · their own token',                   401,      403,     ok,    ok,    ok],
+  ["DELETE /api-tokens/{id} · a colleague's token",               401,      403,     404,   404,   ok],
+
+  ['GET /tickets',                                                401,      ok,      ok,    ok,    ok],
+  ['POST /tickets',                                               401,      ok,      ok,    ok,    ok],
+  ['GET /tickets/{id}',                                           401,      ok,      ok,    ok,    ok],
+  ["GET /tickets/{id} · another customer's ticket",               401,      404,     ok,    ok,    ok],
+  ['PATCH /tickets/{id} · mark solved',                           401,      ok,      403,   ok,    ok],
+  ["PATCH /tickets/{id} · another customer's ticket",             401,      404,     403,   ok,    ok],
+  ['GET /tickets/{id}/messages',                                  401,      ok,      ok,    ok,    ok],
+  ["GET /tickets/{id}/messages · another customer's ticket",      401,      404,     ok,    ok,    ok],
+  ['POST /tickets/{id}/messages · public reply',                  401,      ok,      403,   ok,    ok],
+  ['POST /tickets/{id}/messages · internal note',                 401,      403,     ok,    ok,    ok],
+  ["POST /tickets/{id}/messages · another customer's ticket",     401,      404,     403,   ok,    ok],
+  ['GET /tickets/{id}/events',                                    401,      403,     ok,    ok,    ok],
+  ["GET /tickets/{id}/events · another customer's ticket",        401,      404,     ok,    ok,    ok],
+
+  ['GET /users',                                                  401,      403,     ok,    ok,    ok],
+  ['POST /users',                                                 401,      403,     403,   403,   ok],
+  ['GET /users/{id}',                                             401,      403,     ok,    ok,    ok],
+  ['GET /users/{id} · their own profile',                         401,      404,     ok,    ok,    ok],
+  ['PATCH /users/{id}',                                           401,      403,     403,   403,   ok],
+  ['PATCH /users/{id} · their own name',                          401,      404,     ok,    ok,    ok],
+  ['PATCH /users/{id} · their own role, to admin',                401,      403,     403,   403,   ok],
+  ['PUT /users/{id}/skills',                                      401,      403,     403,   403,   ok],
+
+  ['GET /customers',                                              401,      403,     ok,    ok,    ok],
+  ['POST /customers',                                             401,      403,     403,   ok,    ok],
+  ['GET /customers/{id}',                                         401,      403,     ok,    ok,    ok],
+  ['PATCH /customers/{id}',                                       401,      403,     403,   ok,    ok],
+
+  ['GET /organizations',                                          401,      403,     ok,    ok,    ok],
+  ['POST /organizations',                                         401,      403,     403,   ok,    ok],
+  ['GET /organizations/{id}',                                     401,      403,     ok,    ok,    ok],
+  ['PATCH /organizations/{id}',                                   401,      403,     403,   ok,    ok],
+
+  ['GET /teams',                                                  401,      403,     ok,    ok,    ok],
+  ['POST /teams',                                                 401,      403,     403,   403,   ok],
+  ['GET /teams/{id}',                                             401,      403,     ok,    ok,    ok],
+  ['PATCH /teams/{id}',                                           401,      403,     403,   403,   ok],
+  ['DELETE /teams/{id}',                                          401,      403,     403,   403,   ok],
+  ['PUT /teams/{id}/members',                                     401,      403,     403,   403,   ok],
+
+  ['GET /skills',                                                 401,      403,     ok,    ok,    ok],
+  ['POST /skills',                                                401,      403,     403,   403,   ok],
+  ['GET /skills/{id}',                                            401,      403,     ok,    ok,    ok],
+  ['PATCH /skills/{id}',                                          401,      403,     403,   403,   ok],
+  ['DELETE /skills/{id}',                                         401,      403,     403,   403,   ok],
+
+  ['GET /custom-fields',                                          401,      403,     ok,    ok,    ok],
+  ['POST /custom-fields',                                         401,      403,     403,   403,   ok],
+  ['PATCH /custom-fields/{id}',                                   401,      403,     403,   403,   ok],
+
+  ['GET /workspace',                                              401,      ok,      ok,    ok,    ok],
+  ['PATCH /workspace',                                            401,      403,     403,   403,   ok],
+  ['GET /audit-log',                                              401,      403,     403,   403,   ok],
+];
+
+const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
+
+const opOf = (row: string) => row.split(' · ')[0]!;
+
+/** One workspace with one caller of each role and a record of each kind. */
+interface Fixture {
+  t: TestApp;
+  ws: TestWorkspace;
+  tag: string;
+  users: Record<Exclude<Who, 'anonymous'>, Caller>;
+  colleague: Caller;
+  otherCustomerId: string;
+  orgId: string;
+  teamId: string;
+  skillId: string;
+  fieldId: string;
+  ownTicket: any;
+  otherTicket: any;
+  adminTokenId: string;
+  req(who: Who): Caller['req'];
+  /** A new ticket requested by the fixture's customer (or by `requesterId`). */
+  ticket(requesterId?: string): Promise<any>;
+  /** A new signed-in session (cookie) of `who`. */
+  session(who: Exclude<Who, 'anonymous'>): Promise<Caller['req']>;
+  uniq(): string;
+}
+
+async function fixture(t: TestApp, tag: string): Promise<Fixture> {
+  const ws = await newWorkspace(t);
+  const admin = ws.admin;
+  const must = async (p: Promise<Res>) => {
+    const r = await p;
+    assert.ok(r.status < 300, JSON.stringify(r.body));
+    return r.body;
+  };
+  const org = await must(admin.req('POST', '/organizations', { name: `${tag} org`, domains: [] }));
+  const users = {
+    customer: await ws.as('customer', { organizationId: org.id }),
+    light_agent: await ws.as('light_agent'),
+    agent: await ws.as('agent'),
+    admin,
+  };
+  const colleague = await ws.as('agent');
+  const other = await must(admin.req('POST', '/customers', { name: `${tag} other customer`, email: `other@${ws.slug}.test`, organizationId: org.id }));
+  const team = await must(admin.req('POST', '/teams', { name: `${tag} team` }));
+  const skill = await must(admin.req('POST', '/skills', { name: `${tag} skill` }));
+  const field = await must(admin.req('POST', '/custom-fields', { key: 'product', label: `${tag} product`, type: 'text' }));
+  const tokens = await must(admin.req('GET', '/api-tokens'));
+  let n = 0;
+  const f: Fixture = {
+    t,
+    ws,
+    tag,
+    users,
+    colleague,
+    otherCustomerId: other.id,
+    orgId: org.id,
+    teamId: team.id,
+    skillId: skill.id,
+    fieldId: field.id,
+    ownTicket: null,
+    otherTicket: null,
+    adminTokenId: tokens.items[0].id,
+    req: (who) => (who === 'anonymous' ? ws.anonymous.req : users[who].req),
+    ticket: (requesterId = users.customer.id) =>
+      must(admin.req('POST', '/tickets', { subject: `${tag} ticket ${++n}`, body: `About ${tag}.`, requester: { id: requesterId } })),
+    async session(who) {
+      return caller(t.app, { cookie: await sessionCookie(t, users[who].email, PASSWORD, ws.slug) });
+    },
+    uniq: () => `${tag.toLowerCase()}${++n}`,
+  };
+  f.ownTicket = await f.ticket();
+  f.otherTicket = await f.ticket(other.id);
+  return f;
+}
+
+interface Request {
+  id?: string;
+  body?: unknown;
+  /** Send the request as this caller instead of the row's. */
+  as?: Caller['req'];
+}
+
+const staffOf = (f: Fixture, who: Who) => (who === 'anonymous' || who === 'customer' ? f.users.admin : f.users[who]);
+const selfOf = (f: Fixture, who: Who) => f.users[who === 'anonymous' ? 'admin' : who];
+
+/** A valid request for each row, built fresh for each caller (so destructive rows stay independent). */
+const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Request>> = {
+  'GET /openapi.json': () => ({}),
+  'POST /auth/login': (f, who) => ({ body: { email: selfOf(f, who).email, password: PASSWORD, workspace: f.ws.slug } }),
+  'POST /auth/logout': async (f, who) => (who === 'anonymous' ? {} : { as: await f.session(who) }),
+  'GET /auth/me': () => ({}),
+  'GET /api-tokens': () => ({}),
+  'POST /api-tokens': () => ({ body: { name: 'matrix', expiresInDays: 30 } }),
+  'DELETE /api-tokens/{id} · their own token': async (f, who) => {
+    const owner = await f.session(who === 'anonymous' || who === 'customer' ? 'admin' : who);
+    return { id: (await owner('POST', '/api-tokens', { name: 'to revoke' })).body.id };
+  },
+  "DELETE /api-tokens/{id} · a colleague's token": async (f) => ({ id: (await f.colleague.req('POST', '/api-tokens', { name: 'theirs' })).body.id }),
+
+  'GET /tickets': () => ({}),
+  'POST /tickets': (f) => ({ body: { subject: `${f.tag} new request`, body: 'Hello, it does not work.' } }),
+  'GET /tickets/{id}': (f) => ({ id: f.ownTicket.id }),
+  "GET /tickets/{id} · another customer's ticket": (f) => ({ id: f.otherTicket.id }),
+  'PATCH /tickets/{id} · mark solved': async (f) => ({ id: (await f.ticket()).id, body: { status: 'solved' } }),
+  "PATCH /tickets/{id} · another customer's ticket": async (f) => ({ id: (await f.ticket(f.otherCustomerId)).id, body: { status: 'solved' } }),
+  'GET /tickets/{id}/messages': (f) => ({ id: f.ownTicket.id }),
+  "GET /tickets/{id}/messages · another customer's ticket": (f) => ({ id: f.otherTicket.id }),
+  'POST /tickets/{id}/messages · public reply': (f) => ({ id: f.ownTicket.id, body: { body: 'A public reply.' } }),
+  'POST /tickets/{id}/messages · internal note': (f) => ({ id: f.ownTicket.id, body: { body: 'A note.', visibility: 'internal' } }),
+  "POST /tickets/{id}/messages · another customer's ticket": (f) => ({ id: f.otherTicket.id, body: { body: 'A public reply.' } }),
+  'GET /tickets/{id}/events': (f) => ({ id: f.ownTicket.id }),
+  "GET /tickets/{id}/events · another customer's ticket": (f) => ({ id: f.otherTicket.id }),
+
+  'GET /users': () => ({}),
+  'POST /users': (f) => ({ body: { email: `${f.uniq()}@${f.ws.slug}.test`, name: `${f.tag} new agent`, role: 'agent' } }),
+  'GET /users/{id}': (f) => ({ id: f.colleague.id }),
+  'GET /users/{id} · their own profile': (f, who) => ({ id: selfOf(f, who).id }),
+  'PATCH /users/{id}': (f) => ({ id: f.colleague.id, body: { name: `${f.tag} colleague` } }),
+  'PATCH /users/{id} · their own name': (f, who) => ({ id: selfOf(f, who).id, body: { name: `${f.tag} renamed` } }),
+  'PATCH /users/{id} · their own role, to admin': (f, who) => ({ id: selfOf(f, who).id, body: { role: 'admin' } }),
+  'PUT /users/{id}/skills': (f) => ({ id: f.colleague.id, body: { skills: [{ skillId: f.skillId, proficiency: 4 }] } }),
+
+  'GET /customers': () => ({}),
+  'POST /customers': (f) => ({ body: { name: `${f.tag} new customer`, email: `${f.uniq()}@example.test` } }),
+  'GET /customers/{id}': (f) => ({ id: f.otherCustomerId }),
+  'PATCH /customers/{id}': (f) => ({ id: f.otherCustomerId, body: { notes: 'Prefers email.' } }),
+
+  'GET /organizations': () => ({}),
+  'POST /organizations': (f) => ({ body: { name: `${f.tag} org ${f.uniq()}` } }),
+  'GET /organizations/{id}': (f) => ({ id: f.orgId }),
+  'PATCH /organizations/{id}': (f) => ({ id: f.orgId, body: { notes: 'Key account.' } }),
+
+  'GET /teams': () => ({}),
+  'POST /teams': (f) => ({ body: { name: `${f.tag} team ${f.uniq()}` } }),
+  'GET /teams/{id}': (f) => ({ id: f.teamId }),
+  'PATCH /teams/{id}': (f) => ({ id: f.teamId, body: { description: 'First line.' } }),
+  'DELETE /teams/{id}': async (f) => ({ id: (await f.users.admin.req('POST', '/teams', { name: `${f.tag} doomed ${f.uniq()}` })).body.id }),
+  'PUT /teams/{id}/members': (f) => ({ id: f.teamId, body: { members: [{ userId: f.users.agent.id, isLead: true }, { userId: f.colleague.id }] } }),
+
+  'GET /skills': () => ({}),
+  'POST /skills': (f) => ({ body: { name: `${f.tag} skill ${f.uniq()}` } }),
+  'GET /skills/{id}': (f) => ({ id: f.skillId }),
+  'PATCH /skills/{id}': (f) => ({ id: f.skillId, body: { description: 'Cards and payments.' } }),
+  'DELETE /skills/{id}': async (f) => ({ id: (await f.users.admin.req('POST', '/skills', { name: `${f.tag} doomed ${f.uniq()}` })).body.id }),
+
+  'GET /custom-fields': () => ({}),
+  'POST /custom-fields': (f) => ({ body: { key: `k_${f.uniq()}`, label: 'Order number', type: 'text' } }),
+  'PATCH /custom-fields/{id}': (f) => ({ id: f.fieldId, body: { label: `${f.tag} product line` } }),
+
+  'GET /workspace': () => ({}),
+  'PATCH /workspace': (f) => ({ body: { name: `${f.tag} workspace` } }),
+  'GET /audit-log': () => ({}),
+};
+
+async function send(f: Fixture, row: string, who: Who, idOverride?: string): Promise<{ res: Res; url: string }> {
+  const [method, path] = opOf(row).split(' ') as [string, string];
+  const r = await REQUESTS[row]!(f, who);
+  const id = idOverride ?? r.id;
+  if (path.includes('{id}')) assert.ok(id, `${row} names a record`);
+  const url = path.replace('{id}', id ?? '');
+  const res = await (r.as ?? f.req(who))(method as 'GET', url, r.body);
+  return { res, url };
+}
+
+function check(res: Res, expected: Outcome, success: number, label: string) {
+  if (expected === 'ok') {
+    assert.equal(res.status, success, `${label}: expected ${success}, got ${res.status} ${JSON.stringify(res.body)}`);
+  } else {
+    assert.equal(res.status, expected, `${label}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body)}`);
+    assertError(res, expected, ERROR_OF[expected]);
+  }
+}
+
+for (const kind of testDbKinds()) {
+  describe(`authorization on ${kind}`, () => {
+    let t: TestApp;
+    let ops: Operation[];
+    let seen: ReturnType<typeof recordResponses>;
+    before(async () => {
+      t = await startTestApp(kind);
+      seen = recordResponses(t);
+      ops = await openApiOperations(t);
+    });
+    after(async () => {
+      await t.close();
+    });
+
+    it('has a matrix row and a request for every endpoint of the OpenAPI document, and no other', () => {
+      const documented = ops.map((o) => o.key).sort();
+      const covered = [...new Set(MATRIX.map(([row]) => opOf(row)))].sort();
+      assert.deepEqual(covered, documented, 'every documented endpoint has a row in MATRIX (and every row a documented endpoint)');
+      assert.deepEqual(Object.keys(REQUESTS).sort(), MATRIX.map(([row]) => row).sort(), 'every row has a request in REQUESTS');
+      assert.equal(new Set(MATRIX.map(([row]) => row)).size, MATRIX.length, 'rows are unique');
+    });
+
+    it('answers every role on every endpoint as the matrix says', async () => {
+      const f = await fixture(t, 'Alpha');
+      const failures: string[] = [];
+      for (const [row, ...expected] of MATRIX) {
+        const op = ops.find((o) => o.key === opOf(row))!;
+        for (const [i, who] of WHO.entries()) {
+          const { res, url } = await send(f, row, who);
+          try {
+            check(res, expected[i]!, op.success, `${row} as ${who}`);
+          } catch (e) {
+            failures.push(`${row} as ${who} (${url}): ${(e as Error).message.split('\n')[0]}`);
+          }
+        }
+      }
+      assert.deepEqual(failures, [], `\n${failures.join('\n')}`);
+    });
+
+    it('a customer sees only their own tickets, and their organization\'s only when it shares them', async () => {
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      const org = (await admin.req('POST', '/organizations', { name: 'Acme', domains: ['acme.test'] })).body;
+      const alice = await ws.as('customer', { organizationId: org.id, email: 'alice@acme.test' });
+      const bob = await ws.as('customer', { organizationId: org.id, email: 'bob@acme.test' });
+      const carol = await ws.as('customer', { email: 'carol@elsewhere.test' });
+      const open = async (c: Caller, subject: string) => {
+        const r = await c.req('POST', '/tickets', { subject, body: `${subject}, please help.` });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body;
+      };
+      const a1 = await open(alice, 'Printer broken');
+      const a2 = (await admin.req('POST', '/tickets', { subject: 'Printer invoice', body: 'Logged by phone.', requester: { id: alice.id } })).body;
+      const b1 = await open(bob, 'Printer toner');
+      const c1 = await open(carol, 'Printer jam');
+      assert.equal(b1.organizationId, org.id);
+      await admin.req('POST', `/tickets/${a1.number}/messages`, { body: 'Confidential margin note', visibility: 'internal' });
+      await admin.req('POST', `/tickets/${b1.number}/messages`, { body: 'Toner ships Monday.' });
+      await admin.req('POST', `/tickets/${b1.number}/messages`, { body: 'Bob is a reseller', visibility: 'internal' });
+
+      const numbers = async (c: Caller, query = '') => {
+        const r = await c.req('GET', `/tickets?limit=200&sort=number&order=asc${query}`);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        return r.body.items.map((i: any) => i.number);
+      };
+      const q = (text: string) => `&q=${encodeURIComponent(text)}`;
+
+      // Without sharing: their own tickets only, whatever the filters and the search say.
+      assert.deepEqual(await numbers(alice), [a1.number, a2.number]);
+      assert.deepEqual(await numbers(alice, q('printer')), [a1.number, a2.number]);
+      assert.deepEqual(await numbers(alice, q('toner')), []);
+      assert.deepEqual(await numbers(alice, q(`#${b1.number}`)), []);
+      assert.deepEqual(await numbers(alice, q(String(c1.number))), []);
+      assert.deepEqual(await numbers(alice, q('confidential')), [], 'internal notes are not searched for customers');
+      assert.deepEqual(await numbers(admin, q('confidential')), [a1.number]);
+      assert.deepEqual(await numbers(alice, `&requesterId=${bob.id}`), []);
+      assert.deepEqual(await numbers(alice, `&organizationId=${org.id}`), [a1.number, a2.number]);
+      assert.deepEqual(await numbers(carol), [c1.number]);
+
+      // Another customer's ticket answers exactly like a missing one, by number and by id.
+      const missingId = '01900000-0000-7000-8000-000000000000';
+      const shape = (r: Res, ref: string) => ({
+        status: r.status,
+        code: r.body.error?.code,
+        message: String(r.body.error?.message).replace(ref, '<ref>'),
+        details: r.body.error?.details,
+        keys: Object.keys(r.body.error ?? {}).sort(),
+      });
+      const hidden = async (c: Caller, tk: any) => {
+        for (const [ref, missing] of [[String(tk.number), '99999'], [tk.id, missingId]] as const) {
+          for (const [method, suffix, body] of [
+            ['GET', '', undefined],
+            ['GET', '/messages', undefined],
+            ['GET', '/events', undefined],
+            ['POST', '/messages', { body: 'Me too!' }],
+            ['PATCH', '', { status: 'solved' }],
+          ] as const) {
+            const got = await c.req(method, `/tickets/${ref}${suffix}`, body);
+            const none = await c.req(method, `/tickets/${missing}${suffix}`, body);
+            assertError(got, 404, 'TICKET_NOT_FOUND');
+            assert.deepEqual(shape(got, ref), shape(none, missing), `${method} /tickets/${ref}${suffix}`);
+            assert.ok(!JSON.stringify(got.body).includes(tk.subject), 'nothing of the ticket leaks');
+          }
+        }
+      };
+      await hidden(alice, b1);
+      await hidden(alice, c1);
+      await hidden(carol, a1);
+
+      // Their own: readable by number and id, without internal notes; the history is staff-only.
+      for (const ref of [a1.number, a1.id]) {
+        const r = await alice.req('GET', `/tickets/${ref}`);
+        assert.equal(r.status, 200);
+        assert.equal(r.body.id, a1.id);
+        assert.deepEqual(r.body.permissions, { update: true, reply: true, addNote: false, viewInternal: false });
+        const msgs = await alice.req('GET', `/tickets/${ref}/messages`);
+        assert.deepEqual(msgs.body.items.map((m: any) => m.visibility), ['public']);
+        assertError(await alice.req('GET', `/tickets/${ref}/events`), 403, 'FORBIDDEN');
+      }
+
+      // The organization shares its tickets: Alice now sees Bob's (read and reply, not change), never Carol's.
+      assert.equal((await admin.req('PATCH', `/organizations/${org.id}`, { sharedTickets: true })).status, 200);
+      assert.deepEqual(await numbers(alice), [a1.number, a2.number, b1.number]);
+      assert.deepEqual(await numbers(alice, q('toner')), [b1.number]);
+      assert.deepEqual(await numbers(alice, q('reseller')), [], 'internal notes of shared tickets are not searched either');
+      assert.deepEqual(await numbers(bob), [a1.number, a2.number, b1.number]);
+      assert.deepEqual(await numbers(carol), [c1.number]);
+      for (const ref of [b1.number, b1.id]) {
+        const r = await alice.req('GET', `/tickets/${ref}`);
+        assert.equal(r.status, 200);
+        assert.deepEqual(r.body.permissions, { update: false, reply: true, addNote: false, viewInternal: false });
+        const msgs = await alice.req('GET', `/tickets/${ref}/messages`);
+        assert.deepEqual(msgs.body.items.map((m: any) => m.body), ['Printer toner, please help.', 'Toner ships Monday.']);
+        assertError(await alice.req('GET', `/tickets/${ref}/events`), 403, 'FORBIDDEN');
+      }
+      assertError(await alice.req('PATCH', `/tickets/${b1.number}`, { status: 'solved' }), 403, 'FORBIDDEN');
+      assert.equal((await alice.req('POST', `/tickets/${b1.number}/messages`, { body: 'Same problem here.' })).status, 201);
+      await hidden(alice, c1);
+      await hidden(carol, b1);
+
+      // Sharing switched off again: back to their own.
+      await admin.req('PATCH', `/organizations/${org.id}`, { sharedTickets: false });
+      assert.deepEqual(await numbers(alice), [a1.number, a2.number]);
+      await hidden(alice, b1);
+    });
+
+    it('answers 404 for an id of another workspace on every endpoint taking one, and changes nothing there', async () => {
+      const a = await fixture(t, 'Alpha');
+      const b = await fixture(t, 'Zanzibar');
+      const foreign = (row: string): string => {
+        const resource = opOf(row).split(' ')[1]!.split('/')[1]!;
+        const ids: Record<string, string> = {
+          tickets: b.ownTicket.id,
+          users: b.colleague.id,
+          customers: b.otherCustomerId,
+          organizations: b.orgId,
+          teams: b.teamId,
+          skills: b.skillId,
+          'custom-fields': b.fieldId,
+          'api-tokens': b.adminTokenId,
+        };
+        assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
+        return ids[resource];
+      };
+      const snapshot = async () => {
+        const r = b.users.admin.req;
+        const urls = [
+          `/tickets/${b.ownTicket.id}`,
+          `/tickets/${b.ownTicket.id}/messages`,
+          `/users/${b.colleague.id}`,
+          `/customers/${b.otherCustomerId}`,
+          `/organizations/${b.orgId}`,
+          `/teams/${b.teamId}`,
+          `/skills/${b.skillId}`,
+          '/custom-fields',
+          '/api-tokens',
+          '/workspace',
+        ];
+        const out: Record<string, unknown> = {};
+        for (const u of urls) {
+          const res = await r('GET', u);
+          assert.equal(res.status, 200, u);
+          out[u] = JSON.parse(JSON.stringify(res.body, (k, v) => (k === 'lastUsedAt' || k === 'lastLoginAt' ? undefined : v)));
+        }
+        return out;
+      };
+      const markers = [b.tag, b.ws.slug, b.ws.id, b.ownTicket.subject, b.otherTicket.id, b.colleague.id, b.users.agent.id, b.orgId, b.teamId, b.skillId, b.fieldId];
+      const before = await snapshot();
+
+      let tried = 0;
+      const failures: string[] = [];
+      for (const [row, ...expected] of MATRIX) {
+        if (!opOf(row).includes('{id}')) continue;
+        for (const [i, who] of WHO.entries()) {
+          if (expected[i] !== 'ok' || who === 'anonymous') continue;
+          const id = foreign(row);
+          const { res, url } = await send(a, row, who, id);
+          tried++;
+          try {
+            // "Their own" rows with a foreign id are about someone else's record: when the role may
+            // not touch other people's records at all, the answer is that role's 403, the same for
+            // any id, existing or not, so it tells nothing about the other workspace.
+            const general = MATRIX.find(([r]) => r === opOf(row));
+            if (row.includes('· their own') && general && general[i + 1] !== 'ok') {
+              assertError(res, general[i + 1] as number, ERROR_OF[general[i + 1] as 403]);
+              const missing = await send(a, row, who, '01900000-0000-7000-8000-000000000000');
+              assert.deepEqual({ ...res.body.error, requestId: 0 }, { ...missing.res.body.error, requestId: 0 });
+              continue;
+            }
+            assertError(res, 404, /_NOT_FOUND$/);
+            const text = JSON.stringify(res.body);
+            for (const m of markers) if (m !== id) assert.ok(!text.includes(m), `leaks ${m}`);
+          } catch (e) {
+            failures.push(`${row} as ${who} (${url}): ${(e as Error).message.split('\n')[0]}`);
+          }
+        }
+      }
+      assert.deepEqual(failures, [], `\n${failures.join('\n')}`);
+      assert.ok(tried >= 30, `${tried} requests with a foreign id`);
+      assert.deepEqual(await snapshot(), before, 'nothing changed in the other workspace');
+      assert.equal((await b.users.admin.req('GET', '/auth/me')).status, 200, "the other admin's token still works");
+
+      // Ids inside bodies and filters are confined to the workspace too.
+      const A = a.users.admin.req;
+      assertError(await A('POST', '/tickets', { subject: 's', body: 'b', requester: { id: b.otherCustomerId } }), 404, 'CUSTOMER_NOT_FOUND');
+      assertError(await A('POST', '/tickets', { subject: 's', body: 'b', teamId: b.teamId }), 404, 'TEAM_NOT_FOUND');
+      assertError(await A('PATCH', `/tickets/${a.ownTicket.id}`, { teamId: b.teamId }), 404, 'TEAM_NOT_FOUND');
+      assertError(await A('PATCH', `/tickets/${a.ownTicket.id}`, { requesterId: b.otherCustomerId }), 404, 'CUSTOMER_NOT_FOUND');
+      const assign = await A('PATCH', `/tickets/${a.ownTicket.id}`, { assigneeId: b.users.agent.id });
+      assert.ok(assign.status === 404 || assign.status === 422, JSON.stringify(assign.body));
+      assert.ok(!JSON.stringify(assign.body).includes(b.tag));
+      assertError(await A('POST', '/customers', { name: 'x', organizationId: b.orgId }), 404, 'ORGANIZATION_NOT_FOUND');
+      assertError(await A('PATCH', `/customers/${a.otherCustomerId}`, { organizationId: b.orgId }), 404, 'ORGANIZATION_NOT_FOUND');
+      assertError(await A('PUT', `/users/${a.colleague.id}/skills`, { skills: [{ skillId: b.skillId, proficiency: 3 }] }), 404, 'SKILL_NOT_FOUND');
+      assertError(await A('PUT', `/teams/${a.teamId}/members`, { members: [{ userId: b.users.agent.id }] }), 404, 'USER_NOT_FOUND');
+      assert.deepEqual((await A('GET', `/tickets?requesterId=${b.otherCustomerId}`)).body.items, []);
+      assert.deepEqual((await A('GET', `/tickets?teamId=${b.teamId}`)).body.items, []);
+      assert.deepEqual((await A('GET', `/users?teamId=${b.teamId}`)).body.items, []);
+      assert.deepEqual((await A('GET', `/customers?organizationId=${b.orgId}`)).body.items, []);
+      assert.deepEqual((await A('GET', `/audit-log?actorId=${b.users.admin.id}`)).body.items, []);
+      assert.deepEqual(await snapshot(), before, 'still nothing changed in the other workspace');
+    });
+
+    it('never lists another workspace\'s records, whoever asks and whatever they search', async () => {
+      const a = await fixture(t, 'Alpha');
+      const b = await fixture(t, 'Zanzibar');
+      const markers = [b.tag, b.ws.slug, b.ws.id, b.colleague.id, b.users.agent.id, b.users.customer.id, b.otherCustomerId, b.orgId, b.teamId, b.skillId, b.fieldId, b.ownTicket.id, b.adminTokenId];
+      const lists = ops.filter((o) => o.method === 'GET' && !o.path.includes('{'));
+      let checked = 0;
+      for (const op of lists) {
+        const params: string[] = (op.op.parameters ?? []).map((p: any) => p.name);
+        const queries = [params.includes('limit') ? '?limit=200' : ''];
+        if (params.includes('q')) queries.push(`?q=${b.tag}`, `?q=${encodeURIComponent(b.ws.slug)}`);
+        const row = MATRIX.find(([r]) => r === op.key);
+        assert.ok(row, op.key);
+        for (const [i, who] of WHO.entries()) {
+          if (row[i + 1] !== 'ok' || who === 'anonymous') continue;
+          for (const query of queries) {
+            const res = await a.req(who)('GET', `${op.path}${query}`);
+            assert.equal(res.status, 200, `${op.key}${query} as ${who}`);
+            const text = JSON.stringify(res.body);
+            for (const m of markers) assert.ok(!text.includes(m), `${op.key}${query} as ${who} shows ${m} of another workspace`);
+            checked++;
+          }
+        }
+      }
+      assert.ok(checked >= 40, `${checked} lists checked`);
+      // The other workspace does see its own records through the same lists.
+      const own = await b.users.admin.req('GET', `/tickets?q=${b.tag}&limit=200`);
+      assert.ok(own.body.items.length >= 2);
+    });
+
+    it('never answers with a password or token hash', () => {
+      assertNoSecrets(seen, [PASSWORD]);
+    });
+  });
+}
