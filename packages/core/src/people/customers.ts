@@ -17,13 +17,18 @@ export async function findOrCreateCustomer(
   now: Date,
 ): Promise<User> {
   const email = who.email.toLowerCase();
-  const existing = await tx.users.findByEmail(ctx.workspaceId, email);
+  const existing = await findCustomerByEmail(ctx, tx, email);
   if (existing) return existing;
   const domain = email.split('@')[1] ?? '';
   const org = domain ? await tx.organizations.findByDomain(ctx.workspaceId, domain) : null;
   const user = await tx.users.insert(newCustomer(deps, ctx, { email, name: who.name ?? nameFromEmail(email), organizationId: org?.id ?? null }, now));
   await recordEvent(tx, ctx, now, 'user', user.id, 'customer.created', { email, organizationId: user.organizationId, via: 'first_contact' });
   return user;
+}
+
+/** The person of this workspace with this address (matched case-insensitively), if any. */
+export function findCustomerByEmail(ctx: Ctx, repos: Repositories, email: string): Promise<User | null> {
+  return repos.users.findByEmail(ctx.workspaceId, email.toLowerCase());
 }
 
 function nameFromEmail(email: string): string {
@@ -73,7 +78,8 @@ export async function createCustomer(deps: Deps, ctx: Ctx, input: CreateCustomer
     if (organizationId && !(await tx.organizations.findById(ctx.workspaceId, organizationId))) {
       throw new AppError('ORGANIZATION_NOT_FOUND', 'The organization does not exist.');
     }
-    if (!organizationId && input.email) {
+    // An explicit null means "no organization"; only an absent one is guessed from the domain.
+    if (input.organizationId === undefined && input.email) {
       organizationId = (await tx.organizations.findByDomain(ctx.workspaceId, input.email.split('@')[1] ?? ''))?.id ?? null;
     }
     const user = await tx.users.insert(
