@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPgDatabase } from '@guichet/db/testing';
@@ -279,7 +279,8 @@ async function main(): Promise<void> {
   if (only.has('hello')) results.hello = await benchHello();
 
   const names = { pg: 'Guichet on PostgreSQL', pglite: 'Guichet on PGlite', hello: 'Fastify hello world' } as const;
-  const rows = [['', 'requests/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'CPU client', 'server', 'postgres', 'machine']];
+  const rows = [['', 'requests/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors']];
+  const cpuRows = [['CPU during the window', 'client', 'server', 'postgres', 'other', 'machine', 'server ms/req', 'postgres ms/req']];
   for (const k of ['pg', 'pglite', 'hello'] as const) {
     const r = results[k];
     if (!r) continue;
@@ -291,15 +292,21 @@ async function main(): Promise<void> {
       fmtMs(r.load.p99),
       fmtMs(r.load.max),
       String(r.load.errors + r.load.warmupErrors),
-      fmtPct(r.cpu.client),
-      fmtPct(r.cpu.server),
-      fmtPct(r.cpu.postgres),
-      fmtPct(r.cpu.machineBusy),
     ]);
+    const c = r.cpu;
+    const other = c.machineBusy === null ? null : Math.max(0, c.machineBusy - (c.client ?? 0) - (c.server ?? 0) - (c.postgres ?? 0));
+    // Percent of a core divided by requests per second: milliseconds of CPU per request.
+    const perRequest = (pct: number | null) => (pct === null || !r.load.rps ? '–' : ((pct * 10) / r.load.rps).toFixed(3));
+    cpuRows.push([names[k], fmtPct(c.client), fmtPct(c.server), fmtPct(c.postgres), fmtPct(other), fmtPct(c.machineBusy), perRequest(c.server), perRequest(c.postgres)]);
   }
   console.log();
   console.log(table(rows));
-  console.log('(CPU: percent of one core during the measured window; the machine has 2 cores, so 200% is all of it.)');
+  console.log();
+  console.log(table(cpuRows));
+  console.log(
+    `(percent of one core; this machine has ${availableParallelism()} cores, so ${availableParallelism() * 100}% is all of it. ` +
+      '"other" is every other process: when it is high, the figures above are low.)',
+  );
   for (const k of ['pg', 'pglite'] as const) if (results[k]?.note) console.log(`${names[k]}: ${results[k]!.note}`);
   const hello = results.hello?.load.rps;
   if (hello) {
