@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   };
   if (command !== 'workspace:create' && command !== 'user:reset-password') throw new UsageError(`unknown command "${command}"`);
 
-  const config = loadConfig(process.env, []);
+  const config = loadConfig(undefined, []);
   const database = await openConfiguredDatabase(config);
   try {
     const deps = createDeps(database, config);
