@@ -31,6 +31,17 @@ export async function startServer(config: Config): Promise<Running> {
     const deps = createDeps(database, config);
     const demo = await ensureDemoWorkspace(deps, config);
     const app = await buildApp({ deps, database, config });
+    // Graceful stop: `app.close()` waits for every connection to end, but a response finished
+    // after the stop began leaves its keep-alive connection open until the keep-alive timeout
+    // (72 s), so the process would linger. While stopping, answers say `Connection: close`, and
+    // any connection left idle by a finished response is closed at once.
+    let stopping = false;
+    app.addHook('onSend', async (_req, reply) => {
+      if (stopping) reply.header('connection', 'close');
+    });
+    app.addHook('onResponse', async () => {
+      if (stopping) app.server.closeIdleConnections();
+    });
     let url = '';
     if (config.roles.has('web')) {
       url = await app.listen({ port: config.port, host: config.host });
@@ -46,6 +57,7 @@ export async function startServer(config: Config): Promise<Running> {
       demo,
       close: () =>
         (closing ??= (async () => {
+          stopping = true;
           await app.close();
           await database.close();
         })()),
