@@ -23,7 +23,11 @@ export interface Config {
   maxLoginFailures: number;
   loginWindowMs: number;
   bodyLimitBytes: number;
+  /** After a stop signal, how long requests in flight may take before their connections are cut. */
+  shutdownGraceMs: number;
 }
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class ConfigError extends Error {}
 
@@ -52,6 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const adminEmail = env.GUICHET_ADMIN_EMAIL?.trim() || undefined;
   const adminPassword = env.GUICHET_ADMIN_PASSWORD || undefined;
   if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError('GUICHET_ADMIN_PASSWORD must be at least 10 characters');
+  const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   return Object.freeze({
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -63,12 +69,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     adminPassword,
     demo: bool(env, 'GUICHET_DEMO', true),
     roles: roles as Config['roles'],
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logLevel,
     sessionTtlMs: int(env, 'GUICHET_SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365) * 3_600_000,
     secureCookies: bool(env, 'GUICHET_SECURE_COOKIES', false),
     validateResponses: bool(env, 'GUICHET_VALIDATE_RESPONSES', false),
     maxLoginFailures: int(env, 'GUICHET_MAX_LOGIN_FAILURES', 10, 1, 1000),
     loginWindowMs: int(env, 'GUICHET_LOGIN_WINDOW_MINUTES', 15, 1, 1440) * 60_000,
     bodyLimitBytes: int(env, 'GUICHET_BODY_LIMIT_MB', 10, 1, 100) * 1024 * 1024,
+    shutdownGraceMs: int(env, 'GUICHET_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600) * 1000,
   });
 }

@@ -26,13 +26,16 @@ async function main(): Promise<void> {
   }
   console.log(lines.join('\n'));
 
-  let stopping = false;
+  let stoppingSince = 0;
   const stop = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince) {
+      // Ctrl-C reaches both `npm start`'s wrapper (which forwards it) and this process: a
+      // repeat within a second is the same request. A later one means "now".
+      if (Date.now() - stoppingSince < 1000) return;
       console.error(`${signal} again: exiting now.`);
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.log(`${signal} received: finishing requests in flight, then closing the database.`);
     running.close().then(
       () => process.exit(0),

@@ -58,7 +58,12 @@ export async function startServer(config: Config): Promise<Running> {
       close: () =>
         (closing ??= (async () => {
           stopping = true;
+          // A client that stalls mid-request must not hold the stop forever: after the grace
+          // period its connection is cut (its request was never acknowledged, so nothing is lost).
+          const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
+          deadline.unref();
           await app.close();
+          clearTimeout(deadline);
           await database.close();
         })()),
     };
