@@ -36,7 +36,23 @@ export function decodeCursor(cursor: string, sort: string, order: 'asc' | 'desc'
       `This cursor belongs to a list sorted by ${String(parsed[0])} ${String(parsed[1])}; ask again without a cursor to change the order.`,
     );
   }
+  if (!fits(sort, parsed[2], parsed[3])) {
+    throw new AppError('INVALID_CURSOR', 'The cursor is not one this server issued.');
+  }
   return { sort, order, value: parsed[2] as string | number | null, id: parsed[3] };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Whether a position holds what its sort compares, so a forged cursor never reaches a query (and a 500). */
+function fits(sort: string, value: unknown, id: string): boolean {
+  if (sort === 'id') return value === null && /^\d{1,15}$/.test(id);
+  if (!UUID.test(id)) return false;
+  if (sort.endsWith('_at')) return typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
+  if (sort === 'number' || sort === 'priority') return Number.isSafeInteger(value);
+  if (sort === 'name') return typeof value === 'string';
+  return true;
 }
 
 /** Cut a page fetched with limit+1 rows and compute the next cursor. */

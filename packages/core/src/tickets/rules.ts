@@ -64,7 +64,8 @@ export function validateCustomFields(
   }
   if (opts.requireAll) {
     for (const def of byKey.values()) {
-      if (def.required && (out[def.key] === undefined || out[def.key] === '')) {
+      const v = out[def.key];
+      if (def.required && (v === undefined || v === '' || (Array.isArray(v) && v.length === 0))) {
         issues.push({ path: ['customFields', def.key], message: `"${def.label}" is required` });
       }
     }
@@ -84,7 +85,8 @@ function checkValue(def: CustomField, v: unknown): string | null {
     case 'checkbox':
       return typeof v === 'boolean' ? null : 'expected true or false';
     case 'date':
-      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))
+      // Date.parse rolls 2023-02-30 over to March; a real day reads back unchanged.
+      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().startsWith(v)
         ? null
         : 'expected a date as YYYY-MM-DD';
     case 'select':
