@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -104,14 +104,23 @@ async function openPGlite(opts: DatabaseOptions): Promise<Database> {
   };
 }
 
+/** Data folders this process holds: its pid in the lock file cannot tell a second open from the first. */
+const heldDataDirs = new Set<string>();
+
 /**
- * PGlite is one process's database: two processes on one folder would corrupt it. A lock file
- * holding the owner's pid keeps a second one out; a lock left by a dead process is taken over.
+ * PGlite is one process's database: two processes on one folder would corrupt it, and so would two
+ * instances in one process. A lock file holding the owner's pid keeps another process out, the set
+ * above keeps this one from opening a folder twice; a lock left by a dead process is taken over.
  */
 function lockDataDir(dir: string): () => void {
+  const key = realpathSync(dir);
+  if (heldDataDirs.has(key)) {
+    throw new Error(`The data folder ${dir} is already open in this process; close it before opening it again.`);
+  }
   const file = join(dir, 'guichet.lock');
   try {
     const pid = Number(readFileSync(file, 'utf8').trim());
+    // Our own pid on a folder we do not hold was left by an earlier process that had it (pid 1 in a container).
     if (pid && pid !== process.pid && isAlive(pid)) {
       throw new Error(
         `The data folder ${dir} is in use by another Guichet process (pid ${pid}). Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`,
@@ -121,7 +130,11 @@ function lockDataDir(dir: string): () => void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   writeFileSync(file, String(process.pid));
-  return () => rmSync(file, { force: true });
+  heldDataDirs.add(key);
+  return () => {
+    heldDataDirs.delete(key);
+    rmSync(file, { force: true });
+  };
 }
 
 function isAlive(pid: number): boolean {

@@ -53,5 +53,5 @@ export async function listOrganizations(deps: Deps, ctx: Ctx, q: { limit: number
     limit: q.limit + 1,
     ...(q.cursor ? { after: decodeCursor(q.cursor, 'name', 'asc') } : {}),
   });
-  return toPage(rows, q.limit, (o) => ({ sort: 'name', order: 'asc', value: o.name.toLowerCase(), id: o.id }));
+  return toPage(rows, q.limit, (o) => ({ sort: 'name', order: 'asc', value: o.name, id: o.id }));
 }

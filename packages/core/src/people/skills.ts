@@ -63,5 +63,5 @@ export async function listSkills(deps: Deps, ctx: Ctx, q: { limit: number; curso
     limit: q.limit + 1,
     ...(q.cursor ? { after: decodeCursor(q.cursor, 'name', 'asc') } : {}),
   });
-  return toPage(rows, q.limit, (s) => ({ sort: 'name', order: 'asc', value: s.name.toLowerCase(), id: s.id }));
+  return toPage(rows, q.limit, (s) => ({ sort: 'name', order: 'asc', value: s.name, id: s.id }));
 }

@@ -74,7 +74,7 @@ export async function listTeams(deps: Deps, ctx: Ctx, q: { limit: number; cursor
     limit: q.limit + 1,
     ...(q.cursor ? { after: decodeCursor(q.cursor, 'name', 'asc') } : {}),
   });
-  const page = toPage(rows, q.limit, (t) => ({ sort: 'name', order: 'asc', value: t.name.toLowerCase(), id: t.id }));
+  const page = toPage(rows, q.limit, (t) => ({ sort: 'name', order: 'asc', value: t.name, id: t.id }));
   const members = page.items.length ? await deps.store.teams.membersOf(ctx.workspaceId, page.items.map((t) => t.id)) : [];
   return {
     items: page.items.map((team) => ({ team, members: members.filter((m) => m.teamId === team.id) })),

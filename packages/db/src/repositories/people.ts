@@ -230,10 +230,12 @@ export class KyselyOrganizationRepository implements OrganizationRepository {
     return toOrganization(r);
   }
 
+  // Name-sorted lists: the cursor carries the name as stored and SQL lowercases both sides, since
+  // JavaScript and PostgreSQL lowercase some letters differently ("Σ", "İ") and the pages must meet.
   async list(workspaceId: string, f: { text?: string }, page: PageRequest): Promise<Organization[]> {
     let q = this.db.selectFrom('organizations').selectAll().where('workspace_id', '=', workspaceId);
     if (f.text) q = q.where(sql`lower(name)`, 'like', `%${likeEscape(f.text.toLowerCase())}%`);
-    if (page.after) q = q.where(sql<SqlBool>`(lower(name), id) > (${String(page.after.value)}, ${page.after.id})`);
+    if (page.after) q = q.where(sql<SqlBool>`(lower(name), id) > (lower(${String(page.after.value)}), ${page.after.id})`);
     const rows = await q.orderBy(sql`lower(name)`).orderBy('id').limit(page.limit).execute();
     return rows.map(toOrganization);
   }
@@ -273,7 +275,7 @@ export class KyselyTeamRepository implements TeamRepository {
 
   async list(workspaceId: string, page: PageRequest): Promise<Team[]> {
     let q = this.db.selectFrom('teams').selectAll().where('workspace_id', '=', workspaceId);
-    if (page.after) q = q.where(sql<SqlBool>`(lower(name), id) > (${String(page.after.value)}, ${page.after.id})`);
+    if (page.after) q = q.where(sql<SqlBool>`(lower(name), id) > (lower(${String(page.after.value)}), ${page.after.id})`);
     return (await q.orderBy(sql`lower(name)`).orderBy('id').limit(page.limit).execute()).map(toTeam);
   }
 
@@ -339,7 +341,7 @@ export class KyselySkillRepository implements SkillRepository {
 
   async list(workspaceId: string, page: PageRequest): Promise<Skill[]> {
     let q = this.db.selectFrom('skills').selectAll().where('workspace_id', '=', workspaceId);
-    if (page.after) q = q.where(sql<SqlBool>`(lower(name), id) > (${String(page.after.value)}, ${page.after.id})`);
+    if (page.after) q = q.where(sql<SqlBool>`(lower(name), id) > (lower(${String(page.after.value)}), ${page.after.id})`);
     return (await q.orderBy(sql`lower(name)`).orderBy('id').limit(page.limit).execute()).map(toSkill);
   }
 }

@@ -1,0 +1,455 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TICKET_SORTS } from '@guichet/contracts';
+import { cursorValue, type CursorPosition, type Message, type Ticket, type TicketFilter, type TicketView, type User, type Workspace } from '@guichet/core';
+import {
+  at,
+  describeStore,
+  eventOf,
+  newWorkspace,
+  organizationOf,
+  rejectsWith,
+  sortedIds,
+  teamOf,
+  ticketInput,
+  userOf,
+  uuid,
+  walkPages,
+  workspaceOf,
+  type Harness,
+} from './fixtures.ts';
+
+const viewOf = (t: Ticket, requester: User): TicketView => ({ ...t, requester: { id: requester.id, name: requester.name, email: requester.email } });
+
+async function people(h: Harness) {
+  const ws = await newWorkspace(h.store);
+  const org = await h.store.organizations.insert(organizationOf(ws));
+  const customer = await h.store.users.insert(userOf(ws, { role: 'customer', name: 'Carla Customer', organizationId: org.id }));
+  const agent = await h.store.users.insert(userOf(ws, { role: 'agent', name: 'Alan Agent' }));
+  return { ws, org, customer, agent };
+}
+
+describeStore('storage port: tickets, messages, events and transactions', (h) => {
+  describe('tickets', () => {
+    it('creates a ticket with its first message and creation event; every field reads back', async () => {
+      const { ws, org, customer, agent } = await people(h);
+      const team = await h.store.teams.insert(teamOf(ws));
+      const input = ticketInput(
+        ws,
+        customer,
+        {
+          subject: 'Paiement refusé — carte « Visa »',
+          status: 'solved',
+          priority: 'urgent',
+          channel: 'phone',
+          organizationId: org.id,
+          assigneeId: agent.id,
+          teamId: team.id,
+          tags: ['billing', 'vip', 'a:b.c'],
+          customFields: { plan: 'pro', seats: 12, renewal: '2025-06-01', vip: true, areas: ['a', 'b'], nested: { deep: [1, null, 'x'] }, quote: 'say "hi"' },
+          language: 'fr',
+          createdAt: at(30),
+          updatedAt: at(31),
+          solvedAt: at(32),
+          closedAt: null,
+        },
+        { bodyHtml: '<p>Hello</p>', authorId: agent.id, visibility: 'internal' },
+      );
+      input.attachments = [
+        { id: uuid(), filename: 'receipt.pdf', contentType: 'application/pdf', sizeBytes: 12345, sha256: 'a'.repeat(64), storageKey: 'k/1', inline: false },
+        { id: uuid(), filename: 'logo.png', contentType: 'image/png', sizeBytes: 0, inline: true },
+      ];
+      input.event.data = { subject: input.ticket.subject, tags: input.ticket.tags, messageId: input.message.id };
+      input.event.requestId = 'req-1';
+
+      const created = await h.store.tickets.create(input);
+      const expected: Ticket = { ...input.ticket, number: 1, version: 1 };
+      assert.deepEqual(created, expected);
+      assert.deepEqual(await h.store.tickets.findById(ws.id, created.id), viewOf(expected, customer));
+      assert.deepEqual(await h.store.tickets.findByNumber(ws.id, 1), viewOf(expected, customer));
+
+      const messages = await h.store.messages.listForTicket(ws.id, created.id, { includeInternal: true, limit: 10 });
+      assert.deepEqual(messages, [{ ...input.message, attachments: input.attachments, author: { id: agent.id, name: agent.name, email: agent.email } }]);
+
+      const events = await h.store.events.listForSubject(ws.id, 'ticket', created.id, { limit: 10 });
+      assert.equal(events.length, 1);
+      const { id, actorName, ...event } = events[0]!;
+      assert.ok(Number.isSafeInteger(id));
+      assert.equal(actorName, customer.name);
+      assert.deepEqual(event, { ...input.event, data: { ...input.event.data, number: 1 } }, 'the creation event carries the number');
+    });
+
+    it('numbers tickets per workspace from 1', async () => {
+      const a = await people(h);
+      const b = await people(h);
+      const numbers = [];
+      for (const p of [a, b, a, a, b]) numbers.push((await h.store.tickets.create(ticketInput(p.ws, p.customer))).number);
+      assert.deepEqual(numbers, [1, 1, 2, 3, 2]);
+    });
+
+    it('writes nothing when the message or the event of a creation fails', async () => {
+      const { ws, customer } = await people(h);
+      const badMessage = ticketInput(ws, customer, {}, { authorId: uuid() });
+      await assert.rejects(h.store.tickets.create(badMessage));
+      const badEvent = ticketInput(ws, customer);
+      badEvent.event.actor = { type: 'robot' as never, id: null };
+      await assert.rejects(h.store.tickets.create(badEvent));
+      assert.equal(await h.store.tickets.findById(ws.id, badMessage.ticket.id), null);
+      assert.equal(await h.store.tickets.findById(ws.id, badEvent.ticket.id), null);
+      assert.deepEqual(await h.store.events.listForSubject(ws.id, 'ticket', badMessage.ticket.id, { limit: 10 }), []);
+      assert.deepEqual(await h.store.messages.listForTicket(ws.id, badEvent.ticket.id, { includeInternal: true, limit: 10 }), []);
+      assert.deepEqual(await h.store.tickets.list(ws.id, { includeInternal: true }, { sort: 'created_at', order: 'desc' }, { limit: 10 }), []);
+    });
+
+    it('hides tickets, their messages and their events from other workspaces', async () => {
+      const { ws, customer } = await people(h);
+      const other = await people(h);
+      const t = await h.store.tickets.create(ticketInput(ws, customer));
+      assert.equal(await h.store.tickets.findById(other.ws.id, t.id), null);
+      assert.equal(await h.store.tickets.findByNumber(other.ws.id, t.number), null);
+      assert.equal(await h.store.transaction((tx) => tx.tickets.lock(other.ws.id, t.id)), null);
+      assert.deepEqual(await h.store.tickets.list(other.ws.id, { includeInternal: true }, { sort: 'number', order: 'asc' }, { limit: 10 }), []);
+      assert.deepEqual(await h.store.messages.listForTicket(other.ws.id, t.id, { includeInternal: true, limit: 10 }), []);
+      assert.deepEqual(await h.store.events.listForSubject(other.ws.id, 'ticket', t.id, { limit: 10 }), []);
+      await assert.rejects(h.store.tickets.update(other.ws.id, t.id, { subject: 'Hijacked' }, at(99)));
+      assert.equal((await h.store.tickets.findById(ws.id, t.id))!.subject, 'Card declined');
+    });
+
+    it('locks and updates: the patch applied, the version bumped, updatedAt set', async () => {
+      const { ws, customer, agent } = await people(h);
+      const other = await h.store.users.insert(userOf(ws, { role: 'customer' }));
+      const t = await h.store.tickets.create(ticketInput(ws, customer, { tags: ['a'], customFields: { x: 1 } }));
+      const locked = await h.store.transaction((tx) => tx.tickets.lock(ws.id, t.id));
+      assert.deepEqual(locked, t);
+      const patch = {
+        status: 'closed' as const,
+        priority: 'low' as const,
+        assigneeId: agent.id,
+        tags: ['b', 'with space'],
+        customFields: { x: 2, y: ['z'] },
+        language: 'de',
+        requesterId: other.id,
+        organizationId: null,
+        solvedAt: at(40),
+        closedAt: at(41),
+        subject: 'New subject',
+      };
+      const updated = await h.store.tickets.update(ws.id, t.id, patch, at(42));
+      const expected = { ...t, ...patch, version: 2, updatedAt: at(42) };
+      assert.deepEqual(updated, expected);
+      assert.deepEqual(await h.store.tickets.findById(ws.id, t.id), viewOf(expected, other));
+      const again = await h.store.tickets.update(ws.id, t.id, { assigneeId: null, tags: [], customFields: {}, language: null, solvedAt: null, closedAt: null }, at(43));
+      assert.deepEqual(again, { ...expected, assigneeId: null, tags: [], customFields: {}, language: null, solvedAt: null, closedAt: null, version: 3, updatedAt: at(43) });
+    });
+
+    it('filters lists by every criterion and confines customers to what they may see', async () => {
+      const { ws, org, customer, agent } = await people(h);
+      const colleague = await h.store.users.insert(userOf(ws, { role: 'customer', organizationId: org.id }));
+      const loner = await h.store.users.insert(userOf(ws, { role: 'customer' }));
+      const team = await h.store.teams.insert(teamOf(ws));
+      const mk = async (requester: User, over: Partial<Ticket>, body = 'Nothing special here', visibility: Message['visibility'] = 'public') =>
+        h.store.tickets.create(ticketInput(ws, requester, over, { bodyText: body, visibility }));
+      const t1 = await mk(customer, { subject: 'Printer on fire', status: 'open', priority: 'high', channel: 'email', tags: ['hardware', 'urgent'], language: 'en', createdAt: at(100) });
+      const t2 = await mk(colleague, { subject: 'Invoice question', status: 'pending', priority: 'low', channel: 'web', assigneeId: agent.id, teamId: team.id, tags: ['billing'], language: 'fr', createdAt: at(200) }, 'where is my refund');
+      const t3 = await mk(loner, { subject: 'Password reset', status: 'solved', channel: 'chat', assigneeId: agent.id, createdAt: at(300) }, 'secret zanzibar note', 'internal');
+      const t4 = await mk(loner, { subject: 'Closed one', status: 'closed', channel: 'phone', createdAt: at(400) });
+      await h.store.messages.insert(
+        { id: uuid(), workspaceId: ws.id, ticketId: t1.id, authorId: agent.id, visibility: 'internal', channel: 'web', bodyText: 'internal hippopotamus', bodyHtml: null, createdAt: at(101) },
+        [],
+      );
+      const list = async (f: Omit<TicketFilter, 'includeInternal'> & { includeInternal?: boolean }) =>
+        sortedIds(await h.store.tickets.list(ws.id, { includeInternal: true, ...f }, { sort: 'created_at', order: 'desc' }, { limit: 50 }));
+      const ids = (...ts: Ticket[]) => sortedIds(ts);
+
+      assert.deepEqual(await list({}), ids(t1, t2, t3, t4));
+      assert.deepEqual(await list({ statuses: ['open', 'pending'] }), ids(t1, t2));
+      assert.deepEqual(await list({ priorities: ['low', 'high'] }), ids(t1, t2));
+      assert.deepEqual(await list({ channels: ['chat', 'phone'] }), ids(t3, t4));
+      assert.deepEqual(await list({ assigneeId: agent.id }), ids(t2, t3));
+      assert.deepEqual(await list({ assigneeId: null }), ids(t1, t4));
+      assert.deepEqual(await list({ teamId: team.id }), ids(t2));
+      assert.deepEqual(await list({ teamId: null }), ids(t1, t3, t4));
+      assert.deepEqual(await list({ requesterId: loner.id }), ids(t3, t4));
+      assert.deepEqual(await list({ organizationId: org.id }), ids(t1, t2));
+      assert.deepEqual(await list({ tags: ['hardware'] }), ids(t1));
+      assert.deepEqual(await list({ tags: ['hardware', 'billing'] }), [], 'every tag asked for');
+      assert.deepEqual(await list({ language: 'fr' }), ids(t2));
+      assert.deepEqual(await list({ createdAfter: at(200), createdBefore: at(400) }), ids(t2, t3));
+      assert.deepEqual(await list({ updatedAfter: at(300) }), ids(t3, t4));
+
+      assert.deepEqual(await list({ text: 'printer' }), ids(t1), 'subject words');
+      assert.deepEqual(await list({ text: 'refund' }), ids(t2), 'public message words');
+      assert.deepEqual(await list({ text: 'zanzibar' }), ids(t3), 'internal notes for staff');
+      assert.deepEqual(await list({ text: 'zanzibar', includeInternal: false }), [], 'not for customers');
+      assert.deepEqual(await list({ text: 'hippopotamus', includeInternal: false }), []);
+      assert.deepEqual(await list({ text: `#${t3.number}` }), ids(t3), 'a ticket number');
+      assert.deepEqual(await list({ text: 'special nothing' }), ids(t1, t4), 'every word, in any order');
+
+      assert.deepEqual(await list({ visibleToCustomer: { userId: customer.id, organizationId: null } }), ids(t1));
+      assert.deepEqual(await list({ visibleToCustomer: { userId: customer.id, organizationId: org.id } }), ids(t1, t2));
+      assert.deepEqual(await list({ visibleToCustomer: { userId: loner.id, organizationId: null }, statuses: ['closed'] }), ids(t4));
+    });
+
+    it('pages through every sort in both orders without gaps or repeats', async () => {
+      const { ws, customer } = await people(h);
+      const other = await people(h);
+      const priorities = ['low', 'normal', 'high', 'urgent'] as const;
+      const created: Ticket[] = [];
+      for (let i = 0; i < 30; i++) {
+        // Many tickets share an instant and a priority: the id breaks ties.
+        const createdAt = at(Math.floor(i / 5));
+        created.push(
+          await h.store.tickets.create(
+            ticketInput(ws, customer, { priority: priorities[i % 4]!, createdAt, updatedAt: at(1000 - Math.floor(i / 3)) }),
+          ),
+        );
+      }
+      await h.store.tickets.create(ticketInput(other.ws, other.customer));
+      for (const sort of TICKET_SORTS) {
+        for (const order of ['asc', 'desc'] as const) {
+          const position = (t: TicketView): CursorPosition => ({ sort, order, value: cursorValue(t, sort), id: t.id });
+          for (const size of [1, 4, 7]) {
+            const walked = await walkPages(
+              (limit, after) => h.store.tickets.list(ws.id, { includeInternal: true }, { sort, order }, { limit, ...(after ? { after } : {}) }),
+              position,
+              size,
+            );
+            assert.deepEqual(sortedIds(walked), sortedIds(created), `${sort} ${order} by ${size}`);
+            for (let i = 1; i < walked.length; i++) {
+              const [a, b] = [walked[i - 1]!, walked[i]!];
+              const [va, vb] = [cursorValue(a, sort), cursorValue(b, sort)];
+              const before = order === 'asc' ? va < vb || (va === vb && a.id < b.id) : va > vb || (va === vb && a.id > b.id);
+              assert.ok(before, `${sort} ${order}: ${va}/${a.id} then ${vb}/${b.id}`);
+            }
+          }
+        }
+      }
+    });
+
+    it('counts the open tickets of an assignee', async () => {
+      const { ws, customer, agent } = await people(h);
+      const other = await people(h);
+      for (const status of ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const) {
+        await h.store.tickets.create(ticketInput(ws, customer, { status, assigneeId: agent.id }));
+      }
+      await h.store.tickets.create(ticketInput(ws, customer, { status: 'open' }));
+      assert.equal(await h.store.tickets.countOpenByAssignee(ws.id, agent.id), 4);
+      assert.equal(await h.store.tickets.countOpenByAssignee(other.ws.id, agent.id), 0);
+    });
+
+    it('gives 200 concurrent creations in two workspaces unique numbers without gaps', async () => {
+      const a = await people(h);
+      const b = await people(h);
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => {
+          const p = i % 4 === 0 ? b : a;
+          return h.store.transaction(async (tx) => {
+            const requester = await tx.users.findById(p.ws.id, p.customer.id);
+            return tx.tickets.create(ticketInput(p.ws, requester!));
+          });
+        }),
+      );
+      for (const [p, count] of [
+        [a, 150],
+        [b, 50],
+      ] as const) {
+        const numbers = results.filter((t) => t.workspaceId === p.ws.id).map((t) => t.number);
+        assert.equal(new Set(numbers).size, count, 'unique');
+        assert.deepEqual(
+          [...numbers].sort((x, y) => x - y),
+          Array.from({ length: count }, (_, i) => i + 1),
+          'gap-free from 1',
+        );
+        const listed = await h.store.tickets.list(p.ws.id, { includeInternal: true }, { sort: 'number', order: 'asc' }, { limit: 500 });
+        assert.deepEqual(
+          listed.map((t) => t.number),
+          Array.from({ length: count }, (_, i) => i + 1),
+        );
+        for (const t of listed) {
+          const events = await h.store.events.listForSubject(p.ws.id, 'ticket', t.id, { limit: 5 });
+          assert.equal(events[0]!.data.number, t.number, 'each creation event names its own ticket\'s number');
+        }
+      }
+    });
+  });
+
+  describe('messages', () => {
+    it('inserts messages with attachments and lists them oldest first, internal notes only when asked', async () => {
+      const { ws, customer, agent } = await people(h);
+      const t = await h.store.tickets.create(ticketInput(ws, customer, { createdAt: at(0) }));
+      const first = (await h.store.messages.listForTicket(ws.id, t.id, { includeInternal: true, limit: 10 }))[0]!;
+      const reply: Omit<Message, 'attachments'> = {
+        id: uuid(),
+        workspaceId: ws.id,
+        ticketId: t.id,
+        authorId: agent.id,
+        visibility: 'public',
+        channel: 'email',
+        bodyText: 'Hello — try again please.',
+        bodyHtml: '<p>Hello &mdash; try again please.</p>',
+        createdAt: at(5),
+      };
+      const note = { ...reply, id: uuid(), visibility: 'internal' as const, bodyText: 'Card expired, I think.', bodyHtml: null, createdAt: at(6) };
+      const system = { ...reply, id: uuid(), authorId: null, bodyText: 'Automatic message', bodyHtml: null, createdAt: at(7) };
+      const attachments = [{ id: uuid(), filename: 'screen shot.png', contentType: 'image/png', sizeBytes: 2048, inline: true }];
+      assert.deepEqual(await h.store.messages.insert(reply, attachments), { ...reply, attachments });
+      assert.deepEqual(await h.store.messages.insert(note, []), { ...note, attachments: [] });
+      await h.store.messages.insert(system, []);
+
+      const author = { id: agent.id, name: agent.name, email: agent.email };
+      const all = await h.store.messages.listForTicket(ws.id, t.id, { includeInternal: true, limit: 10 });
+      assert.deepEqual(all, [first, { ...reply, attachments, author }, { ...note, attachments: [], author }, { ...system, attachments: [], author: null }]);
+      const publicOnly = await h.store.messages.listForTicket(ws.id, t.id, { includeInternal: false, limit: 10 });
+      assert.deepEqual(
+        publicOnly.map((m) => m.id),
+        [first.id, reply.id, system.id],
+      );
+    });
+
+    it('pages through a conversation without gaps or repeats, messages sharing an instant included', async () => {
+      const { ws, customer } = await people(h);
+      const t = await h.store.tickets.create(ticketInput(ws, customer, { createdAt: at(0) }));
+      for (let i = 0; i < 17; i++) {
+        await h.store.messages.insert(
+          { id: uuid(), workspaceId: ws.id, ticketId: t.id, authorId: customer.id, visibility: i % 3 ? 'public' : 'internal', channel: 'web', bodyText: `m${i}`, bodyHtml: null, createdAt: at(Math.floor(i / 4)) },
+          [],
+        );
+      }
+      const position = (m: Message): CursorPosition => ({ sort: 'created_at', order: 'asc', value: m.createdAt.toISOString(), id: m.id });
+      for (const includeInternal of [true, false]) {
+        const walked = await walkPages((limit, after) => h.store.messages.listForTicket(ws.id, t.id, { includeInternal, limit, ...(after ? { after } : {}) }), position, 3);
+        assert.equal(walked.length, includeInternal ? 18 : 12);
+      }
+    });
+  });
+
+  describe('events', () => {
+    it('appends events and lists them per subject, oldest first, in pages, with the actor\'s name', async () => {
+      const ws = await newWorkspace(h.store);
+      const other = await newWorkspace(h.store);
+      const actor = await h.store.users.insert(userOf(ws, { name: 'Eve Admin' }));
+      const subjectId = uuid();
+      const written = [];
+      for (let i = 0; i < 7; i++) {
+        const e = eventOf(ws, {
+          subjectType: 'user',
+          subjectId,
+          actor: i % 2 ? { type: 'user', id: actor.id } : { type: 'rule', id: null },
+          type: `user.step${i}`,
+          data: { i, list: [1, 'two', null], nested: { ok: true }, text: 'ünï "q"' },
+          requestId: i % 2 ? `req-${i}` : null,
+          createdAt: at(i),
+        });
+        await h.store.events.append(e);
+        written.push(e);
+      }
+      await h.store.events.append(eventOf(ws, { subjectType: 'team', subjectId }));
+      await h.store.events.append(eventOf(other, { subjectType: 'user', subjectId }));
+
+      const all = await h.store.events.listForSubject(ws.id, 'user', subjectId, { limit: 100 });
+      assert.deepEqual(
+        all.map(({ id: _id, actorName: _n, ...rest }) => rest),
+        written,
+      );
+      assert.deepEqual(
+        all.map((e) => e.actorName),
+        written.map((e) => (e.actor.id ? 'Eve Admin' : null)),
+      );
+      for (let i = 1; i < all.length; i++) assert.ok(all[i]!.id > all[i - 1]!.id);
+
+      const paged = [];
+      let afterId: number | undefined;
+      for (;;) {
+        const page = await h.store.events.listForSubject(ws.id, 'user', subjectId, { limit: 3, ...(afterId !== undefined ? { afterId } : {}) });
+        paged.push(...page);
+        if (page.length < 3) break;
+        afterId = page[page.length - 1]!.id;
+      }
+      assert.deepEqual(paged, all);
+      assert.equal((await h.store.events.listForSubject(other.id, 'user', subjectId, { limit: 100 })).length, 1);
+      assert.equal((await h.store.events.listForSubject(ws.id, 'team', subjectId, { limit: 100 })).length, 1);
+    });
+  });
+
+  describe('transactions', () => {
+    it('commits everything the work wrote and returns its result', async () => {
+      const ws = workspaceOf();
+      const result = await h.store.transaction(async (tx) => {
+        await tx.workspaces.insert(ws);
+        const u = await tx.users.insert(userOf(ws, { role: 'customer' }));
+        return (await tx.tickets.create(ticketInput(ws, u))).number;
+      });
+      assert.equal(result, 1);
+      assert.ok(await h.store.workspaces.findById(ws.id));
+      assert.ok(await h.store.tickets.findByNumber(ws.id, 1));
+    });
+
+    it('rolls everything back when the work throws, and rethrows the same error', async () => {
+      const existing = await newWorkspace(h.store);
+      const ws = workspaceOf();
+      const boom = new Error('boom');
+      let ticketId = '';
+      let userId = '';
+      await assert.rejects(
+        h.store.transaction(async (tx) => {
+          await tx.workspaces.insert(ws);
+          const u = await tx.users.insert(userOf(ws, { role: 'customer' }));
+          userId = u.id;
+          ticketId = (await tx.tickets.create(ticketInput(ws, u))).id;
+          await tx.workspaces.update(existing.id, { name: 'Changed inside' });
+          await tx.events.append(eventOf(existing, { subjectId: existing.id, subjectType: 'workspace' }));
+          await tx.audit.append({ workspaceId: existing.id, actor: { type: 'system', id: null }, action: 'x.y', targetType: null, targetId: null, data: {}, ip: null, requestId: null, createdAt: at(1) });
+          assert.ok(await tx.tickets.findById(ws.id, ticketId), 'visible inside the transaction');
+          throw boom;
+        }),
+        (e) => e === boom,
+      );
+      assert.equal(await h.store.workspaces.findById(ws.id), null);
+      assert.equal(await h.store.users.findById(ws.id, userId), null);
+      assert.equal(await h.store.tickets.findById(ws.id, ticketId), null);
+      assert.equal((await h.store.workspaces.findById(existing.id))!.name, existing.name);
+      assert.deepEqual(await h.store.events.listForSubject(existing.id, 'workspace', existing.id, { limit: 10 }), []);
+      assert.deepEqual(await h.store.audit.list(existing.id, {}, { limit: 10 }), []);
+
+      // The workspace can be created again afterwards, numbering from 1 (its sequence went too).
+      await h.store.transaction(async (tx) => {
+        await tx.workspaces.insert(ws);
+        const u = await tx.users.insert(userOf(ws, { role: 'customer' }));
+        assert.equal((await tx.tickets.create(ticketInput(ws, u))).number, 1);
+      });
+    });
+
+    it('rolls back and translates a unique violation raised inside the work', async () => {
+      const ws = await newWorkspace(h.store);
+      const taken = await h.store.users.insert(userOf(ws));
+      const fresh = userOf(ws);
+      await rejectsWith(
+        h.store.transaction(async (tx) => {
+          await tx.users.insert(fresh);
+          await tx.users.insert(userOf(ws, { email: taken.email!.toUpperCase() }));
+        }),
+        'EMAIL_TAKEN',
+      );
+      assert.equal(await h.store.users.findById(ws.id, fresh.id), null);
+    });
+
+    it('keeps concurrent transactions apart', async () => {
+      const ws = await newWorkspace(h.store);
+      const ok: Workspace[] = [];
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          h.store.transaction(async (tx) => {
+            const w = workspaceOf();
+            await tx.workspaces.insert(w);
+            await tx.users.insert(userOf(ws));
+            if (i % 2) throw new Error(`fail ${i}`);
+            ok.push(w);
+          }),
+        ),
+      );
+      assert.equal(outcomes.filter((o) => o.status === 'rejected').length, 10);
+      assert.equal(await h.store.users.countByRole(ws.id, 'agent'), 10);
+      for (const w of ok) assert.ok(await h.store.workspaces.findById(w.id));
+    });
+  });
+});
