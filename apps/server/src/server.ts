@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { createDeps } from './infra/deps.ts';
 import { ensureDemoWorkspace, type DemoResult } from './seed/demo.ts';
+import { startWorker, type Worker } from './worker/index.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -27,6 +28,7 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
 
 export async function startServer(config: Config): Promise<Running> {
   const database = await openConfiguredDatabase(config);
+  let worker: Worker | null = null;
   try {
     const deps = createDeps(database, config);
     const demo = await ensureDemoWorkspace(deps, config);
@@ -42,6 +44,9 @@ export async function startServer(config: Config): Promise<Running> {
     app.addHook('onResponse', async () => {
       if (stopping) app.server.closeIdleConnections();
     });
+    worker = config.roles.has('worker')
+      ? await startWorker(deps, database, { log: (msg, data) => app.log.warn(data ?? {}, msg) })
+      : null;
     let url = '';
     if (config.roles.has('web')) {
       url = await app.listen({ port: config.port, host: config.host });
@@ -64,10 +69,13 @@ export async function startServer(config: Config): Promise<Running> {
           deadline.unref();
           await app.close();
           clearTimeout(deadline);
+          // Jobs in flight finish (or their lease lets another process take them) before the database closes.
+          await worker?.stop();
           await database.close();
         })()),
     };
   } catch (e) {
+    await worker?.stop();
     await database.close();
     throw e;
   }

@@ -24,3 +24,5 @@ export * from './people/custom-fields.ts';
 export * from './workspaces/workspaces.ts';
 export * from './shared/system.ts';
 export * from './people/reset-password.ts';
+export * from './jobs/types.ts';
+export * from './jobs/maintenance.ts';

@@ -4,6 +4,7 @@
  */
 import type { Role, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
+import type { JobRepository } from './jobs/types.ts';
 import type {
   CustomField,
   Organization,
@@ -200,6 +201,8 @@ export interface SessionRepository {
   touch(id: string, lastSeenAt: Date, expiresAt: Date): Promise<void>;
   delete(id: string): Promise<void>;
   deleteForUser(workspaceId: string, userId: string): Promise<void>;
+  /** Housekeeping: remove sessions that expired before `now`; returns how many. */
+  deleteExpired(now: Date): Promise<number>;
 }
 
 export interface ApiTokenRepository {
@@ -215,6 +218,8 @@ export interface ApiTokenRepository {
 export interface LoginAttemptRepository {
   record(email: string, ip: string | null, succeeded: boolean, at: Date): Promise<void>;
   failuresSince(email: string, since: Date): Promise<number>;
+  /** Housekeeping: forget attempts older than `before`; returns how many. */
+  deleteBefore(before: Date): Promise<number>;
 }
 
 export interface WorkspaceRepository {
@@ -226,6 +231,7 @@ export interface WorkspaceRepository {
 }
 
 export interface Repositories {
+  jobs: JobRepository;
   tickets: TicketRepository;
   messages: MessageRepository;
   users: UserRepository;

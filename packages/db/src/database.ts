@@ -7,6 +7,7 @@ import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
+import * as m0002 from './migrations/0002_jobs.ts';
 
 export interface DatabaseOptions {
   /** PostgreSQL server; when absent, the embedded PGlite database is used. */
@@ -23,12 +24,18 @@ export interface Database {
   db: Kysely<DB>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Call `onNotify` for every NOTIFY on `channel` (from any process on a PostgreSQL server).
+   * Resolves to a function that stops listening. Best effort: a lost connection is re-opened.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /** PostgreSQL only: the pool, for LISTEN/NOTIFY and advisory locks. */
   pool?: pg.Pool;
 }
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_jobs': m0002,
 };
 
 // int8 (ids of append-only logs, counts) as JS numbers: they stay far below 2^53 here.
@@ -67,7 +74,44 @@ function openPostgres(url: string, poolSize: number): Database {
     async close() {
       await db.destroy();
     },
+    async listen(channel, onNotify) {
+      checkChannel(channel);
+      let client: pg.Client | null = null;
+      let stopped = false;
+      const retry = () => {
+        if (!stopped) setTimeout(connect, 1000).unref();
+      };
+      const connect = async () => {
+        if (stopped) return;
+        const c = new pg.Client({ connectionString: url });
+        c.on('notification', (n) => {
+          if (n.channel === channel) onNotify(n.payload ?? '');
+        });
+        c.on('error', () => {
+          c.end().catch(() => {});
+          if (client === c) client = null;
+          retry();
+        });
+        try {
+          await c.connect();
+          await c.query(`LISTEN ${channel}`);
+          client = c;
+        } catch {
+          c.end().catch(() => {});
+          retry();
+        }
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        await client?.end().catch(() => {});
+      };
+    },
   };
+}
+
+function checkChannel(channel: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name "${channel}"`);
 }
 
 async function openPGlite(opts: DatabaseOptions): Promise<Database> {
@@ -94,6 +138,13 @@ async function openPGlite(opts: DatabaseOptions): Promise<Database> {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    async listen(channel, onNotify) {
+      checkChannel(channel);
+      const unsubscribe = await pglite.listen(channel, onNotify);
+      return async () => {
+        if (!closed) await unsubscribe();
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -118,18 +169,28 @@ function lockDataDir(dir: string): () => void {
     throw new Error(`The data folder ${dir} is already open in this process; close it before opening it again.`);
   }
   const file = join(dir, 'guichet.lock');
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
+  // Created exclusively, so two processes starting at the same instant cannot both get in.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(file, 'utf8').trim());
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
     // Our own pid on a folder we do not hold was left by an earlier process that had it (pid 1 in a container).
-    if (pid && pid !== process.pid && isAlive(pid)) {
+    if (attempt > 0 || (pid && pid !== process.pid && isAlive(pid))) {
       throw new Error(
-        `The data folder ${dir} is in use by another Guichet process (pid ${pid}). Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`,
+        `The data folder ${dir} is in use by another Guichet process (pid ${pid || 'unknown'}). Stop it first, or use PostgreSQL (DATABASE_URL) to run several processes.`,
       );
     }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    rmSync(file, { force: true }); // a stale lock: take it over
   }
-  writeFileSync(file, String(process.pid));
   heldDataDirs.add(key);
   return () => {
     heldDataDirs.delete(key);

@@ -1,3 +1,4 @@
 export { openDatabase, migrate, type Database, type DatabaseOptions } from './database.ts';
 export { createStore, translateDbError } from './store.ts';
 export type { DB } from './schema.ts';
+export { JOBS_CHANNEL } from './repositories/jobs.ts';

@@ -197,6 +197,23 @@ export interface LoginAttemptsTable {
   created_at: Timestamp;
 }
 
+export interface JobsTable {
+  id: Generated<number>;
+  workspace_id: string | null;
+  type: string;
+  payload: Json<Record<string, unknown>>;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_at: Timestamp;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   organizations: OrganizationsTable;
@@ -214,4 +231,5 @@ export interface DB {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_attempts: LoginAttemptsTable;
+  jobs: JobsTable;
 }

@@ -2,6 +2,7 @@ import { AppError, type Repositories, type Store } from '@guichet/core';
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { KyselyApiTokenRepository, KyselyLoginAttemptRepository, KyselySessionRepository, KyselyWorkspaceRepository } from './repositories/auth.ts';
+import { KyselyJobRepository } from './repositories/jobs.ts';
 import { KyselyAuditRepository, KyselyEventRepository } from './repositories/logs.ts';
 import {
   KyselyCustomFieldRepository,
@@ -147,6 +148,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     apiTokens: guard(new KyselyApiTokenRepository(db), onAuthWrite),
     loginAttempts: guard(new KyselyLoginAttemptRepository(db)),
     workspaces: guard(new KyselyWorkspaceRepository(db), onAuthWrite),
+    jobs: guard(new KyselyJobRepository(db)),
   };
 }
 

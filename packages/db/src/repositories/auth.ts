@@ -56,6 +56,11 @@ export class KyselySessionRepository implements SessionRepository {
   async deleteForUser(workspaceId: string, userId: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
   }
+
+  async deleteExpired(now: Date): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }
 
 function toApiToken(r: {
@@ -151,6 +156,11 @@ export class KyselyLoginAttemptRepository implements LoginAttemptRepository {
 
   async record(email: string, ip: string | null, succeeded: boolean, at: Date): Promise<void> {
     await this.db.insertInto('login_attempts').values({ email: email.toLowerCase(), ip, succeeded, created_at: at }).execute();
+  }
+
+  async deleteBefore(before: Date): Promise<number> {
+    const r = await this.db.deleteFrom('login_attempts').where('created_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   /** Failures since the later of `since` and the last success. */

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps } from '@guichet/core';
+import { JOBS_CHANNEL, type Database } from '@guichet/db';
+import { JobRunner, type RunnerOptions } from './runner.ts';
+
+export interface Worker {
+  runner: JobRunner;
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker role: runs durable jobs, wakes on NOTIFY (any process's enqueue) and polls as a
+ * fallback, and asks for periodic housekeeping. Every handler is registered here.
+ */
+export async function startWorker(
+  deps: Deps,
+  database: Pick<Database, 'listen'>,
+  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void } = {},
+): Promise<Worker> {
+  const runner = new JobRunner(deps, {
+    concurrency: opts.concurrency ?? 4,
+    pollMs: opts.pollMs ?? 1000,
+    leaseMs: opts.leaseMs ?? 5 * 60_000,
+    onError: (job, error, willRetry) =>
+      opts.log?.(`job ${job.type} #${job.id} failed (attempt ${job.attempts}${willRetry ? ', will retry' : ', giving up'})`, {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
+  runner.register(MAINTENANCE_JOB, { payload: z.object({}), handle: async (d) => void (await runMaintenance(d)) });
+
+  const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());
+  runner.start();
+  const schedule = () => scheduleMaintenance(deps).catch(() => {});
+  await schedule();
+  const timer = setInterval(schedule, 5 * 60_000);
+  timer.unref();
+  return {
+    runner,
+    async stop() {
+      clearInterval(timer);
+      await unlisten();
+      await runner.stop();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { retryDelayMs, type Deps, type Job } from '@guichet/core';
+
+export interface JobHandler<S extends z.ZodType = z.ZodType> {
+  /** The payload schema; a payload that does not parse is a permanent failure. */
+  payload: S;
+  handle(deps: Deps, payload: z.output<S>, job: Job): Promise<void>;
+  /** Lease per attempt; a job still running past it is given to another worker. */
+  leaseMs?: number;
+}
+
+/** Thrown by a handler for a failure no retry can fix (bad data): the job goes straight to dead. */
+export class PermanentJobError extends Error {}
+
+export interface RunnerOptions {
+  concurrency: number;
+  /** Poll period when no notification arrives (missed notifications, retries coming due). */
+  pollMs: number;
+  leaseMs: number;
+  onError?: (job: Job, error: unknown, willRetry: boolean) => void;
+}
+
+/**
+ * Runs durable jobs from the database. Any number of runners in any number of processes may
+ * share the table; each job is run by one of them at a time and retried with backoff.
+ */
+export class JobRunner {
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly handlers = new Map<string, JobHandler>();
+  private running = 0;
+  private stopped = true;
+  private timer: NodeJS.Timeout | null = null;
+  private polling: Promise<void> | null = null;
+  private again = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly opts: RunnerOptions,
+  ) {}
+
+  register<S extends z.ZodType>(type: string, handler: JobHandler<S>): this {
+    this.handlers.set(type, handler as unknown as JobHandler);
+    return this;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Look for due jobs now (after an enqueue, or on a database notification). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.polling = this.poll().finally(() => {
+      this.polling = null;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      } else {
+        this.timer = setTimeout(() => this.wake(), this.opts.pollMs);
+      }
+    });
+  }
+
+  private async poll(): Promise<void> {
+    const free = this.opts.concurrency - this.running;
+    if (free <= 0 || this.handlers.size === 0) return;
+    let jobs: Job[];
+    try {
+      jobs = await this.deps.store.jobs.claim(this.workerId, [...this.handlers.keys()], free, this.deps.clock.now(), this.opts.leaseMs);
+    } catch {
+      return; // the database is away for a moment; the next poll tries again
+    }
+    for (const job of jobs) {
+      this.running++;
+      const p = this.run(job).finally(() => {
+        this.running--;
+        this.inFlight.delete(p);
+        this.wake();
+      });
+      this.inFlight.add(p);
+    }
+    if (jobs.length === free) this.again = true;
+  }
+
+  private async run(job: Job): Promise<void> {
+    const handler = this.handlers.get(job.type)!;
+    try {
+      const parsed = handler.payload.safeParse(job.payload);
+      if (!parsed.success) throw new PermanentJobError(`invalid payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+      await handler.handle(this.deps, parsed.data, job);
+      await this.deps.store.jobs.complete(job.id, this.workerId, this.deps.clock.now());
+    } catch (e) {
+      const permanent = e instanceof PermanentJobError;
+      const willRetry = !permanent && job.attempts < job.maxAttempts;
+      const now = this.deps.clock.now();
+      const retryAt = willRetry ? new Date(now.getTime() + retryDelayMs(job.attempts)) : null;
+      this.opts.onError?.(job, e, willRetry);
+      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      await this.deps.store.jobs.fail(job.id, this.workerId, message, retryAt, now).catch(() => {
+        // If even that fails, the lease runs out and another attempt follows.
+      });
+    }
+  }
+
+  /** Stop claiming, and wait for the jobs in flight to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.polling;
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
