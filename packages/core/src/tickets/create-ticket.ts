@@ -58,16 +58,17 @@ async function insertTicket(
   now: Date,
 ): Promise<{ ticket: TicketView; access: TicketAccess }> {
   if (input.attachments.length === 0 && !input.assigneeId && !(input.requester && 'id' in input.requester)) {
-    // The common case, in three queries instead of five. The ticket, its first message and its
-    // creation event are one INSERT statement (see TicketRepository.create), atomic on its own;
-    // the reads before it lock nothing, exactly as inside a READ COMMITTED transaction. So when
-    // the requester already exists, the reads run side by side without a transaction, then the
-    // statement runs alone, which saves BEGIN and COMMIT. A requester to create, an assignee to
-    // check or attachments (a second statement) take the transaction below.
+    // The common case, without BEGIN and COMMIT: two queries (the requester, then the INSERT)
+    // instead of five. The ticket, its first message and its creation event are one INSERT
+    // statement (see TicketRepository.create), atomic on its own; the reads before it lock
+    // nothing, exactly as inside a READ COMMITTED transaction. So when the requester already
+    // exists, the reads run side by side without a transaction, then the statement runs alone.
+    // A requester to create, an assignee to check or attachments (a second statement) take the
+    // transaction below.
     const [requester, team, defs] = await inOrder([
       lookUpRequester(ctx, deps.store, input),
       input.teamId ? deps.store.teams.findById(ctx.workspaceId, input.teamId) : Promise.resolve(null),
-      deps.store.customFields.list(ctx.workspaceId),
+      needsDefinitions(input) ? deps.store.customFields.list(ctx.workspaceId) : Promise.resolve([]),
     ] as const);
     if (requester) {
       if (input.teamId && !team) throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');
@@ -80,9 +81,22 @@ async function insertTicket(
     if (input.teamId && !(await tx.teams.findById(ctx.workspaceId, input.teamId))) {
       throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');
     }
-    const defs = await tx.customFields.list(ctx.workspaceId);
+    const defs = needsDefinitions(input) ? await tx.customFields.list(ctx.workspaceId) : [];
     return writeTicket(deps, ctx, tx, input, requester, defs, now);
   });
+}
+
+/**
+ * Whether validating the custom fields needs the workspace's definitions: only when values are
+ * given, or when the ticket is created solved (every required field must then have a value).
+ * Otherwise the validation passes whatever the definitions are, and their query is skipped.
+ */
+function needsDefinitions(input: CreateTicketInput): boolean {
+  return Object.keys(input.customFields).length > 0 || statusOf(input) === 'solved';
+}
+
+function statusOf(input: CreateTicketInput): Exclude<Ticket['status'], 'closed'> {
+  return input.status ?? (input.assigneeId ? 'open' : 'new');
 }
 
 /**
@@ -106,7 +120,7 @@ async function writeTicket(
 ): Promise<{ ticket: TicketView; access: TicketAccess }> {
   const actor = ctx.actor;
   const isCustomer = actor.role === 'customer';
-  const status = input.status ?? (input.assigneeId ? 'open' : 'new');
+  const status = statusOf(input);
   // Required fields are required to solve, as agents expect; a new request may still lack them.
   const customFields = validateCustomFields(defs, input.customFields, { requireAll: status === 'solved' });
 
