@@ -26,3 +26,4 @@ export * from './shared/system.ts';
 export * from './people/reset-password.ts';
 export * from './jobs/types.ts';
 export * from './jobs/maintenance.ts';
+export * from './email/types.ts';

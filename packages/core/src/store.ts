@@ -6,6 +6,16 @@ import type { Role, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
 import type { JobRepository } from './jobs/types.ts';
 import type {
+  BlobRepository,
+  EmailAddressFlagRepository,
+  FollowerRepository,
+  InboundEmailRepository,
+  MailboxRepository,
+  MessageEmailRepository,
+  OutboundEmailRepository,
+  TicketLinkRepository,
+} from './email/types.ts';
+import type {
   CustomField,
   Organization,
   Skill,
@@ -232,6 +242,14 @@ export interface WorkspaceRepository {
 
 export interface Repositories {
   jobs: JobRepository;
+  mailboxes: MailboxRepository;
+  inboundEmails: InboundEmailRepository;
+  messageEmails: MessageEmailRepository;
+  outboundEmails: OutboundEmailRepository;
+  blobs: BlobRepository;
+  followers: FollowerRepository;
+  emailFlags: EmailAddressFlagRepository;
+  ticketLinks: TicketLinkRepository;
   tickets: TicketRepository;
   messages: MessageRepository;
   users: UserRepository;

@@ -214,6 +214,118 @@ export interface JobsTable {
   finished_at: Timestamp | null;
 }
 
+export interface MailboxesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  address: string;
+  kind: string;
+  enabled: boolean;
+  team_id: string | null;
+  auto_ack: boolean;
+  flood_limit_per_hour: number;
+  imap_settings: Json<unknown> | null;
+  imap_secret: string | null;
+  smtp_settings: Json<unknown> | null;
+  smtp_secret: string | null;
+  imap_state: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface InboundEmailsTable {
+  id: string;
+  workspace_id: string;
+  mailbox_id: string;
+  source: string;
+  sha256: string;
+  rfc_message_id: string | null;
+  size_bytes: number;
+  raw: Buffer | Uint8Array;
+  envelope: Json<Record<string, unknown>>;
+  status: Generated<string>;
+  reason: string | null;
+  ticket_id: string | null;
+  message_id: string | null;
+  received_at: Timestamp;
+  processed_at: Timestamp | null;
+}
+
+export interface MessageEmailsTable {
+  message_id: string;
+  workspace_id: string;
+  direction: string;
+  rfc_message_id: string;
+  in_reply_to: string | null;
+  references: string[];
+  from_address: string | null;
+  to_addresses: string[];
+  cc_addresses: string[];
+  subject: string | null;
+  inbound_email_id: string | null;
+  delivery_status: string;
+  delivery_error: string | null;
+  auto_submitted: boolean;
+  created_at: Timestamp;
+}
+
+export interface OutboundEmailsTable {
+  id: string;
+  workspace_id: string;
+  mailbox_id: string | null;
+  message_id: string | null;
+  ticket_id: string | null;
+  kind: string;
+  rfc_message_id: string;
+  from_address: string;
+  reply_to: string | null;
+  to_addresses: string[];
+  cc_addresses: string[];
+  subject: string;
+  in_reply_to: string | null;
+  references: string[];
+  text_body: string;
+  html_body: string | null;
+  headers: Json<Record<string, string>>;
+  attachment_ids: string[];
+  status: Generated<string>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface TicketFollowersTable {
+  workspace_id: string;
+  ticket_id: string;
+  user_id: string;
+  added_at: Timestamp;
+}
+
+export interface BlobsTable {
+  workspace_id: string;
+  sha256: string;
+  size_bytes: number;
+  content: Buffer | Uint8Array;
+  created_at: Timestamp;
+}
+
+export interface EmailAddressFlagsTable {
+  workspace_id: string;
+  address: string;
+  status: string;
+  reason: string | null;
+  updated_at: Timestamp;
+}
+
+export interface TicketLinksTable {
+  workspace_id: string;
+  ticket_id: string;
+  linked_ticket_id: string;
+  kind: string;
+  created_at: Timestamp;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   organizations: OrganizationsTable;
@@ -232,4 +344,12 @@ export interface DB {
   api_tokens: ApiTokensTable;
   login_attempts: LoginAttemptsTable;
   jobs: JobsTable;
+  mailboxes: MailboxesTable;
+  inbound_emails: InboundEmailsTable;
+  message_emails: MessageEmailsTable;
+  outbound_emails: OutboundEmailsTable;
+  ticket_followers: TicketFollowersTable;
+  blobs: BlobsTable;
+  email_address_flags: EmailAddressFlagsTable;
+  ticket_links: TicketLinksTable;
 }

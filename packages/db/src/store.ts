@@ -3,6 +3,16 @@ import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { KyselyApiTokenRepository, KyselyLoginAttemptRepository, KyselySessionRepository, KyselyWorkspaceRepository } from './repositories/auth.ts';
 import { KyselyJobRepository } from './repositories/jobs.ts';
+import {
+  KyselyBlobRepository,
+  KyselyEmailAddressFlagRepository,
+  KyselyFollowerRepository,
+  KyselyInboundEmailRepository,
+  KyselyMailboxRepository,
+  KyselyMessageEmailRepository,
+  KyselyOutboundEmailRepository,
+  KyselyTicketLinkRepository,
+} from './repositories/email.ts';
 import { KyselyAuditRepository, KyselyEventRepository } from './repositories/logs.ts';
 import {
   KyselyCustomFieldRepository,
@@ -21,6 +31,7 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   organizations_name_uq: ['NAME_TAKEN', 'An organization with this name already exists.'],
   custom_fields_workspace_id_key_key: ['KEY_TAKEN', 'A custom field with this key already exists.'],
   workspaces_slug_key: ['NAME_TAKEN', 'A workspace with this slug already exists.'],
+  mailboxes_address_uq: ['EMAIL_TAKEN', 'A mailbox with this address already exists.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -149,6 +160,14 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     loginAttempts: guard(new KyselyLoginAttemptRepository(db)),
     workspaces: guard(new KyselyWorkspaceRepository(db), onAuthWrite),
     jobs: guard(new KyselyJobRepository(db)),
+    mailboxes: guard(new KyselyMailboxRepository(db)),
+    inboundEmails: guard(new KyselyInboundEmailRepository(db)),
+    messageEmails: guard(new KyselyMessageEmailRepository(db)),
+    outboundEmails: guard(new KyselyOutboundEmailRepository(db)),
+    blobs: guard(new KyselyBlobRepository(db)),
+    followers: guard(new KyselyFollowerRepository(db)),
+    emailFlags: guard(new KyselyEmailAddressFlagRepository(db)),
+    ticketLinks: guard(new KyselyTicketLinkRepository(db)),
   };
 }
 
