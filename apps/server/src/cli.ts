@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { bootstrapWorkspace, isAppError, resetPasswordAsOperator } from '@guichet/core';
 import { ConfigError, loadConfig } from './config.ts';
 import { createDeps } from './infra/deps.ts';
+import { resolveMasterKey } from './infra/master-key.ts';
 import { openConfiguredDatabase } from './server.ts';
 
 const USAGE = `Usage: npm run guichet -- <command> [options]
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(undefined, []);
   const database = await openConfiguredDatabase(config);
   try {
-    const deps = createDeps(database, config);
+    const deps = createDeps(database, config, (await resolveMasterKey(config, database)).key);
     const password = randomBytes(12).toString('base64url');
     if (command === 'workspace:create') {
       const language = values.language ?? 'en';

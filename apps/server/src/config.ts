@@ -25,6 +25,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** After a stop signal, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs: number;
+  /** GUICHET_SECRET_KEY: 32 bytes (base64 or hex) behind signed reply addresses and sealed credentials. */
+  secretKey: Buffer | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -58,6 +60,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError('GUICHET_ADMIN_PASSWORD must be at least 10 characters');
   const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  let secretKey: Buffer | undefined;
+  const rawKey = env.GUICHET_SECRET_KEY?.trim();
+  if (rawKey) {
+    secretKey = /^[0-9a-fA-F]{64}$/.test(rawKey) ? Buffer.from(rawKey, 'hex') : Buffer.from(rawKey, 'base64');
+    if (secretKey.length !== 32) throw new ConfigError('GUICHET_SECRET_KEY must be 32 bytes, written as 64 hex digits or base64');
+  }
   return Object.freeze({
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -77,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     loginWindowMs: int(env, 'GUICHET_LOGIN_WINDOW_MINUTES', 15, 1, 1440) * 60_000,
     bodyLimitBytes: int(env, 'GUICHET_BODY_LIMIT_MB', 10, 1, 100) * 1024 * 1024,
     shutdownGraceMs: int(env, 'GUICHET_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600) * 1000,
+    secretKey,
   });
 }

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from '@guichet/db';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { createDeps } from './infra/deps.ts';
+import { resolveMasterKey } from './infra/master-key.ts';
 import { ensureDemoWorkspace, type DemoResult } from './seed/demo.ts';
 import { startWorker, type Worker } from './worker/index.ts';
 
@@ -30,7 +31,7 @@ export async function startServer(config: Config): Promise<Running> {
   const database = await openConfiguredDatabase(config);
   let worker: Worker | null = null;
   try {
-    const deps = createDeps(database, config);
+    const deps = createDeps(database, config, (await resolveMasterKey(config, database)).key);
     const demo = await ensureDemoWorkspace(deps, config);
     const app = await buildApp({ deps, database, config });
     // Graceful stop: `app.close()` waits for every connection to end, but a response finished

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ function cli(dataDir: string, ...args: string[]) {
 async function canLogin(dataDir: string, email: string, password: string): Promise<boolean> {
   const database = await openDatabase({ dataDir });
   try {
-    const deps = createDeps(database, { sessionTtlMs: 60_000, maxLoginFailures: 100, loginWindowMs: 60_000 });
+    const deps = createDeps(database, { sessionTtlMs: 60_000, maxLoginFailures: 100, loginWindowMs: 60_000 }, randomBytes(32));
     await login(deps, { email, password, workspace: 'acme' }, { ip: null, requestId: 'test' });
     return true;
   } catch (e) {

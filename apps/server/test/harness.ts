@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 /**
  * In-process API tests: one database and one app per test file (per database kind), a fresh
  * workspace per test, and helpers to act as each role.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { bootstrapWorkspace, createUuidV7, cryptoSecrets, systemClock, type Clock, type Deps } from '@guichet/core';
+import { bootstrapWorkspace, createUuidV7, cryptoSecrets, createKeyring, systemClock, type Clock, type Deps } from '@guichet/core';
 import { createStore, type Database } from '@guichet/db';
 import { openTestDatabase, type TestDbKind } from '@guichet/db/testing';
 import { buildApp } from '../src/http/app.ts';
@@ -33,6 +34,7 @@ export async function startTestApp(
     clock,
     ids: createUuidV7(clock),
     secrets: cryptoSecrets,
+    keyring: createKeyring(randomBytes(32)),
     passwords: opts.passwords ?? fastHasher,
     settings: { sessionTtlMs: 3_600_000, maxLoginFailures: opts.maxLoginFailures ?? 5, loginWindowMs: 15 * 60_000 },
   };

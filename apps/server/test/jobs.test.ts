@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { createUuidV7, cryptoSecrets, runMaintenance, type Clock, type Deps } from '@guichet/core';
+import { createKeyring, createUuidV7, cryptoSecrets, runMaintenance, type Clock, type Deps } from '@guichet/core';
 import { createStore, openDatabase, type Database } from '@guichet/db';
 import { createPgDatabase, testDbKinds } from '@guichet/db/testing';
 import { JobRunner, PermanentJobError } from '../src/worker/runner.ts';
@@ -24,6 +25,7 @@ function depsFor(database: Database, clock: Clock): Deps {
     clock,
     ids: createUuidV7(clock),
     secrets: cryptoSecrets,
+    keyring: createKeyring(randomBytes(32)),
     passwords: fastHasher,
     settings: { sessionTtlMs: 3_600_000, maxLoginFailures: 5, loginWindowMs: 60_000 },
   };

@@ -1,5 +1,5 @@
 import type { Store } from './store.ts';
-import type { Clock, IdGenerator, PasswordHasher, SecretGenerator } from './shared/ports.ts';
+import type { Clock, IdGenerator, Keyring, PasswordHasher, SecretGenerator } from './shared/ports.ts';
 
 /** What every use-case may use. Built once by the composition root (apps/server). */
 export interface Deps {
@@ -7,6 +7,7 @@ export interface Deps {
   clock: Clock;
   ids: IdGenerator;
   secrets: SecretGenerator;
+  keyring: Keyring;
   passwords: PasswordHasher;
   settings: {
     sessionTtlMs: number;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * A small in-memory stand-in for the storage port, for use-case tests without a database. It
  * implements only the repository methods those tests reach; any other call fails loudly rather
@@ -8,7 +9,7 @@ import type { Deps } from '../src/deps.ts';
 import type { Organization, Team, User, Workspace, CustomField } from '../src/people/types.ts';
 import type { Actor, Ctx } from '../src/shared/context.ts';
 import type { Clock, PasswordHasher } from '../src/shared/ports.ts';
-import { createUuidV7, cryptoSecrets } from '../src/shared/system.ts';
+import { createKeyring, createUuidV7, cryptoSecrets } from '../src/shared/system.ts';
 import type { NewAuditEntry, NewEvent, Repositories, Session, Store } from '../src/store.ts';
 import type { Message, Ticket, TicketView } from '../src/tickets/types.ts';
 
@@ -217,6 +218,7 @@ export function fakeDeps(over: { store?: FakeStore; clock?: Clock; passwords?: P
     clock,
     ids: createUuidV7(clock),
     secrets: cryptoSecrets,
+    keyring: createKeyring(randomBytes(32)),
     passwords: over.passwords ?? countingHasher(),
     settings: { sessionTtlMs: 3_600_000, maxLoginFailures: 3, loginWindowMs: 15 * 60_000 },
   };

@@ -1,4 +1,4 @@
-import { createUuidV7, cryptoSecrets, systemClock, type Clock, type Deps } from '@guichet/core';
+import { createKeyring, createUuidV7, cryptoSecrets, systemClock, type Clock, type Deps } from '@guichet/core';
 import { createStore, type Database } from '@guichet/db';
 import type { Config } from '../config.ts';
 import { argon2Hasher } from './passwords.ts';
@@ -7,6 +7,7 @@ import { argon2Hasher } from './passwords.ts';
 export function createDeps(
   database: Database,
   config: Pick<Config, 'sessionTtlMs' | 'maxLoginFailures' | 'loginWindowMs'>,
+  masterKey: Buffer,
   clock: Clock = systemClock,
 ): Deps {
   return {
@@ -14,6 +15,7 @@ export function createDeps(
     clock,
     ids: createUuidV7(clock),
     secrets: cryptoSecrets,
+    keyring: createKeyring(masterKey),
     passwords: argon2Hasher,
     settings: {
       sessionTtlMs: config.sessionTtlMs,

@@ -124,6 +124,13 @@ CREATE TABLE email_address_flags (
   PRIMARY KEY (workspace_id, address)
 );
 
+-- The master key when none is configured on a server (shared by every process of the cluster).
+CREATE TABLE server_keys (
+  name text PRIMARY KEY,
+  value bytea NOT NULL,
+  created_at timestamptz NOT NULL
+);
+
 CREATE TABLE ticket_links (
   workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
   ticket_id uuid NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
