@@ -27,3 +27,4 @@ export * from './people/reset-password.ts';
 export * from './jobs/types.ts';
 export * from './jobs/maintenance.ts';
 export * from './email/types.ts';
+export * from './email/reply-address.ts';
