@@ -28,3 +28,5 @@ export * from './jobs/types.ts';
 export * from './jobs/maintenance.ts';
 export * from './email/types.ts';
 export * from './email/reply-address.ts';
+export * from './email/outbound.ts';
+export * from './email/outbound-templates.ts';

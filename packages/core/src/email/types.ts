@@ -150,6 +150,8 @@ export interface MessageEmailRepository {
   /** Messages (either direction) whose RFC Message-ID is one of these, with their ticket. */
   findByRfcIds(workspaceId: string, rfcIds: string[]): Promise<Array<MessageEmail & { ticketId: string }>>;
   setDeliveryStatus(workspaceId: string, messageId: string, status: MessageEmail['deliveryStatus'], error: string | null): Promise<void>;
+  /** The email headers of a ticket's messages, oldest first (threading of replies). */
+  listForTicket(workspaceId: string, ticketId: string): Promise<MessageEmail[]>;
 }
 
 export interface OutboundEmailRepository {
@@ -159,6 +161,8 @@ export interface OutboundEmailRepository {
   /** Record an attempt's outcome. */
   update(workspaceId: string, id: string, patch: Partial<Pick<OutboundEmail, 'status' | 'attempts' | 'lastError' | 'sentAt'>>): Promise<void>;
   listForTicket(workspaceId: string, ticketId: string): Promise<OutboundEmail[]>;
+  /** How many mails of this kind went (or are queued) to this address since `since` (auto-ack rate). */
+  countSentTo(workspaceId: string, kind: OutboundEmail['kind'], address: string, since: Date): Promise<number>;
 }
 
 export interface BlobRepository {

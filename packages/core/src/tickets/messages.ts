@@ -7,6 +7,7 @@ import { recordEvent } from '../shared/record.ts';
 import { loadReadableTicket, type TicketRef } from './access.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from './rules.ts';
 import type { Message, TicketPatch } from './types.ts';
+import { queueReplyEmail } from '../email/outbound.ts';
 
 /**
  * Add a public reply or an internal note. A customer's reply reopens a pending or solved ticket;
@@ -75,6 +76,8 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
     });
     const changes = diffTicket(ticket, patch);
     if (Object.keys(changes).length) await recordEvent(tx, ctx, now, 'ticket', ticket.id, 'ticket.updated', { changes });
+    // A staff member's public reply goes out by email with it (outbox row and send job, same transaction).
+    await queueReplyEmail(deps, tx, ctx, ticket, message);
     return message;
   });
 }

@@ -310,6 +310,19 @@ export class KyselyMessageEmailRepository implements MessageEmailRepository {
       .where('message_id', '=', messageId)
       .execute();
   }
+
+  async listForTicket(workspaceId: string, ticketId: string): Promise<MessageEmail[]> {
+    const rows = await this.db
+      .selectFrom('message_emails as me')
+      .innerJoin('messages as m', 'm.id', 'me.message_id')
+      .selectAll('me')
+      .where('me.workspace_id', '=', workspaceId)
+      .where('m.ticket_id', '=', ticketId)
+      .orderBy('me.created_at')
+      .orderBy('me.message_id')
+      .execute();
+    return rows.map(toMessageEmail);
+  }
 }
 
 function toOutbound(r: Selectable<OutboundEmailsTable>): OutboundEmail {
@@ -396,6 +409,18 @@ export class KyselyOutboundEmailRepository implements OutboundEmailRepository {
     return (
       await this.db.selectFrom('outbound_emails').selectAll().where('workspace_id', '=', workspaceId).where('ticket_id', '=', ticketId).orderBy('created_at').execute()
     ).map(toOutbound);
+  }
+
+  async countSentTo(workspaceId: string, kind: OutboundEmail['kind'], address: string, since: Date): Promise<number> {
+    const r = await this.db
+      .selectFrom('outbound_emails')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', kind)
+      .where(sql<SqlBool>`${address.toLowerCase()} = ANY(to_addresses)`)
+      .where('created_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
   }
 }
 
