@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dbPoolSize: number;
   smtpPort: number;
+  /** GUICHET_SMTP_RELAY: where outgoing mail goes for mailboxes without SMTP settings (smtp:// or smtps://). */
+  smtpRelay: string | undefined;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   demo: boolean;
@@ -58,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const adminEmail = env.GUICHET_ADMIN_EMAIL?.trim() || undefined;
   const adminPassword = env.GUICHET_ADMIN_PASSWORD || undefined;
   if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError('GUICHET_ADMIN_PASSWORD must be at least 10 characters');
+  const smtpRelay = env.GUICHET_SMTP_RELAY?.trim() || undefined;
+  if (smtpRelay && !/^smtps?:\/\/[^/]+/.test(smtpRelay)) throw new ConfigError('GUICHET_SMTP_RELAY must be an smtp:// or smtps:// URL (got "' + smtpRelay + '")');
   const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   let secretKey: Buffer | undefined;
@@ -73,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databaseUrl: url,
     dbPoolSize: int(env, 'GUICHET_DB_POOL', 10, 1, 200),
     smtpPort: int(env, 'GUICHET_SMTP_PORT', 2525, 0, 65535),
+    smtpRelay,
     adminEmail,
     adminPassword,
     demo: bool(env, 'GUICHET_DEMO', true),

@@ -46,7 +46,7 @@ export async function startServer(config: Config): Promise<Running> {
       if (stopping) app.server.closeIdleConnections();
     });
     worker = config.roles.has('worker')
-      ? await startWorker(deps, database, { log: (msg, data) => app.log.warn(data ?? {}, msg) })
+      ? await startWorker(deps, database, { log: (msg, data) => app.log.warn(data ?? {}, msg), smtpRelay: config.smtpRelay })
       : null;
     let url = '';
     if (config.roles.has('web')) {
