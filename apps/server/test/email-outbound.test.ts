@@ -34,6 +34,7 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, bound
 
 interface Received {
   envelopeTo: string[];
+  user: string | null;
   raw: Buffer;
   parsed: ParsedMail;
 }
@@ -47,8 +48,13 @@ class SmtpSink {
   async start(): Promise<void> {
     const server = new SMTPServer({
       authOptional: true,
-      disabledCommands: ['AUTH', 'STARTTLS'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
       logger: false,
+      onAuth: (auth, _session, cb) => {
+        if (auth.username === 'desk' && auth.password === 'secret-pw') return cb(null, { user: 'desk' });
+        cb(new Error('535 5.7.8 bad credentials'));
+      },
       onRcptTo: (address, _session, cb) => {
         if (address.address.toLowerCase().startsWith('reject')) {
           const err = new Error('5.1.1 <' + address.address + '>: no such user here') as Error & { responseCode: number };
@@ -64,7 +70,12 @@ class SmtpSink {
           const raw = Buffer.concat(chunks);
           simpleParser(raw).then(
             (parsed) => {
-              this.received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw, parsed });
+              this.received.push({
+                envelopeTo: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+                user: typeof session.user === 'string' ? session.user : null,
+                raw,
+                parsed,
+              });
               cb();
             },
             (e) => cb(e),
@@ -322,6 +333,32 @@ for (const kind of testDbKinds()) {
       assert.deepEqual(got.map((m) => m.messageId).sort(), rows.map((o) => o.rfcMessageId).sort(), 'each reply exactly once');
       assert.deepEqual(got.map((m) => m.text?.trim()).sort(), ['Reply number 1', 'Reply number 2', 'Reply number 3', 'Reply number 4']);
       for (const id of ids) assert.equal((await deliveryOf(ws, id))?.deliveryStatus, 'sent');
+    });
+
+    it("sends through the mailbox's own SMTP server with its sealed password, and never twice for one outbox row", async () => {
+      const ws = await newWorkspace(t);
+      const box = await mailbox(ws, `own@${ws.slug}.test`, {
+        smtpSettings: { host: '127.0.0.1', port: sink.port, secure: false, user: 'desk' },
+        smtpSecret: t.deps.keyring.seal('secret-pw'),
+      });
+      const customer = `once-${ws.slug}@customer.example`;
+      const { ticket } = await emailTicket(ws, box, customer);
+      const agent = await ws.as('agent');
+      const reply = await agent.req('POST', `/tickets/${ticket.id}/messages`, { body: 'Through our own server', visibility: 'public' });
+      assert.equal(reply.status, 201);
+      await until(async () => (await deliveryOf(ws, reply.body.id))?.deliveryStatus === 'sent', 'the reply to be sent');
+      assert.equal(sink.to(customer).length, 1);
+      assert.equal(sink.to(customer)[0]!.user, 'desk', 'authenticated with the mailbox credentials');
+
+      // A second job for the same row (say, a stale retry) finds it sent and sends nothing.
+      const [row] = await outbound(ws, ticket.id);
+      const jobId = await t.deps.store.jobs.enqueue(
+        { type: 'email.send', payload: { workspaceId: ws.id, outboundEmailId: row!.id }, workspaceId: ws.id, dedupeKey: `again-${row!.id}` },
+        clock.now(),
+      );
+      worker.runner.wake();
+      await until(async () => (await t.database.db.selectFrom('jobs').select('status').where('id', '=', jobId!).executeTakeFirst())?.status === 'done', 'the extra job');
+      assert.equal(sink.to(customer).length, 1, 'still one mail');
     });
 
     it('shows a permanent refusal (5xx) on the message with the reason, and does not retry', async () => {
