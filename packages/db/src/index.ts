@@ -2,3 +2,4 @@ export { openDatabase, migrate, type Database, type DatabaseOptions } from './da
 export { createStore, translateDbError } from './store.ts';
 export type { DB } from './schema.ts';
 export { JOBS_CHANNEL } from './repositories/jobs.ts';
+export { loadOrCreateServerKey } from './server-keys.ts';

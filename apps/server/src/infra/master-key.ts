@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
-import type { Database } from '@guichet/db';
+import { loadOrCreateServerKey, type Database } from '@guichet/db';
 import type { Config } from '../config.ts';
 
 /**
@@ -21,10 +20,5 @@ export async function resolveMasterKey(
     chmodSync(file, 0o600);
     return { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), source: 'file' };
   }
-  await sql`INSERT INTO server_keys (name, value, created_at) VALUES ('master', ${randomBytes(32)}, now()) ON CONFLICT (name) DO NOTHING`.execute(
-    database.db,
-  );
-  const r = await sql<{ value: Buffer | Uint8Array }>`SELECT value FROM server_keys WHERE name = 'master'`.execute(database.db);
-  const v = r.rows[0]!.value;
-  return { key: Buffer.from(v), source: 'database' };
+  return { key: await loadOrCreateServerKey(database.db, 'master'), source: 'database' };
 }
