@@ -11,6 +11,14 @@ export interface Config {
   databaseUrl: string | undefined;
   dbPoolSize: number;
   smtpPort: number;
+  /** Inbound SMTP: largest message accepted (GUICHET_SMTP_MAX_MB), answered 552 above. */
+  smtpMaxBytes: number;
+  /** Inbound mail: largest attachment kept, and all attachments of one message together. */
+  emailMaxAttachmentBytes: number;
+  emailMaxAttachmentsTotalBytes: number;
+  /** PEM files: STARTTLS on the inbound listener is offered only when both are set. */
+  smtpTlsKeyFile: string | undefined;
+  smtpTlsCertFile: string | undefined;
   /** GUICHET_SMTP_RELAY: where outgoing mail goes for mailboxes without SMTP settings (smtp:// or smtps://). */
   smtpRelay: string | undefined;
   adminEmail: string | undefined;
@@ -77,6 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databaseUrl: url,
     dbPoolSize: int(env, 'GUICHET_DB_POOL', 10, 1, 200),
     smtpPort: int(env, 'GUICHET_SMTP_PORT', 2525, 0, 65535),
+    smtpMaxBytes: int(env, 'GUICHET_SMTP_MAX_MB', 25, 1, 200) * 1024 * 1024,
+    emailMaxAttachmentBytes: int(env, 'GUICHET_EMAIL_MAX_ATTACHMENT_MB', 10, 1, 200) * 1024 * 1024,
+    emailMaxAttachmentsTotalBytes: int(env, 'GUICHET_EMAIL_MAX_ATTACHMENTS_MB', 25, 1, 200) * 1024 * 1024,
+    smtpTlsKeyFile: env.GUICHET_SMTP_TLS_KEY?.trim() || undefined,
+    smtpTlsCertFile: env.GUICHET_SMTP_TLS_CERT?.trim() || undefined,
     smtpRelay,
     adminEmail,
     adminPassword,

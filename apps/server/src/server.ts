@@ -8,6 +8,8 @@ import { createDeps } from './infra/deps.ts';
 import { resolveMasterKey } from './infra/master-key.ts';
 import { ensureDemoWorkspace, type DemoResult } from './seed/demo.ts';
 import { startWorker, type Worker } from './worker/index.ts';
+import { startSmtpListener, type SmtpListener } from './email/smtp-listener.ts';
+import { testImapConnection } from './email/imap.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -15,6 +17,8 @@ export interface Running {
   deps: Deps;
   url: string;
   demo: DemoResult | null;
+  /** The inbound SMTP listener (smtp role). */
+  smtp: SmtpListener | null;
   /** Stop taking requests, finish the ones in flight, then close the database. */
   close(): Promise<void>;
 }
@@ -30,10 +34,16 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
 export async function startServer(config: Config): Promise<Running> {
   const database = await openConfiguredDatabase(config);
   let worker: Worker | null = null;
+  let smtp: SmtpListener | null = null;
   try {
     const deps = createDeps(database, config, (await resolveMasterKey(config, database)).key);
     const demo = await ensureDemoWorkspace(deps, config);
-    const app = await buildApp({ deps, database, config });
+    const app = await buildApp({
+      deps,
+      database,
+      config,
+      email: { smtpAddress: () => (smtp ? { host: smtp.host, port: smtp.port } : null), testImap: testImapConnection },
+    });
     // Graceful stop: `app.close()` waits for every connection to end, but a response finished
     // after the stop began leaves its keep-alive connection open until the keep-alive timeout
     // (72 s), so the process would linger. While stopping, answers say `Connection: close`, and
@@ -46,7 +56,17 @@ export async function startServer(config: Config): Promise<Running> {
       if (stopping) app.server.closeIdleConnections();
     });
     worker = config.roles.has('worker')
-      ? await startWorker(deps, database, { log: (msg, data) => app.log.warn(data ?? {}, msg), smtpRelay: config.smtpRelay })
+      ? await startWorker(deps, database, { log: (msg, data) => app.log.warn(data ?? {}, msg), smtpRelay: config.smtpRelay, ingestLimits: { maxAttachmentBytes: config.emailMaxAttachmentBytes, maxTotalAttachmentBytes: config.emailMaxAttachmentsTotalBytes } })
+      : null;
+    smtp = config.roles.has('smtp')
+      ? await startSmtpListener(deps, {
+          host: config.host,
+          port: config.smtpPort,
+          maxBytes: config.smtpMaxBytes,
+          tlsKeyFile: config.smtpTlsKeyFile,
+          tlsCertFile: config.smtpTlsCertFile,
+          log: (msg, data) => app.log.warn(data ?? {}, msg),
+        })
       : null;
     let url = '';
     if (config.roles.has('web')) {
@@ -61,9 +81,12 @@ export async function startServer(config: Config): Promise<Running> {
       deps,
       url,
       demo,
+      smtp,
       close: () =>
         (closing ??= (async () => {
           stopping = true;
+          // No new mail once stopping; a message not yet answered 250 is retried by its sender.
+          await smtp?.close();
           // A client that stalls mid-request must not hold the stop forever: after the grace
           // period its connection is cut (its request was never acknowledged, so nothing is lost).
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
@@ -76,6 +99,7 @@ export async function startServer(config: Config): Promise<Running> {
         })()),
     };
   } catch (e) {
+    await smtp?.close();
     await worker?.stop();
     await database.close();
     throw e;

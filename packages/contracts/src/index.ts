@@ -4,3 +4,4 @@ export * from './enums.ts';
 export * from './tickets.ts';
 export * from './people.ts';
 export * from './auth.ts';
+export * from './email.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Channel, MessageVisibility, TicketPriority, TicketStatus } from './enums.ts';
 import { LANGUAGE, email, isoDate, nonEmpty, pageQuery, queryList, uuid } from './common.ts';
+import { MessageEmailOut } from './email.ts';
 
 export const Tag = z
   .string()
@@ -141,6 +142,8 @@ export const MessageOut = z.object({
   bodyHtml: z.string().nullable(),
   attachments: z.array(AttachmentMeta.extend({ id: uuid })),
   createdAt: isoDate,
+  /** Present when the message travelled by email. */
+  email: MessageEmailOut.optional(),
 });
 export type MessageOut = z.infer<typeof MessageOut>;
 

@@ -12,11 +12,14 @@ import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { ticketRoutes } from './routes/tickets.ts';
+import { emailRoutes, type EmailRouteOptions } from './routes/email.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
 
 export interface AppOptions {
+  /** The email routes' view of this process (SMTP listener address, IMAP test). */
+  email?: EmailRouteOptions;
   deps: Deps;
   database: Pick<Database, 'kind' | 'ping'>;
   config: Pick<Config, 'logLevel' | 'secureCookies' | 'validateResponses' | 'bodyLimitBytes'>;
@@ -117,6 +120,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       ticketRoutes(route);
       peopleRoutes(route);
       adminRoutes(route);
+      emailRoutes(route, opts.email);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',

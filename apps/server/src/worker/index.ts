@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { EMAIL_SEND_JOB, MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps } from '@guichet/core';
+import { EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps, type IngestLimits } from '@guichet/core';
 import { JOBS_CHANNEL, type Database } from '@guichet/db';
 import { JobRunner, type RunnerOptions } from './runner.ts';
+import { emailIngestHandler } from '../email/ingest-job.ts';
 import { emailSendHandler } from '../email/outbound-transport.ts';
 
 export interface Worker {
@@ -16,7 +17,7 @@ export interface Worker {
 export async function startWorker(
   deps: Deps,
   database: Pick<Database, 'listen'>,
-  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void; smtpRelay?: string | undefined } = {},
+  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void; ingestLimits?: IngestLimits; smtpRelay?: string | undefined } = {},
 ): Promise<Worker> {
   const runner = new JobRunner(deps, {
     concurrency: opts.concurrency ?? 4,
@@ -28,6 +29,7 @@ export async function startWorker(
       }),
   });
   runner.register(MAINTENANCE_JOB, { payload: z.object({}), handle: async (d) => void (await runMaintenance(d)) });
+  runner.register(INGEST_JOB, emailIngestHandler(opts.ingestLimits));
   runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, workerId: () => runner.workerId }));
 
   const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());

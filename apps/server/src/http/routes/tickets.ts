@@ -7,12 +7,14 @@ import {
   MessageOut,
   TicketOut,
   UpdateTicketInput,
+  ListMessagesQuery,
   pageOf,
   pageQuery,
 } from '@guichet/contracts';
-import { addMessage, createTicket, getTicket, listMessages, listTicketEvents, listTickets, updateTicket } from '@guichet/core';
+import { addMessage, createTicket, getTicket, listMessagesWithEmail, listTicketEvents, listTickets, updateTicket } from '@guichet/core';
 import { presentEvent, presentMessage, presentTicket } from '../presenters.ts';
 import type { Router } from '../route.ts';
+import { presentMessageEmail } from './email.ts';
 
 const TicketParams = z.object({
   id: z.string().regex(/^(\d{1,15}|[0-9a-fA-F-]{36})$/, 'a ticket number or id'),
@@ -74,11 +76,14 @@ export function ticketRoutes(route: Router): void {
     tag: 'Tickets',
     summary: 'The conversation, oldest first (internal notes for staff only)',
     params: TicketParams,
-    query: pageQuery,
+    query: ListMessagesQuery,
     response: pageOf(MessageOut),
     handler: async ({ deps, ctx, params, query }) => {
-      const page = await listMessages(deps, ctx, params.id, query);
-      return { items: page.items.map(presentMessage), nextCursor: page.nextCursor };
+      const page = await listMessagesWithEmail(deps, ctx, params.id, query);
+      return {
+        items: page.items.map((m) => ({ ...presentMessage(m), ...(m.email ? { email: presentMessageEmail(m.email) } : {}) })),
+        nextCursor: page.nextCursor,
+      };
     },
   });
   route({
