@@ -84,6 +84,15 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['GET /workspace',                                              401,      ok,      ok,    ok,    ok],
   ['PATCH /workspace',                                            401,      403,     403,   403,   ok],
   ['GET /audit-log',                                              401,      403,     403,   403,   ok],
+
+  ['GET /mailboxes',                                              401,      403,     403,   403,   ok],
+  ['POST /mailboxes',                                             401,      403,     403,   403,   ok],
+  ['GET /mailboxes/{id}',                                         401,      403,     403,   403,   ok],
+  ['PATCH /mailboxes/{id}',                                       401,      403,     403,   403,   ok],
+  ['POST /mailboxes/{id}/test',                                   401,      403,     403,   403,   ok],
+  ['GET /inbound-emails',                                         401,      403,     403,   403,   ok],
+  ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId}', 401, ok,    ok,    ok,    ok],
+  ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId} · on an internal note', 401, 404, ok, ok, ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -105,6 +114,7 @@ interface Fixture {
   ownTicket: any;
   otherTicket: any;
   adminTokenId: string;
+  mailboxId: string;
   req(who: Who): Caller['req'];
   /** A new ticket requested by the fixture's customer (or by `requesterId`). */
   ticket(requesterId?: string): Promise<any>;
@@ -149,6 +159,7 @@ async function fixture(t: TestApp, tag: string): Promise<Fixture> {
     ownTicket: null,
     otherTicket: null,
     adminTokenId: tokens.items[0].id,
+    mailboxId: (await must(admin.req('POST', '/mailboxes', { name: `${tag} mailbox`, address: `support@${ws.slug}.example` }))).id,
     req: (who) => (who === 'anonymous' ? ws.anonymous.req : users[who].req),
     ticket: (requesterId = users.customer.id) =>
       must(admin.req('POST', '/tickets', { subject: `${tag} ticket ${++n}`, body: `About ${tag}.`, requester: { id: requesterId } })),
@@ -167,6 +178,8 @@ interface Request {
   body?: unknown;
   /** Send the request as this caller instead of the row's. */
   as?: Caller['req'];
+  /** Path parameters other than {id}. */
+  params?: Record<string, string>;
 }
 
 const staffOf = (f: Fixture, who: Who) => (who === 'anonymous' || who === 'customer' ? f.users.admin : f.users[who]);
@@ -239,14 +252,42 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'GET /workspace': () => ({}),
   'PATCH /workspace': (f) => ({ body: { name: `${f.tag} workspace` } }),
   'GET /audit-log': () => ({}),
+
+  'GET /mailboxes': () => ({}),
+  'POST /mailboxes': (f) => ({ body: { name: 'Support', address: `support-${f.uniq()}@${f.ws.slug}.example` } }),
+  'GET /mailboxes/{id}': (f) => ({ id: f.mailboxId }),
+  'PATCH /mailboxes/{id}': (f) => ({ id: f.mailboxId, body: { floodLimitPerHour: 50 } }),
+  'POST /mailboxes/{id}/test': (f) => ({ id: f.mailboxId }),
+  'GET /inbound-emails': () => ({}),
+  'GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId}': async (f) => ({ id: f.ownTicket.id, params: await attachmentOn(f, 'public') }),
+  'GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId} · on an internal note': async (f) => ({
+    id: f.ownTicket.id,
+    params: await attachmentOn(f, 'internal'),
+  }),
 };
+
+/** A message with a stored attachment on the fixture's own ticket (the email intake's way). */
+async function attachmentOn(f: Fixture, visibility: 'public' | 'internal'): Promise<Record<string, string>> {
+  const d = f.t.deps;
+  const content = Buffer.from(`${f.tag} attachment`);
+  const sha256 = (await import('node:crypto')).createHash('sha256').update(content).digest('hex');
+  const now = new Date();
+  await d.store.blobs.put(f.ws.id, sha256, content, now);
+  const attachmentId = d.ids.uuid();
+  const m = await d.store.messages.insert(
+    { id: d.ids.uuid(), workspaceId: f.ws.id, ticketId: f.ownTicket.id, authorId: null, visibility, channel: 'email', bodyText: 'See attached.', bodyHtml: null, createdAt: now },
+    [{ id: attachmentId, filename: 'notes.txt', contentType: 'text/plain', sizeBytes: content.length, sha256, storageKey: `blob:${sha256}`, inline: false }],
+  );
+  return { messageId: m.id, attachmentId };
+}
 
 async function send(f: Fixture, row: string, who: Who, idOverride?: string): Promise<{ res: Res; url: string }> {
   const [method, path] = opOf(row).split(' ') as [string, string];
   const r = await REQUESTS[row]!(f, who);
   const id = idOverride ?? r.id;
   if (path.includes('{id}')) assert.ok(id, `${row} names a record`);
-  const url = path.replace('{id}', id ?? '');
+  let url = path.replace('{id}', id ?? '');
+  for (const [k, v] of Object.entries(r.params ?? {})) url = url.replace(`{${k}}`, v);
   const res = await (r.as ?? f.req(who))(method as 'GET', url, r.body);
   return { res, url };
 }
@@ -420,6 +461,7 @@ for (const kind of testDbKinds()) {
           skills: b.skillId,
           'custom-fields': b.fieldId,
           'api-tokens': b.adminTokenId,
+          mailboxes: b.mailboxId,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];

@@ -7,7 +7,7 @@ import { authorize } from '../identity/permissions.ts';
 import { recordAudit } from '../shared/record.ts';
 import type { InboundEmail, Mailbox } from './types.ts';
 
-const notFound = () => new AppError('NOT_FOUND', 'Mailbox not found.');
+const notFound = () => new AppError('MAILBOX_NOT_FOUND', 'Mailbox not found.');
 
 export async function listMailboxes(deps: Deps, ctx: Ctx): Promise<Mailbox[]> {
   authorize(ctx.actor, 'workspace:manage');

@@ -54,8 +54,8 @@ export async function getAttachment(
     const last = rows[rows.length - 1]!;
     after = { sort: 'created_at', order: 'asc', value: last.createdAt.toISOString(), id: last.id };
   }
-  if (!found || !found.sha256) throw new AppError('NOT_FOUND', 'Attachment not found.');
+  if (!found || !found.sha256) throw new AppError('ATTACHMENT_NOT_FOUND', 'Attachment not found.');
   const content = await deps.store.blobs.get(ctx.workspaceId, found.sha256);
-  if (!content) throw new AppError('NOT_FOUND', 'Attachment not found.');
+  if (!content) throw new AppError('ATTACHMENT_NOT_FOUND', 'Attachment not found.');
   return { attachment: found, content };
 }
