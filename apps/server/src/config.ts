@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dbPoolSize: number;
   smtpPort: number;
+  /** IMAP mailboxes: fallback poll period (IDLE announces new mail sooner). */
+  imapPollSeconds: number;
   /** Inbound SMTP: largest message accepted (GUICHET_SMTP_MAX_MB), answered 552 above. */
   smtpMaxBytes: number;
   /** Inbound mail: largest attachment kept, and all attachments of one message together. */
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databaseUrl: url,
     dbPoolSize: int(env, 'GUICHET_DB_POOL', 10, 1, 200),
     smtpPort: int(env, 'GUICHET_SMTP_PORT', 2525, 0, 65535),
+    imapPollSeconds: int(env, 'GUICHET_IMAP_POLL_SECONDS', 60, 5, 3600),
     smtpMaxBytes: int(env, 'GUICHET_SMTP_MAX_MB', 25, 1, 200) * 1024 * 1024,
     emailMaxAttachmentBytes: int(env, 'GUICHET_EMAIL_MAX_ATTACHMENT_MB', 10, 1, 200) * 1024 * 1024,
     emailMaxAttachmentsTotalBytes: int(env, 'GUICHET_EMAIL_MAX_ATTACHMENTS_MB', 25, 1, 200) * 1024 * 1024,

@@ -1,6 +1,6 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Deps, ImapSettings, InboundEnvelope, Mailbox } from '@guichet/core';
-import type { MailboxLocks } from './imap-lock.ts';
+import type { MailboxLocks } from '@guichet/db';
 
 /**
  * Inbound mail by IMAP: one watcher per enabled IMAP mailbox, each with its own connection.
@@ -43,7 +43,7 @@ export interface ImapPollerOptions {
   /** Reconnection backoff after an error: doubles from minMs up to maxMs. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
-  /** Cross-process exclusivity (see imap-lock.ts); default: every mailbox is ours. */
+  /** Cross-process exclusivity (see @guichet/db mailbox-locks.ts); default: every mailbox is ours. */
   locks?: MailboxLocks;
   /** Connection timeouts and auto-IDLE delay, for tests. */
   connectionTimeoutMs?: number;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps, type IngestLimits } from '@guichet/core';
-import { JOBS_CHANNEL, type Database } from '@guichet/db';
+import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps, type IngestLimits } from '@guichet/core';
+import { createMailboxLocks, JOBS_CHANNEL, type Database } from '@guichet/db';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 import { emailIngestHandler } from '../email/ingest-job.ts';
 import { emailSendHandler } from '../email/outbound-transport.ts';
+import { ImapPoller } from '../email/imap.ts';
 
 export interface Worker {
   runner: JobRunner;
@@ -16,8 +17,8 @@ export interface Worker {
  */
 export async function startWorker(
   deps: Deps,
-  database: Pick<Database, 'listen'>,
-  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void; ingestLimits?: IngestLimits; smtpRelay?: string | undefined } = {},
+  database: Pick<Database, 'listen' | 'kind' | 'pool'>,
+  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void; ingestLimits?: IngestLimits; smtpRelay?: string | undefined; imapPollMs?: number | false } = {},
 ): Promise<Worker> {
   const runner = new JobRunner(deps, {
     concurrency: opts.concurrency ?? 4,
@@ -34,6 +35,12 @@ export async function startWorker(
 
   const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());
   runner.start();
+  // Inbound IMAP: one watcher per enabled IMAP mailbox whose lock this process holds (@guichet/db mailbox-locks.ts).
+  const imap =
+    opts.imapPollMs === false
+      ? null
+      : new ImapPoller(deps, { accept: acceptInboundEmail, pollMs: opts.imapPollMs ?? 60_000, locks: createMailboxLocks(database), log: opts.log });
+  imap?.start();
   const schedule = () => scheduleMaintenance(deps).catch(() => {});
   await schedule();
   const timer = setInterval(schedule, 5 * 60_000);
@@ -42,6 +49,7 @@ export async function startWorker(
     runner,
     async stop() {
       clearInterval(timer);
+      await imap?.stop();
       await unlisten();
       await runner.stop();
     },

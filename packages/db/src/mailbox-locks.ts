@@ -1,7 +1,7 @@
-import type { Database } from '@guichet/db';
+import type { Database } from './database.ts';
 
 /**
- * At most one IMAP poller per mailbox across processes.
+ * At most one IMAP poller per mailbox across processes (used by apps/server/src/email/imap.ts).
  *
  * On a PostgreSQL server every Guichet process with the worker role runs a poller, so two of them
  * could watch the same mailbox and race to fetch the same message. Each mailbox is therefore
