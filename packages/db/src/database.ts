@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -65,6 +66,7 @@ function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
   // A dropped idle connection is replaced by the pool; log nothing that could hold a secret.
   pool.on('error', () => {});
+  pool.on('connect', (client) => prepareStatements(client));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -109,6 +111,35 @@ function openPostgres(url: string, poolSize: number): Database {
         await client?.end().catch(() => {});
       };
     },
+  };
+}
+
+/**
+ * Send parameterised statements as named prepared statements, so each connection parses and
+ * plans a given statement once instead of on every call (about 40% of a small INSERT's cost on
+ * the server). Names come from the statement text; the number of distinct statements one
+ * process prepares is bounded, past which statements run unnamed as before.
+ */
+const MAX_PREPARED = 2000;
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string | null {
+  let name = statementNames.get(text);
+  if (name) return name;
+  if (statementNames.size >= MAX_PREPARED) return null;
+  name = `g_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+  statementNames.set(text, name);
+  return name;
+}
+
+function prepareStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (text: unknown, values?: unknown, cb?: unknown) => {
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && cb === undefined) {
+      const name = statementName(text);
+      if (name) return query({ name, text, values });
+    }
+    return query(text, values, cb);
   };
 }
 
