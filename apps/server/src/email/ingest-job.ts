@@ -9,7 +9,8 @@ const payload = z.object({ workspaceId: z.string().uuid(), inboundEmailId: z.str
 export function emailIngestHandler(limits: IngestLimits = DEFAULT_INGEST_LIMITS, parser: EmailParser = createEmailParser()): JobHandler<typeof payload> {
   return {
     payload,
-    leaseMs: 2 * 60_000,
+    // Short: a crashed worker's messages are taken again soon (parsing is bounded to 15 s per message).
+    leaseMs: 30_000,
     handle: async (deps, p) => void (await ingestInboundEmail(deps, parser, p, limits)),
   };
 }
