@@ -86,9 +86,10 @@ export type MailboxTestOut = z.infer<typeof MailboxTestOut>;
 
 export const INBOUND_STATUSES = ['pending', 'ticketed', 'duplicate', 'auto_reply', 'bounce', 'ignored', 'held', 'rejected', 'failed'] as const;
 
+/** The newest first; `before` (a receivedAt of the previous page) reads further back. */
 export const ListInboundEmailsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(512).optional(),
+  before: isoDate.optional(),
   status: z.enum(INBOUND_STATUSES).optional(),
   mailboxId: uuid.optional(),
 });
@@ -138,4 +139,9 @@ export const ListMessagesQuery = pageQuery.extend({
 });
 export type ListMessagesQuery = z.infer<typeof ListMessagesQuery>;
 
-export const AttachmentParams = z.object({ id: z.string().min(1).max(64), messageId: uuid, attachmentId: uuid });
+/** Message and attachment ids that name nothing (whatever their form) answer 404 like missing ones. */
+export const AttachmentParams = z.object({
+  id: z.string().regex(/^(\d{1,15}|[0-9a-fA-F-]{36})$/, 'a ticket number or id'),
+  messageId: z.string().min(1).max(64),
+  attachmentId: z.string().min(1).max(64),
+});

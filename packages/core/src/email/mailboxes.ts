@@ -81,26 +81,14 @@ export async function listInboundEmails(
   deps: Deps,
   ctx: Ctx,
   q: ListInboundEmailsQuery,
-): Promise<{ items: InboundEmail[]; nextCursor: string | null }> {
+): Promise<{ items: InboundEmail[] }> {
   authorize(ctx.actor, 'workspace:manage');
-  let before: { receivedAt: Date; id: string } | undefined;
-  if (q.cursor) {
-    try {
-      const [at, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string];
-      const d = new Date(at);
-      if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(d.getTime())) throw new Error('bad');
-      before = { receivedAt: d, id };
-    } catch {
-      throw new AppError('INVALID_CURSOR', 'The cursor is not one this server issued.');
-    }
-  }
-  const rows = await deps.store.inboundEmails.list(
+  // A debugging view: newest first, `before` a time to read further back (no keyset cursor).
+  const before = q.before ? { receivedAt: new Date(q.before), id: 'ffffffff-ffff-ffff-ffff-ffffffffffff' } : undefined;
+  const items = await deps.store.inboundEmails.list(
     ctx.workspaceId,
     { ...(q.status ? { status: q.status } : {}), ...(q.mailboxId ? { mailboxId: q.mailboxId } : {}) },
-    { limit: q.limit + 1, ...(before ? { before } : {}) },
+    { limit: q.limit, ...(before ? { before } : {}) },
   );
-  const items = rows.slice(0, q.limit);
-  const last = items[items.length - 1];
-  const nextCursor = rows.length > q.limit && last ? Buffer.from(JSON.stringify([last.receivedAt.toISOString(), last.id])).toString('base64url') : null;
-  return { items, nextCursor };
+  return { items };
 }

@@ -7,7 +7,6 @@ import {
   MailboxOut,
   MailboxTestOut,
   UpdateMailboxInput,
-  pageOf,
   uuid,
   type MessageEmailOut,
 } from '@guichet/contracts';
@@ -145,6 +144,7 @@ export function emailRoutes(route: Router, opts: EmailRouteOptions = {}): void {
     tag: 'Email',
     summary: 'Test a mailbox: the SMTP listener would accept its mail, or the IMAP account answers',
     params: MailboxParams,
+    body: z.object({}),
     response: MailboxTestOut,
     status: 200,
     handler: async ({ deps, ctx, params }) => {
@@ -170,13 +170,10 @@ export function emailRoutes(route: Router, opts: EmailRouteOptions = {}): void {
     method: 'GET',
     url: '/inbound-emails',
     tag: 'Email',
-    summary: 'Received mail and what became of it (status, reason, ticket), newest first (admins)',
+    summary: 'Received mail and what became of it (status, reason, ticket), newest first (admins); `before` reads further back',
     query: ListInboundEmailsQuery,
-    response: pageOf(InboundEmailOut),
-    handler: async ({ deps, ctx, query }) => {
-      const page = await listInboundEmails(deps, ctx, query);
-      return { items: page.items.map(presentInbound), nextCursor: page.nextCursor };
-    },
+    response: z.object({ items: z.array(InboundEmailOut) }),
+    handler: async ({ deps, ctx, query }) => ({ items: (await listInboundEmails(deps, ctx, query)).items.map(presentInbound) }),
   });
   route({
     method: 'GET',
@@ -184,6 +181,7 @@ export function emailRoutes(route: Router, opts: EmailRouteOptions = {}): void {
     tag: 'Tickets',
     summary: 'Download an attachment (always as a download, with a safe content type)',
     params: AttachmentParams,
+    response: z.string().describe("The attachment's bytes (Content-Disposition: attachment)"),
     handler: async ({ deps, ctx, params, reply }) => {
       const { attachment, content } = await getAttachment(deps, ctx, params.id, params.messageId, params.attachmentId);
       const type = SAFE_TYPES.test(attachment.contentType) ? attachment.contentType : 'application/octet-stream';
