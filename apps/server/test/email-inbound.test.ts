@@ -230,6 +230,34 @@ for (const kind of testDbKinds()) {
       assert.equal(msgs[1].email.deliveryStatus, 'bounced');
     });
 
+    it('acknowledges a new request when the mailbox asks for it, once, and never an auto-reply or a reply in a thread', async () => {
+      const { ws, address, deliver } = await setup({ autoAck: true });
+      const first = await deliver(mail({ from: 'Léa Martin <lea@client.example>', to: address, subject: 'Carte bloquée', body: 'Bonjour, ma carte est bloquée depuis hier, merci de votre aide.' }), 'lea@client.example');
+      assert.equal(first.status, 'ticketed');
+      const acks = await t.deps.store.outboundEmails.listForTicket(ws.id, first.ticketId!);
+      assert.equal(acks.length, 1);
+      assert.equal(acks[0]!.kind, 'auto_ack');
+      assert.deepEqual(acks[0]!.toAddresses, ['lea@client.example']);
+      assert.equal(acks[0]!.headers['Auto-Submitted'], 'auto-replied');
+      const ticket = await ws.admin.req('GET', `/tickets/${first.ticketId}`);
+      assert.match(acks[0]!.subject, new RegExp(`\\[#${ticket.body.number}\\]`));
+      assert.match(acks[0]!.textBody, /Bonjour|demande/, 'French for a French request');
+
+      const reply = await deliver(
+        mail({ from: 'lea@client.example', to: address, subject: `Re: Carte bloquée [#${ticket.body.number}]`, body: 'Toujours bloquée.' }),
+        'lea@client.example',
+      );
+      assert.equal(reply.ticketId, first.ticketId);
+      assert.equal((await t.deps.store.outboundEmails.listForTicket(ws.id, first.ticketId!)).length, 1, 'a reply in the thread is not acknowledged');
+
+      const vacation = await deliver(
+        mail({ from: 'bob@client.example', to: address, subject: 'Out of office', body: 'I am away.', headers: { 'Auto-Submitted': 'auto-replied' } }),
+        'bob@client.example',
+      );
+      assert.equal(vacation.status, 'auto_reply');
+      assert.equal(vacation.ticketId, null);
+    });
+
     it('makes one ticket message of the same message delivered twice', async () => {
       const { ws, address, deliver } = await setup();
       const raw = mail({ from: 'twice@client.example', to: address, subject: 'Twice', messageId: '<twice-1@client.example>' });

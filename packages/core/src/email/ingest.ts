@@ -11,6 +11,7 @@ import { systemActor, type Actor, type Ctx } from '../shared/context.ts';
 import { recordEvent } from '../shared/record.ts';
 import { findOrCreateCustomer } from '../people/customers.ts';
 import { diffTicket, statusTimestamps } from '../tickets/rules.ts';
+import { ticketCreatedEvent } from '../tickets/create-ticket.ts';
 import type { Attachment, Ticket, TicketPatch } from '../tickets/types.ts';
 import type { User } from '../people/types.ts';
 import { autoReplyReason, bounceInfo, type BounceInfo } from './classify.ts';
@@ -20,6 +21,7 @@ import { EmailRejected, type EmailParser, type ParsedEmail } from './parsed.ts';
 import { parseReplyAddress } from './reply-address.ts';
 import { safeFilename, sniffContentType } from './sniff.ts';
 import { findThread } from './threading.ts';
+import { queueAutoAcknowledgement } from './outbound.ts';
 import type { InboundEmail, InboundStatus, Mailbox, OutboundEmail } from './types.ts';
 
 export interface IngestLimits {
@@ -213,6 +215,19 @@ async function process(
     createdAt: now,
   });
   if (autoReason) return result('auto_reply', [`${autoReason}; recorded as an internal note, not answered`, ...notes].join('; '), ticketId, messageId);
+  if (!append) {
+    // A new request: acknowledge it when the mailbox asks for it (never automatic mail: those returned above).
+    const ack = await queueAutoAcknowledgement(deps, tx, {
+      workspaceId: ws,
+      ticketId,
+      mailboxId: mailbox.id,
+      to: sender,
+      inReplyTo: p.messageId ? bracketed(p.messageId) : null,
+      automated: false,
+      name: p.from?.name || null,
+    });
+    if (ack.queued) notes.push('acknowledged');
+  }
   return result('ticketed', notes.length ? notes.join('; ') : null, ticketId, messageId);
 }
 
@@ -296,29 +311,7 @@ async function createEmailTicket(
       createdAt: now,
     },
     attachments: f.attachments,
-    event: {
-      workspaceId: ctx.workspaceId,
-      subjectType: 'ticket',
-      subjectId: f.ticketId,
-      actor: { type: ctx.actor.type, id: ctx.actor.userId },
-      type: 'ticket.created',
-      data: {
-        subject: ticket.subject,
-        status: ticket.status,
-        priority: ticket.priority,
-        channel: ticket.channel,
-        requesterId: ticket.requesterId,
-        assigneeId: null,
-        teamId,
-        tags: [],
-        customFields: {},
-        language,
-        messageId: f.messageId,
-        mailboxId: f.mailbox.id,
-      },
-      requestId: ctx.requestId,
-      createdAt: now,
-    },
+    event: ticketCreatedEvent(ctx, ticket, f.messageId, now, { mailboxId: f.mailbox.id }),
   });
 }
 
