@@ -1,6 +1,6 @@
 import type { CreateTicketInput } from '@guichet/contracts';
 import type { Deps } from '../deps.ts';
-import type { Repositories } from '../store.ts';
+import type { NewEvent, Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { authorize, can } from '../identity/permissions.ts';
@@ -158,28 +158,7 @@ async function writeTicket(
       createdAt: now,
     },
     attachments: input.attachments.map((a) => ({ ...a, id: deps.ids.uuid() })),
-    event: {
-      workspaceId: ctx.workspaceId,
-      subjectType: 'ticket',
-      subjectId: ticket.id,
-      actor: { type: actor.type, id: actor.userId },
-      type: 'ticket.created',
-      data: {
-        subject: ticket.subject,
-        status: ticket.status,
-        priority: ticket.priority,
-        channel: ticket.channel,
-        requesterId: ticket.requesterId,
-        assigneeId: ticket.assigneeId,
-        teamId: ticket.teamId,
-        tags: ticket.tags,
-        customFields: ticket.customFields,
-        language: ticket.language,
-        messageId,
-      },
-      requestId: ctx.requestId,
-      createdAt: now,
-    },
+    event: ticketCreatedEvent(ctx, ticket, messageId, now),
   });
   const view: TicketView = {
     ...created,
@@ -218,4 +197,37 @@ async function resolveRequester(deps: Deps, ctx: Ctx, tx: Repositories, input: C
   const r = input.requester;
   if (ctx.actor.role !== 'customer' && r && 'email' in r) return findOrCreateCustomer(deps, ctx, tx, { email: r.email, name: r.name }, now);
   return (await lookUpRequester(ctx, tx, input))!;
+}
+
+/** The `ticket.created` event written with a new ticket, whatever the channel that opened it. */
+export function ticketCreatedEvent(
+  ctx: Ctx,
+  ticket: Omit<Ticket, 'number' | 'version'>,
+  messageId: string,
+  now: Date,
+  extra: Record<string, unknown> = {},
+): NewEvent {
+  return {
+    workspaceId: ctx.workspaceId,
+    subjectType: 'ticket',
+    subjectId: ticket.id,
+    actor: { type: ctx.actor.type, id: ctx.actor.userId },
+    type: 'ticket.created',
+    data: {
+      subject: ticket.subject,
+      status: ticket.status,
+      priority: ticket.priority,
+      channel: ticket.channel,
+      requesterId: ticket.requesterId,
+      assigneeId: ticket.assigneeId,
+      teamId: ticket.teamId,
+      tags: ticket.tags,
+      customFields: ticket.customFields,
+      language: ticket.language,
+      messageId,
+      ...extra,
+    },
+    requestId: ctx.requestId,
+    createdAt: now,
+  };
 }
