@@ -3,6 +3,7 @@
  * an allow-list of HTML. Guards before the parser (header size, part count, nesting depth) and a
  * time bound per message turn hostile mail into a clear rejection instead of a hang.
  */
+import { isUtf8 } from 'node:buffer';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import sanitize from 'sanitize-html';
 import { EmailRejected, messageIds, normalizeMessageId, type EmailAddress, type EmailParser, type ParsedEmail, type SanitizedHtml, type SanitizeOptions } from '@guichet/core';
@@ -49,6 +50,53 @@ export function checkStructure(raw: Buffer, limits: ParserLimits): void {
       }
     }
   }
+}
+
+/** A message whose lines end with a bare CR (old Mac mailers) and no LF at all: the parser needs LF, so CR becomes CRLF. */
+export function normalizeBareCr(raw: Buffer): Buffer {
+  if (raw.includes(0x0a) || !raw.includes(0x0d)) return raw;
+  return Buffer.from(raw.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+}
+
+const PASS_THROUGH_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
+
+/** The first legacy charset the message declares (charset=…) that the platform can decode; else windows-1252. */
+function declaredLegacyCharset(raw: Buffer): string {
+  for (const m of raw.subarray(0, 256 * 1024).toString('latin1').matchAll(/charset\s*=\s*"?([\w.:-]{1,40})/gi)) {
+    const label = m[1]!.toLowerCase();
+    if (PASS_THROUGH_CHARSETS.has(label) || label.includes('utf')) continue;
+    try {
+      return new TextDecoder(label).encoding;
+    } catch {
+      // an unknown label: look further
+    }
+  }
+  return 'windows-1252';
+}
+
+/**
+ * Raw 8-bit bytes in the top-level header section must be UTF-8 (RFC 6532); real mail often
+ * carries Latin-1, Windows-1252 or the body's legacy charset there instead, which the parser
+ * would turn into U+FFFD. Those header lines are re-encoded as UTF-8 from the charset the message
+ * declares (else Windows-1252) before parsing; the stored raw message is left as it came.
+ */
+export function normalizeHeaderBytes(raw: Buffer): Buffer {
+  const text = raw.toString('latin1');
+  const blank = text.search(/\r?\n\r?\n|\r\r/);
+  if (blank < 0) return raw;
+  const head = raw.subarray(0, blank);
+  if (!head.some((b) => b >= 0x80) || isUtf8(head)) return raw;
+  const decoder = new TextDecoder(declaredLegacyCharset(raw));
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (;;) {
+    const nl = head.indexOf(0x0a, start);
+    const line = head.subarray(start, nl < 0 ? head.length : nl + 1);
+    lines.push(line.some((b) => b >= 0x80) && !isUtf8(line) ? Buffer.from(decoder.decode(line), 'utf8') : line);
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  return Buffer.concat([...lines, raw.subarray(blank)]);
 }
 
 function addresses(v: AddressObject | AddressObject[] | undefined): EmailAddress[] {
@@ -102,7 +150,8 @@ function toParsed(m: ParsedMail): ParsedEmail {
     html: typeof m.html === 'string' ? m.html : null,
     attachments: m.attachments.map((a) => ({
       filename: a.filename ?? null,
-      declaredType: (a.contentType ?? 'application/octet-stream').toLowerCase(),
+      // A broken Content-Type header can leave it something other than a string.
+      declaredType: (typeof a.contentType === 'string' && a.contentType ? a.contentType : 'application/octet-stream').toLowerCase(),
       content: a.content,
       contentId: a.cid ?? (a.contentId ? a.contentId.replace(/^<|>$/g, '') : null),
       inline: a.contentDisposition === 'inline' || !!a.related,
@@ -170,7 +219,7 @@ export function createEmailParser(limits: Partial<ParserLimits> = {}): EmailPars
       });
       try {
         const options = { keepCidLinks: true, keepDeliveryStatus: true, skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: 2_000_000 };
-        const parsed: ParsedMail = await Promise.race([simpleParser(raw, options as Parameters<typeof simpleParser>[1] & object), timeout]);
+        const parsed: ParsedMail = await Promise.race([simpleParser(normalizeHeaderBytes(normalizeBareCr(raw)), options as Parameters<typeof simpleParser>[1] & object), timeout]);
         return toParsed(parsed);
       } finally {
         clearTimeout(timer);

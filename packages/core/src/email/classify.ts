@@ -29,11 +29,13 @@ export interface BounceInfo {
 }
 
 const BOUNCE_SENDER = /^(mailer-daemon|postmaster)@/i;
-const BOUNCE_SUBJECT = /(undeliver|delivery (status notification|failure|has failed)|returned mail|failure notice|mail delivery failed|non remis|non distribu|[ée]chec de (la )?remise)/i;
+const BOUNCE_SUBJECT = /(undeliver|delivery (status notification|failure|has failed)|returned mail|failure notice|mail delivery failed|mail failure|non remis|non distribu|[ée]chec de (la )?remise|не доставлено|配信できません)/i;
 
 /** A delivery report (RFC 3464 multipart/report) or a bounce without one; null for other mail. */
 export function bounceInfo(p: ParsedEmail, envelopeFrom: string): BounceInfo | null {
-  const isReport = p.contentType === 'multipart/report' && (p.reportType === null || p.reportType === 'delivery-status');
+  const dsnPart = p.attachments.some((a) => /^message\/(global-)?delivery-status$/i.test(a.declaredType));
+  // RFC 3464 reports, and the mailers that send a delivery-status part in a multipart/mixed.
+  const isReport = (p.contentType === 'multipart/report' && (p.reportType === null || p.reportType === 'delivery-status')) || dsnPart;
   const fromDaemon = BOUNCE_SENDER.test(p.from?.address ?? '') || (envelopeFrom === '' && BOUNCE_SUBJECT.test(p.subject));
   if (!isReport && !(fromDaemon && BOUNCE_SUBJECT.test(p.subject))) return null;
 
