@@ -31,6 +31,8 @@ for (const kind of testDbKinds()) {
       assert.deepEqual(a.body.tags, ['paiement', 'carte']);
       assert.equal(a.body.requester.email, 'marie.dupont@example.fr');
       assert.equal(a.body.language, 'fr');
+      const customer = await ws.admin.req('GET', `/customers/${a.body.requester.id}`);
+      assert.equal(customer.body.locale, 'fr', 'a customer met through a French request is answered in French');
       const b = await ws.admin.req('POST', '/tickets', { subject: 'Second', body: 'x', requester: { email: 'marie.dupont@example.fr' } });
       assert.equal(b.body.number, 2);
       assert.equal(b.body.requester.id, a.body.requester.id, 'the same address (any case) is the same customer');

@@ -138,7 +138,8 @@ async function process(
     return result('auto_reply', `${autoReason}; not part of a ticket`);
   }
 
-  const requester = await findOrCreateCustomer(deps, ctx, tx, { email: sender, name: p.from?.name || undefined }, now);
+  const language = languageFromHeader(p.headers['content-language']) ?? guessLanguage(`${p.subject}\n${p.text}`);
+  const requester = await findOrCreateCustomer(deps, ctx, tx, { email: sender, name: p.from?.name || undefined, language }, now);
   const actor: Actor = { type: 'user', userId: requester.id, role: requester.role, name: requester.name, organizationId: requester.organizationId, via: 'system' };
   const actx: Ctx = { ...ctx, actor };
 
@@ -177,7 +178,7 @@ async function process(
     const changes = diffTicket(ticket, patch);
     if (Object.keys(changes).length) await recordEvent(tx, actx, now, 'ticket', ticketId, 'ticket.updated', { changes });
   } else {
-    ticket = await createEmailTicket(deps, tx, actx, { ticketId, messageId, mailbox, requester, p, body, html, attachments: attachments.map((a) => a.att), now });
+    ticket = await createEmailTicket(deps, tx, actx, { ticketId, messageId, mailbox, requester, p, body, html, attachments: attachments.map((a) => a.att), language, now });
     if (thread.ticket) {
       await tx.ticketLinks.link(ws, ticketId, thread.ticket.id, thread.ticket.status === 'closed' && thread.trusted ? 'follow_up' : 'email_reference', now);
       notes.push(
@@ -273,10 +274,10 @@ async function createEmailTicket(
   deps: Deps,
   tx: Repositories,
   ctx: Ctx,
-  f: { ticketId: string; messageId: string; mailbox: Mailbox; requester: User; p: ParsedEmail; body: string; html: string | null; attachments: Attachment[]; now: Date },
+  f: { ticketId: string; messageId: string; mailbox: Mailbox; requester: User; p: ParsedEmail; body: string; html: string | null; attachments: Attachment[]; language: string | null; now: Date },
 ): Promise<Ticket> {
   const { p, now } = f;
-  const language = languageFromHeader(p.headers['content-language']) ?? guessLanguage(`${p.subject}\n${f.body}`);
+  const language = f.language;
   const teamId = f.mailbox.teamId && (await tx.teams.findById(ctx.workspaceId, f.mailbox.teamId)) ? f.mailbox.teamId : null;
   const ticket: Omit<Ticket, 'number' | 'version'> = {
     id: f.ticketId,

@@ -13,7 +13,7 @@ export async function findOrCreateCustomer(
   deps: Deps,
   ctx: Ctx,
   tx: Repositories,
-  who: { email: string; name?: string | undefined },
+  who: { email: string; name?: string | undefined; language?: string | null | undefined },
   now: Date,
 ): Promise<User> {
   const email = who.email.toLowerCase();
@@ -21,7 +21,11 @@ export async function findOrCreateCustomer(
   if (existing) return existing;
   const domain = email.split('@')[1] ?? '';
   const org = domain ? await tx.organizations.findByDomain(ctx.workspaceId, domain) : null;
-  const user = await tx.users.insert(newCustomer(deps, ctx, { email, name: who.name ?? nameFromEmail(email), organizationId: org?.id ?? null }, now));
+  // The language of their first request is the best guess of the language they want answers in.
+  const locale = who.language?.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+  const user = await tx.users.insert(
+    newCustomer(deps, ctx, { email, name: who.name ?? nameFromEmail(email), organizationId: org?.id ?? null, locale }, now),
+  );
   await recordEvent(tx, ctx, now, 'user', user.id, 'customer.created', { email, organizationId: user.organizationId, via: 'first_contact' });
   return user;
 }

@@ -195,7 +195,7 @@ async function lookUpRequester(ctx: Ctx, repos: Repositories, input: CreateTicke
 
 async function resolveRequester(deps: Deps, ctx: Ctx, tx: Repositories, input: CreateTicketInput, now: Date): Promise<User> {
   const r = input.requester;
-  if (ctx.actor.role !== 'customer' && r && 'email' in r) return findOrCreateCustomer(deps, ctx, tx, { email: r.email, name: r.name }, now);
+  if (ctx.actor.role !== 'customer' && r && 'email' in r) return findOrCreateCustomer(deps, ctx, tx, { email: r.email, name: r.name, language: input.language }, now);
   return (await lookUpRequester(ctx, tx, input))!;
 }
 
