@@ -128,6 +128,18 @@ function headerText(v: unknown): string {
   return String(v);
 }
 
+/** PostgreSQL text cannot hold U+0000: NUL characters are dropped from every decoded string (attachment bytes are kept as they are). */
+function withoutNul<T>(v: T): T {
+  if (typeof v === 'string') return (v.includes('\0') ? v.replace(/\0/g, '') : v) as T;
+  if (Array.isArray(v)) return v.map(withoutNul) as T;
+  if (v && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[withoutNul(k)] = withoutNul(x);
+    return out as T;
+  }
+  return v;
+}
+
 function toParsed(m: ParsedMail): ParsedEmail {
   const headers: Record<string, string> = {};
   for (const [k, v] of m.headers) headers[k.toLowerCase()] = headerText(v).slice(0, 10_000);
@@ -220,7 +232,7 @@ export function createEmailParser(limits: Partial<ParserLimits> = {}): EmailPars
       try {
         const options = { keepCidLinks: true, keepDeliveryStatus: true, skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: 2_000_000 };
         const parsed: ParsedMail = await Promise.race([simpleParser(normalizeHeaderBytes(normalizeBareCr(raw)), options as Parameters<typeof simpleParser>[1] & object), timeout]);
-        return toParsed(parsed);
+        return withoutNul(toParsed(parsed));
       } finally {
         clearTimeout(timer);
       }

@@ -44,10 +44,11 @@ export function headerValue(headers: Array<[string, string]>, name: string): str
 /** Every `<id>` in a header value (Message-ID, In-Reply-To, References), brackets removed. */
 export function messageIds(value: string | null | undefined): string[] {
   if (!value) return [];
-  const ids = [...value.matchAll(/<([^<>\s]{1,900})>/g)].map((m) => m[1]!);
+  // No control characters (a NUL cannot even be stored in PostgreSQL text).
+  const ids = [...value.matchAll(/<([^<>\s\x00-\x1f\x7f]{1,900})>/g)].map((m) => m[1]!);
   if (ids.length) return ids;
   const bare = value.trim();
-  return bare && !/\s/.test(bare) && bare.includes('@') && bare.length <= 900 ? [bare] : [];
+  return bare && !/[\s\x00-\x1f\x7f]/.test(bare) && bare.includes('@') && bare.length <= 900 ? [bare] : [];
 }
 
 /** Normalised Message-ID: no brackets, at most 900 characters; null when absent. */
