@@ -13,7 +13,7 @@
  * the inbound status commit in one transaction). The parse-only rate of `mailparser` on the same
  * messages, in this process, is the reference ceiling.
  *
- * Options: --quick, --messages=N, --connections=N, --only=pg,pglite
+ * Options: --quick, --messages=N, --connections=N, --only=pg,pglite, --profile (write a V8 CPU profile of each server to a temporary folder)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,6 +30,7 @@ const CORPUS = resolve(root, '../shared/datasets/emails');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const profile = args.includes('--profile');
 function numArg(name: string, fallback: number): number {
   const a = args.find((x) => x.startsWith(`--${name}=`));
   if (!a) return fallback;
@@ -223,7 +224,9 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
     cleanups.push(() => created.drop());
     extra.DATABASE_URL = created.url;
   }
-  const server = await startNode(join(root, 'apps/server/src/main.ts'), { cwd: root, env: childEnv(extra), ready: /Guichet is running at (http:\/\/\S+) on/ });
+  const profDir = profile ? mkdtempSync(join(tmpdir(), `guichet-bench-prof-${kind}-`)) : null;
+  const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const server = await startNode(join(root, 'apps/server/src/main.ts'), { cwd: root, env: childEnv(extra), ready: /Guichet is running at (http:\/\/\S+) on/, nodeArgs });
   cleanups.push(() => server.stop());
   const url = server.match[1]!;
 
@@ -313,6 +316,7 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
     before = items[items.length - 1]!.receivedAt;
   }
   await cleanup();
+  if (profDir) console.log(`  ${kind}: CPU profile written to ${profDir}`);
   return {
     sent: total,
     seconds,
