@@ -72,6 +72,7 @@ export function emailSendHandler(opts: OutboundTransportOptions): JobHandler<typ
         // Same transaction: the job can never look unfinished once the mail is marked sent.
         await tx.jobs.complete(job.id, opts.workerId(), now);
       });
+      return { completed: true };
     },
   };
 }

@@ -30,7 +30,7 @@ export async function startWorker(
       }),
   });
   runner.register(MAINTENANCE_JOB, { payload: z.object({}), handle: async (d) => void (await runMaintenance(d)) });
-  runner.register(INGEST_JOB, emailIngestHandler(opts.ingestLimits));
+  runner.register(INGEST_JOB, emailIngestHandler(opts.ingestLimits, undefined, () => runner.workerId));
   runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, workerId: () => runner.workerId }));
 
   const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());

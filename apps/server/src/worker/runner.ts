@@ -6,7 +6,11 @@ import { retryDelayMs, type Deps, type Job } from '@guichet/core';
 export interface JobHandler<S extends z.ZodType = z.ZodType> {
   /** The payload schema; a payload that does not parse is a permanent failure. */
   payload: S;
-  handle(deps: Deps, payload: z.output<S>, job: Job): Promise<void>;
+  /**
+   * Answers `{ completed: true }` when it completed the job itself (`tx.jobs.complete` with the
+   * runner's worker id, in the transaction of its work): the runner then does not complete it again.
+   */
+  handle(deps: Deps, payload: z.output<S>, job: Job): Promise<void | { completed: boolean }>;
   /** Lease per attempt; a job still running past it is given to another worker. */
   leaseMs?: number;
 }
@@ -108,8 +112,8 @@ export class JobRunner {
     try {
       const parsed = handler.payload.safeParse(job.payload);
       if (!parsed.success) throw new PermanentJobError(`invalid payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
-      await handler.handle(this.deps, parsed.data, job);
-      await this.deps.store.jobs.complete(job.id, this.workerId, this.deps.clock.now());
+      const outcome = await handler.handle(this.deps, parsed.data, job);
+      if (!outcome?.completed) await this.deps.store.jobs.complete(job.id, this.workerId, this.deps.clock.now());
     } catch (e) {
       const permanent = e instanceof PermanentJobError;
       const willRetry = !permanent && job.attempts < job.maxAttempts;

@@ -50,13 +50,17 @@ export function attachmentUrl(ticketId: string, messageId: string, attachmentId:
 export async function ingestInboundEmail(
   deps: Deps,
   parser: EmailParser,
-  input: { workspaceId: string; inboundEmailId: string },
+  input: {
+    workspaceId: string;
+    inboundEmailId: string;
+    /** The job this runs for: completed in the transaction that records the result (not when null is returned). */
+    job?: { id: number; workerId: string };
+  },
   limits: IngestLimits = DEFAULT_INGEST_LIMITS,
 ): Promise<IngestResult | null> {
-  const { workspaceId, inboundEmailId } = input;
-  const first = await deps.store.inboundEmails.findById(workspaceId, inboundEmailId);
-  if (!first || first.status !== 'pending') return null;
-  const raw = await deps.store.inboundEmails.raw(workspaceId, inboundEmailId);
+  const { workspaceId, inboundEmailId, job } = input;
+  // One read: nothing to do for a message already processed (the lock below checks again).
+  const raw = await deps.store.inboundEmails.pendingRaw(workspaceId, inboundEmailId);
   if (!raw) return null;
 
   // Parse outside the transaction: CPU work must not hold a row lock or a connection.
@@ -76,7 +80,9 @@ export async function ingestInboundEmail(
         const result = parsed
           ? await process(deps, parser, tx, row, parsed, limits)
           : { status: 'rejected' as const, reason: rejection, ticketId: null, messageId: null };
-        await tx.inboundEmails.markProcessed(workspaceId, row.id, result, deps.clock.now());
+        const now = deps.clock.now();
+        await tx.inboundEmails.markProcessed(workspaceId, row.id, result, now);
+        if (job) await tx.jobs.complete(job.id, job.workerId, now);
         return result;
       });
     } catch (e) {
@@ -106,9 +112,11 @@ async function process(
     messageId,
   });
 
-  const mailbox = await tx.mailboxes.findById(ws, row.mailboxId);
+  // One read for this mailbox and all our addresses (the workspace's mailboxes).
+  const mailboxes = await tx.mailboxes.list(ws);
+  const mailbox = mailboxes.find((m) => m.id === row.mailboxId);
   if (!mailbox) return result('rejected', 'the mailbox no longer exists');
-  const own = new Set((await tx.mailboxes.list(ws)).map((m) => m.address.toLowerCase()));
+  const own = new Set(mailboxes.map((m) => m.address.toLowerCase()));
   const isOwn = (a: string) => own.has(parseReplyAddress(a).base);
   const sender = (p.from?.address || row.envelope.from || '').toLowerCase();
 
@@ -226,6 +234,7 @@ async function process(
       inReplyTo: p.messageId ? bracketed(p.messageId) : null,
       automated: false,
       name: p.from?.name || null,
+      known: { mailbox, ticket, requester },
     });
     if (ack.queued) notes.push('acknowledged');
   }

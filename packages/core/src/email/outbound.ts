@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import type { Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
 import type { Message, Ticket } from '../tickets/types.ts';
+import type { User } from '../people/types.ts';
 import type { Mailbox, MessageEmail, OutboundEmail } from './types.ts';
 import { replyAddressFor } from './reply-address.ts';
 import { renderAutoAck } from './outbound-templates.ts';
@@ -120,6 +121,11 @@ export interface AutoAckInput {
   automated: boolean;
   /** The customer's name, for the greeting. */
   name?: string | null;
+  /**
+   * Records the caller already read or wrote in this transaction (the ingest that created the
+   * ticket), so they are not read again; each must be the one the ids above designate.
+   */
+  known?: { mailbox?: Mailbox; ticket?: Pick<Ticket, 'id' | 'number' | 'subject' | 'language' | 'requesterId'>; requester?: User };
 }
 
 export type AutoAckResult =
@@ -137,7 +143,8 @@ export type AutoAckResult =
 export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, input: AutoAckInput): Promise<AutoAckResult> {
   const ws = input.workspaceId;
   const to = input.to.trim().toLowerCase();
-  const mailbox = await tx.mailboxes.findById(ws, input.mailboxId);
+  const known = input.known ?? {};
+  const mailbox = known.mailbox?.id === input.mailboxId ? known.mailbox : await tx.mailboxes.findById(ws, input.mailboxId);
   if (!mailbox || !mailbox.enabled || !mailbox.autoAck) return { queued: false, reason: 'disabled' };
   if (input.automated) return { queued: false, reason: 'automated' };
   if (!to || !to.includes('@') || MACHINE_SENDER.test(to)) return { queued: false, reason: 'machine_sender' };
@@ -147,9 +154,12 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
   if ((await tx.outboundEmails.countSentTo(ws, 'auto_ack', to, new Date(now.getTime() - AUTO_ACK_WINDOW_MS))) > 0) {
     return { queued: false, reason: 'rate_limited' };
   }
-  const ticket = await tx.tickets.findById(ws, input.ticketId);
+  const ticket = known.ticket?.id === input.ticketId ? known.ticket : await tx.tickets.findById(ws, input.ticketId);
   if (!ticket) return { queued: false, reason: 'not_found' };
-  const [workspace, requester] = await Promise.all([tx.workspaces.findById(ws), tx.users.findById(ws, ticket.requesterId)]);
+  const [workspace, requester] = await Promise.all([
+    tx.workspaces.findById(ws),
+    known.requester?.id === ticket.requesterId ? known.requester : tx.users.findById(ws, ticket.requesterId),
+  ]);
   const language = ticket.language ?? requester?.locale ?? workspace?.defaultLanguage ?? 'en';
   const body = renderAutoAck(language, {
     number: ticket.number,

@@ -131,6 +131,8 @@ export interface InboundEmailRepository {
   accept(e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>, raw: Buffer): Promise<{ email: InboundEmail; created: boolean }>;
   findById(workspaceId: string, id: string): Promise<InboundEmail | null>;
   raw(workspaceId: string, id: string): Promise<Buffer | null>;
+  /** The raw bytes of a message still pending ingest; null when it is absent or already processed (one read). */
+  pendingRaw(workspaceId: string, id: string): Promise<Buffer | null>;
   /** Lock the row for the rest of the transaction (one ingest at a time per message). */
   lock(workspaceId: string, id: string): Promise<InboundEmail | null>;
   markProcessed(

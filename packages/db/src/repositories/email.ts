@@ -186,6 +186,17 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
     return r ? bytes(r.raw) : null;
   }
 
+  async pendingRaw(workspaceId: string, id: string): Promise<Buffer | null> {
+    const r = await this.db
+      .selectFrom('inbound_emails')
+      .select('raw')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return r ? bytes(r.raw) : null;
+  }
+
   async lock(workspaceId: string, id: string): Promise<InboundEmail | null> {
     const r = await this.db
       .selectFrom('inbound_emails')
