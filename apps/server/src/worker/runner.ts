@@ -80,20 +80,14 @@ export class JobRunner {
   private async poll(): Promise<void> {
     const free = this.opts.concurrency - this.running;
     if (free <= 0 || this.handlers.size === 0) return;
-    // One claim per lease length, so each handler's jobs get the lease it asked for.
-    const byLease = new Map<number, string[]>();
-    for (const [type, h] of this.handlers) {
-      const lease = h.leaseMs ?? this.opts.leaseMs;
-      byLease.set(lease, [...(byLease.get(lease) ?? []), type]);
-    }
-    const jobs: Job[] = [];
+    // One claim for every type, each job leased for its handler's lease.
+    const leases: Record<string, number> = {};
+    for (const [type, h] of this.handlers) leases[type] = h.leaseMs ?? this.opts.leaseMs;
+    let jobs: Job[];
     try {
-      for (const [lease, types] of byLease) {
-        if (jobs.length >= free) break;
-        jobs.push(...(await this.deps.store.jobs.claim(this.workerId, types, free - jobs.length, this.deps.clock.now(), lease)));
-      }
+      jobs = await this.deps.store.jobs.claim(this.workerId, Object.keys(leases), free, this.deps.clock.now(), leases);
     } catch {
-      if (jobs.length === 0) return; // the database is away for a moment; the next poll tries again
+      return; // the database is away for a moment; the next poll tries again
     }
     for (const job of jobs) {
       this.running++;

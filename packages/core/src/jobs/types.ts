@@ -23,8 +23,11 @@ export interface Job {
 export interface JobRepository {
   /** Returns the new job's id, or null when a job with the same dedupe key already exists. */
   enqueue(job: NewJob, now: Date): Promise<number | null>;
-  /** Lease up to `limit` due jobs of these types to `workerId` until `now + leaseMs`. */
-  claim(workerId: string, types: string[], limit: number, now: Date, leaseMs: number): Promise<Job[]>;
+  /**
+   * Lease up to `limit` due jobs of these types to `workerId` until `now + leaseMs`; `leaseMs`
+   * may give a lease per type (every type in `types` must have one), all in one statement.
+   */
+  claim(workerId: string, types: string[], limit: number, now: Date, leaseMs: number | Readonly<Record<string, number>>): Promise<Job[]>;
   complete(id: number, workerId: string, now: Date): Promise<void>;
   /** Record a failure: retry at `retryAt`, or give up (status dead) when it is null. */
   fail(id: number, workerId: string, error: string, retryAt: Date | null, now: Date): Promise<void>;

@@ -9,23 +9,32 @@ export class KyselyJobRepository implements JobRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async enqueue(job: NewJob, now: Date): Promise<number | null> {
+    // The NOTIFY goes in the same statement, only when a row was inserted; it is delivered at
+    // commit, so a worker never wakes for a job it cannot see yet.
     const r = await sql<{ id: number }>`
-      INSERT INTO jobs (workspace_id, type, payload, run_at, dedupe_key, max_attempts, created_at)
-      VALUES (${job.workspaceId}, ${job.type}, ${JSON.stringify(job.payload)}::jsonb, ${job.runAt ?? now},
-        ${job.dedupeKey ?? null}, ${job.maxAttempts ?? 10}, ${now})
-      ON CONFLICT (type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-      RETURNING id`.execute(this.db);
+      WITH ins AS (
+        INSERT INTO jobs (workspace_id, type, payload, run_at, dedupe_key, max_attempts, created_at)
+        VALUES (${job.workspaceId}, ${job.type}, ${JSON.stringify(job.payload)}::jsonb, ${job.runAt ?? now},
+          ${job.dedupeKey ?? null}, ${job.maxAttempts ?? 10}, ${now})
+        ON CONFLICT (type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+        RETURNING id, type)
+      SELECT id, pg_notify(${JOBS_CHANNEL}, type) FROM ins`.execute(this.db);
     const id = r.rows[0]?.id ?? null;
-    // Delivered at commit, so a worker never wakes for a job it cannot see yet.
-    if (id !== null) await sql`SELECT pg_notify(${JOBS_CHANNEL}, ${job.type})`.execute(this.db);
     return id === null ? null : Number(id);
   }
 
-  async claim(workerId: string, types: string[], limit: number, now: Date, leaseMs: number): Promise<Job[]> {
+  async claim(workerId: string, types: string[], limit: number, now: Date, leaseMs: number | Readonly<Record<string, number>>): Promise<Job[]> {
     if (!types.length) return [];
+    const leases = types.map((t) => {
+      const ms = typeof leaseMs === 'number' ? leaseMs : leaseMs[t];
+      if (ms === undefined) throw new Error(`no lease given for job type ${t}`);
+      return Math.round(ms);
+    });
+    // One statement whatever the leases: each job's lease comes from its type.
     const r = await sql<Record<string, unknown>>`
       UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ${workerId},
-        locked_until = ${new Date(now.getTime() + leaseMs)}
+        locked_until = ${now}::timestamptz + (
+          (${leases}::bigint[])[array_position(${types}::text[], jobs.type)] * interval '1 millisecond')
       WHERE id IN (
         SELECT id FROM jobs
         WHERE type = ANY(${types}::text[])
