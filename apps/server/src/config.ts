@@ -10,6 +10,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   dbPoolSize: number;
+  /** Jobs one worker process runs at a time (GUICHET_WORKER_CONCURRENCY). */
+  workerConcurrency: number;
   smtpPort: number;
   /** IMAP mailboxes: fallback poll period (IDLE announces new mail sooner). */
   imapPollSeconds: number;
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     dataDir: resolve(env.GUICHET_DATA_DIR?.trim() || './data'),
     databaseUrl: url,
     dbPoolSize: int(env, 'GUICHET_DB_POOL', 10, 1, 200),
+    workerConcurrency: int(env, 'GUICHET_WORKER_CONCURRENCY', 4, 1, 100),
     smtpPort: int(env, 'GUICHET_SMTP_PORT', 2525, 0, 65535),
     imapPollSeconds: int(env, 'GUICHET_IMAP_POLL_SECONDS', 60, 5, 3600),
     smtpMaxBytes: int(env, 'GUICHET_SMTP_MAX_MB', 25, 1, 200) * 1024 * 1024,
