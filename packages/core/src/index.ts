@@ -40,3 +40,6 @@ export * from './email/intake.ts';
 export * from './email/ingest.ts';
 export * from './email/mailboxes.ts';
 export * from './email/message-views.ts';
+export * from './sla/zones.ts';
+export * from './sla/calendar.ts';
+export * from './sla/ical.ts';
