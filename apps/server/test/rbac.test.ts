@@ -93,6 +93,21 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['GET /inbound-emails',                                         401,      403,     403,   403,   ok],
   ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId}', 401, ok,    ok,    ok,    ok],
   ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId} · on an internal note', 401, 404, ok, ok, ok],
+
+  ['GET /business-calendars',                                     401,      403,     ok,    ok,    ok],
+  ['POST /business-calendars',                                    401,      403,     403,   403,   ok],
+  ['GET /business-calendars/{id}',                                401,      403,     ok,    ok,    ok],
+  ['PATCH /business-calendars/{id}',                              401,      403,     403,   403,   ok],
+  ['DELETE /business-calendars/{id}',                             401,      403,     403,   403,   ok],
+  ['POST /business-calendars/{id}/holidays/import',               401,      403,     403,   403,   ok],
+  ['GET /sla-policies',                                           401,      403,     ok,    ok,    ok],
+  ['POST /sla-policies',                                          401,      403,     403,   403,   ok],
+  ['GET /sla-policies/{id}',                                      401,      403,     ok,    ok,    ok],
+  ['PATCH /sla-policies/{id}',                                    401,      403,     403,   403,   ok],
+  ['DELETE /sla-policies/{id}',                                   401,      403,     403,   403,   ok],
+  ['GET /tickets/{id}/sla',                                       401,      403,     ok,    ok,    ok],
+  ['GET /notifications',                                          401,      403,     ok,    ok,    ok],
+  ['POST /notifications/read',                                    401,      403,     ok,    ok,    ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -115,6 +130,8 @@ interface Fixture {
   otherTicket: any;
   adminTokenId: string;
   mailboxId: string;
+  calendarId: string;
+  policyId: string;
   req(who: Who): Caller['req'];
   /** A new ticket requested by the fixture's customer (or by `requesterId`). */
   ticket(requesterId?: string): Promise<any>;
@@ -160,6 +177,8 @@ async function fixture(t: TestApp, tag: string): Promise<Fixture> {
     otherTicket: null,
     adminTokenId: tokens.items[0].id,
     mailboxId: (await must(admin.req('POST', '/mailboxes', { name: `${tag} mailbox`, address: `support@${ws.slug}.example` }))).id,
+    calendarId: (await must(admin.req('POST', '/business-calendars', { name: `${tag} hours`, timeZone: 'Europe/Paris', weekly: WEEKDAYS_9_TO_5 }))).id,
+    policyId: (await must(admin.req('POST', '/sla-policies', { name: `${tag} standard`, targets: { first_response: { minutes: 240 } } }))).id,
     req: (who) => (who === 'anonymous' ? ws.anonymous.req : users[who].req),
     ticket: (requesterId = users.customer.id) =>
       must(admin.req('POST', '/tickets', { subject: `${tag} ticket ${++n}`, body: `About ${tag}.`, requester: { id: requesterId } })),
@@ -264,7 +283,31 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
     id: f.ownTicket.id,
     params: await attachmentOn(f, 'internal'),
   }),
+
+  'GET /business-calendars': () => ({}),
+  'POST /business-calendars': (f) => ({ body: { name: `${f.tag} hours ${f.uniq()}`, timeZone: 'America/Toronto', weekly: WEEKDAYS_9_TO_5 } }),
+  'GET /business-calendars/{id}': (f) => ({ id: f.calendarId }),
+  'PATCH /business-calendars/{id}': (f) => ({ id: f.calendarId, body: { specialDays: [{ date: '2026-12-24', name: 'Short day', hours: [{ start: '09:00', end: '12:00' }] }] } }),
+  'DELETE /business-calendars/{id}': async (f) => ({
+    id: (await f.users.admin.req('POST', '/business-calendars', { name: `${f.tag} doomed ${f.uniq()}`, timeZone: 'UTC', weekly: WEEKDAYS_9_TO_5 })).body.id,
+  }),
+  'POST /business-calendars/{id}/holidays/import': (f) => ({
+    id: f.calendarId,
+    body: { ical: 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261225\r\nSUMMARY:Noël\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' },
+  }),
+  'GET /sla-policies': () => ({}),
+  'POST /sla-policies': (f) => ({ body: { name: `${f.tag} policy ${f.uniq()}`, targets: { resolution: { minutes: 2400 } } } }),
+  'GET /sla-policies/{id}': (f) => ({ id: f.policyId }),
+  'PATCH /sla-policies/{id}': (f) => ({ id: f.policyId, body: { warnings: [{ share: 0.75 }] } }),
+  'DELETE /sla-policies/{id}': async (f) => ({
+    id: (await f.users.admin.req('POST', '/sla-policies', { name: `${f.tag} doomed ${f.uniq()}`, targets: { resolution: { minutes: 60 } } })).body.id,
+  }),
+  'GET /tickets/{id}/sla': (f) => ({ id: f.ownTicket.id }),
+  'GET /notifications': () => ({}),
+  'POST /notifications/read': () => ({ body: { ids: ['01900000-0000-7000-8000-000000000000'] } }),
 };
+
+const WEEKDAYS_9_TO_5 = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ start: '09:00', end: '17:00' }]]));
 
 /** A message with a stored attachment on the fixture's own ticket (the email intake's way). */
 async function attachmentOn(f: Fixture, visibility: 'public' | 'internal'): Promise<Record<string, string>> {
@@ -462,6 +505,8 @@ for (const kind of testDbKinds()) {
           'custom-fields': b.fieldId,
           'api-tokens': b.adminTokenId,
           mailboxes: b.mailboxId,
+          'business-calendars': b.calendarId,
+          'sla-policies': b.policyId,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];
@@ -479,6 +524,8 @@ for (const kind of testDbKinds()) {
           '/custom-fields',
           '/api-tokens',
           '/workspace',
+          `/business-calendars/${b.calendarId}`,
+          `/sla-policies/${b.policyId}`,
         ];
         const out: Record<string, unknown> = {};
         for (const u of urls) {

@@ -5,6 +5,8 @@
 import type { Role, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
 import type { JobRepository } from './jobs/types.ts';
+import type { BusinessCalendarRepository, SlaPolicyRepository, TicketSlaRepository } from './sla/types.ts';
+import type { NotificationRepository } from './notifications/types.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -263,6 +265,10 @@ export interface Repositories {
   apiTokens: ApiTokenRepository;
   loginAttempts: LoginAttemptRepository;
   workspaces: WorkspaceRepository;
+  businessCalendars: BusinessCalendarRepository;
+  slaPolicies: SlaPolicyRepository;
+  ticketSla: TicketSlaRepository;
+  notifications: NotificationRepository;
 }
 
 export interface Store extends Repositories {

@@ -139,6 +139,13 @@ export function fakeStore(): FakeStore {
         return copy(t);
       },
     }),
+    slaPolicies: unimplemented('slaPolicies', {
+      anyEnabled: async () => false,
+      list: async () => [],
+    }),
+    ticketSla: unimplemented('ticketSla', {
+      find: async () => null,
+    }),
     events: unimplemented('events', {
       append: async (e) => void db.t.events.push(copy(e)),
     }),

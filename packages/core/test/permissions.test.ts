@@ -19,6 +19,7 @@ const STAFF_READ: Permission[] = [
   'organizations:read',
   'custom_fields:read',
   'api_tokens:own',
+  'sla:read',
 ];
 
 // The whole table, written out: a permission that moves between roles should be a visible change here.

@@ -352,4 +352,62 @@ export interface DB {
   blobs: BlobsTable;
   email_address_flags: EmailAddressFlagsTable;
   ticket_links: TicketLinksTable;
+  business_calendars: BusinessCalendarsTable;
+  sla_policies: SlaPoliciesTable;
+  ticket_sla: TicketSlaTable;
+  notifications: NotificationsTable;
+}
+
+export interface BusinessCalendarsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  team_id: string | null;
+  is_default: boolean;
+  time_zone: string;
+  weekly: Json<unknown>;
+  holidays: Json<unknown>;
+  special_days: Json<unknown>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SlaPoliciesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  enabled: boolean;
+  conditions: Json<unknown>;
+  calendar_id: string | null;
+  targets: Json<unknown>;
+  pause_statuses: string[];
+  warnings: Json<unknown>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TicketSlaTable {
+  ticket_id: string;
+  workspace_id: string;
+  policy_id: string | null;
+  calendar_id: string | null;
+  state: Json<unknown>;
+  next_due_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface NotificationsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  ticket_id: string | null;
+  kind: string;
+  title: string;
+  body: string;
+  data: Json<Record<string, unknown>>;
+  dedupe_key: string;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
 }

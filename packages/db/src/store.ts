@@ -22,6 +22,7 @@ import {
   KyselyUserRepository,
 } from './repositories/people.ts';
 import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/tickets.ts';
+import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselySlaPolicyRepository, KyselyTicketSlaRepository } from './repositories/sla.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -32,6 +33,9 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   custom_fields_workspace_id_key_key: ['KEY_TAKEN', 'A custom field with this key already exists.'],
   workspaces_slug_key: ['NAME_TAKEN', 'A workspace with this slug already exists.'],
   mailboxes_address_uq: ['EMAIL_TAKEN', 'A mailbox with this address already exists.'],
+  business_calendars_name_uq: ['NAME_TAKEN', 'A business calendar with this name already exists.'],
+  business_calendars_team_uq: ['CALENDAR_TAKEN', 'This team already has a business calendar.'],
+  sla_policies_name_uq: ['NAME_TAKEN', 'An SLA policy with this name already exists.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -168,6 +172,10 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     followers: guard(new KyselyFollowerRepository(db)),
     emailFlags: guard(new KyselyEmailAddressFlagRepository(db)),
     ticketLinks: guard(new KyselyTicketLinkRepository(db)),
+    businessCalendars: guard(new KyselyBusinessCalendarRepository(db)),
+    slaPolicies: guard(new KyselySlaPolicyRepository(db)),
+    ticketSla: guard(new KyselyTicketSlaRepository(db)),
+    notifications: guard(new KyselyNotificationRepository(db)),
   };
 }
 

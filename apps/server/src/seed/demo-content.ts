@@ -262,3 +262,60 @@ export interface DemoTicket {
   body: string;
   steps: DemoStep[];
 }
+
+// ---- SLAs: the support desk's hours in Paris and its promises ------------------------------
+const OFFICE = [{ start: '09:00', end: '12:30' }, { start: '13:30', end: '18:00' }];
+
+export const DEMO_CALENDAR = {
+  name: 'Support Paris',
+  timeZone: 'Europe/Paris',
+  isDefault: true,
+  weekly: { mon: OFFICE, tue: OFFICE, wed: OFFICE, thu: OFFICE, fri: OFFICE },
+  // French public holidays: fixed dates every year, Easter-based ones for the coming years.
+  holidays: [
+    { date: '2026-01-01', name: "Jour de l'an", yearly: true },
+    { date: '2026-05-01', name: 'Fête du travail', yearly: true },
+    { date: '2026-05-08', name: 'Victoire 1945', yearly: true },
+    { date: '2026-07-14', name: 'Fête nationale', yearly: true },
+    { date: '2026-08-15', name: 'Assomption', yearly: true },
+    { date: '2026-11-01', name: 'Toussaint', yearly: true },
+    { date: '2026-11-11', name: 'Armistice', yearly: true },
+    { date: '2026-12-25', name: 'Noël', yearly: true },
+    { date: '2026-04-06', name: 'Lundi de Pâques', yearly: false },
+    { date: '2026-05-14', name: 'Ascension', yearly: false },
+    { date: '2026-05-25', name: 'Lundi de Pentecôte', yearly: false },
+    { date: '2027-03-29', name: 'Lundi de Pâques', yearly: false },
+    { date: '2027-05-06', name: 'Ascension', yearly: false },
+    { date: '2027-05-17', name: 'Lundi de Pentecôte', yearly: false },
+    { date: '2026-12-24', name: 'Veille de Noël (fermeture à midi)', yearly: true, closed: [{ start: '12:30', end: '24:00' }] },
+  ],
+  specialDays: [],
+};
+
+/** In order: the first that matches a ticket applies. Business hours unless said otherwise. */
+export const DEMO_SLA_POLICIES = [
+  {
+    name: 'Urgent and high priority',
+    description: 'Outages and blocked customers: answer within the hour, solve within a working day.',
+    conditions: { priorities: ['urgent', 'high'] },
+    targets: {
+      first_response: { minutes: 60 },
+      next_response: { minutes: 120 },
+      periodic_update: { minutes: 240 },
+      resolution: { minutes: 8 * 60 },
+    },
+    warnings: [{ minutesBefore: 30 }, { share: 0.75 }],
+  },
+  {
+    name: 'Standard',
+    description: 'Everything else: first answer the same working day, solved within three working days.',
+    conditions: {},
+    targets: {
+      first_response: { minutes: 4 * 60 },
+      next_response: { minutes: 8 * 60 },
+      resolution: { minutes: 3 * 8 * 60 },
+    },
+    // "An action is due one to two days before a breach": a warning a working day ahead.
+    warnings: [{ minutesBefore: 8 * 60 }, { minutesBefore: 2 * 60 }],
+  },
+] as const;

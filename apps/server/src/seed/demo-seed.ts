@@ -8,7 +8,9 @@
  * Run it inside one transaction (see demo.ts): it creates a workspace completely or not at all.
  */
 import {
+  CreateBusinessCalendarInput,
   CreateCustomFieldInput,
+  CreateSlaPolicyInput,
   CreateCustomerInput,
   CreateMessageInput,
   CreateOrganizationInput,
@@ -25,6 +27,8 @@ import {
 import {
   addMessage,
   bootstrapWorkspace,
+  createBusinessCalendar,
+  createSlaPolicy,
   createCustomer,
   createCustomField,
   createOrganization,
@@ -44,6 +48,8 @@ import {
   type Deps,
 } from '@guichet/core';
 import {
+  DEMO_CALENDAR,
+  DEMO_SLA_POLICIES,
   DEMO_CUSTOM_FIELDS,
   DEMO_CUSTOMERS,
   DEMO_ORGANIZATIONS,
@@ -250,6 +256,14 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
     tick();
     await createCustomField(d, adminCtx, CreateCustomFieldInput.parse({ key: f.key, label: f.label, type: f.type, options: f.options ?? [] }));
     stats.customFields++;
+  }
+
+  // The desk's hours and promises, before the first ticket, so every ticket runs its SLA clocks.
+  tick();
+  await createBusinessCalendar(d, adminCtx, CreateBusinessCalendarInput.parse(DEMO_CALENDAR));
+  for (const p of DEMO_SLA_POLICIES) {
+    tick();
+    await createSlaPolicy(d, adminCtx, CreateSlaPolicyInput.parse(p));
   }
 
   const orgIds = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps, type IngestLimits } from '@guichet/core';
+import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, recomputeSla, runMaintenance, scheduleMaintenance, scheduleSlaSweep, sweepSla, SLA_RECOMPUTE_JOB, SLA_SWEEP_JOB, type Deps, type IngestLimits } from '@guichet/core';
 import { createMailboxLocks, JOBS_CHANNEL, type Database } from '@guichet/db';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 import { emailIngestHandler } from '../email/ingest-job.ts';
@@ -18,7 +18,7 @@ export interface Worker {
 export async function startWorker(
   deps: Deps,
   database: Pick<Database, 'listen' | 'kind' | 'pool'>,
-  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void; ingestLimits?: IngestLimits; smtpRelay?: string | undefined; imapPollMs?: number | false } = {},
+  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void; ingestLimits?: IngestLimits; smtpRelay?: string | undefined; imapPollMs?: number | false; slaSweepMs?: number } = {},
 ): Promise<Worker> {
   const runner = new JobRunner(deps, {
     concurrency: opts.concurrency ?? 4,
@@ -32,6 +32,8 @@ export async function startWorker(
   runner.register(MAINTENANCE_JOB, { payload: z.object({}), handle: async (d) => void (await runMaintenance(d)) });
   runner.register(INGEST_JOB, emailIngestHandler(opts.ingestLimits, undefined, () => runner.workerId));
   runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, workerId: () => runner.workerId }));
+  runner.register(SLA_SWEEP_JOB, { payload: z.object({}).loose(), leaseMs: 120_000, handle: async (d) => void (await sweepSla(d)) });
+  runner.register(SLA_RECOMPUTE_JOB, { payload: z.object({ workspaceId: z.uuid() }).loose(), handle: async (d, p) => void (await recomputeSla(d, p.workspaceId)) });
 
   const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());
   runner.start();
@@ -45,10 +47,16 @@ export async function startWorker(
   await schedule();
   const timer = setInterval(schedule, 5 * 60_000);
   timer.unref();
+  // SLA warnings and breaches: one sweep a minute across processes (the dedupe key is the minute).
+  const sweep = () => scheduleSlaSweep(deps).catch(() => {});
+  await sweep();
+  const sweepTimer = setInterval(sweep, opts.slaSweepMs ?? 30_000);
+  sweepTimer.unref();
   return {
     runner,
     async stop() {
       clearInterval(timer);
+      clearInterval(sweepTimer);
       await imap?.stop();
       await unlisten();
       await runner.stop();

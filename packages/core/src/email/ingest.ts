@@ -12,6 +12,7 @@ import { recordEvent } from '../shared/record.ts';
 import { findOrCreateCustomer } from '../people/customers.ts';
 import { diffTicket, statusTimestamps } from '../tickets/rules.ts';
 import { ticketCreatedEvent } from '../tickets/create-ticket.ts';
+import { slaOnTicketChanged, slaOnTicketCreated } from '../sla/track.ts';
 import type { Attachment, Ticket, TicketPatch } from '../tickets/types.ts';
 import type { User } from '../people/types.ts';
 import { autoReplyReason, bounceInfo, type BounceInfo } from './classify.ts';
@@ -174,7 +175,7 @@ async function process(
       patch.status = 'open';
       Object.assign(patch, statusTimestamps(ticket, 'open', now));
     }
-    await tx.tickets.update(ws, ticketId, patch, now);
+    const updated = await tx.tickets.update(ws, ticketId, patch, now);
     await recordEvent(tx, actx, now, 'ticket', ticketId, 'message.added', {
       messageId,
       visibility,
@@ -185,6 +186,7 @@ async function process(
     });
     const changes = diffTicket(ticket, patch);
     if (Object.keys(changes).length) await recordEvent(tx, actx, now, 'ticket', ticketId, 'ticket.updated', { changes });
+    await slaOnTicketChanged(tx, actx, ticket, updated, { visibility, byStaff: requester.role !== 'customer' }, now);
   } else {
     ticket = await createEmailTicket(deps, tx, actx, { ticketId, messageId, mailbox, requester, p, body, html, attachments: attachments.map((a) => a.att), language, now });
     if (thread.ticket) {
@@ -307,7 +309,7 @@ async function createEmailTicket(
     solvedAt: null,
     closedAt: null,
   };
-  return tx.tickets.create({
+  const created = await tx.tickets.create({
     ticket,
     message: {
       id: f.messageId,
@@ -323,6 +325,8 @@ async function createEmailTicket(
     attachments: f.attachments,
     event: ticketCreatedEvent(ctx, ticket, f.messageId, now, { mailboxId: f.mailbox.id }),
   });
+  await slaOnTicketCreated(tx, ctx, created, { visibility: 'public', byStaff: false }, now);
+  return created;
 }
 
 async function handleBounce(

@@ -206,13 +206,15 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
   return { queued: true, outbound };
 }
 
-async function enqueueOutbound(tx: Repositories, outbound: OutboundEmail, now: Date): Promise<void> {
+/** Store an outgoing mail and its send job (not before `runAt` when given), in the caller's transaction. */
+export async function enqueueOutbound(tx: Repositories, outbound: OutboundEmail, now: Date, runAt?: Date): Promise<void> {
   await tx.outboundEmails.insert(outbound);
   await tx.jobs.enqueue(
     {
       type: EMAIL_SEND_JOB,
       payload: { workspaceId: outbound.workspaceId, outboundEmailId: outbound.id },
       workspaceId: outbound.workspaceId,
+      ...(runAt ? { runAt } : {}),
       dedupeKey: outbound.id,
       maxAttempts: EMAIL_SEND_MAX_ATTEMPTS,
     },
@@ -275,7 +277,7 @@ function domainOf(address: string): string {
 }
 
 /** `"Name" <address>`, the name quoted so commas or brackets in it cannot add recipients. */
-function formatAddress(name: string, address: string): string {
+export function formatAddress(name: string, address: string): string {
   const clean = name.replace(/["\\\r\n]/g, '').trim();
   return clean ? `"${clean}" <${address}>` : address;
 }

@@ -28,6 +28,8 @@ export const PERMISSIONS = [
   'audit:read',
   'workspace:manage',
   'api_tokens:own',
+  'sla:read',
+  'sla:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -43,6 +45,7 @@ const STAFF_READ: Permission[] = [
   'organizations:read',
   'custom_fields:read',
   'api_tokens:own',
+  'sla:read',
 ];
 
 const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {

@@ -11,6 +11,7 @@ import { normalizeTags, validateCustomFields } from './rules.ts';
 import { ticketAccess } from './policy.ts';
 import type { Ticket, TicketView } from './types.ts';
 import type { TicketAccess } from './policy.ts';
+import { slaOnTicketCreated } from '../sla/track.ts';
 
 const STAFF_ONLY_FIELDS = ['assigneeId', 'teamId', 'status', 'priority', 'tags'] as const;
 
@@ -65,14 +66,16 @@ async function insertTicket(
     // exists, the reads run side by side without a transaction, then the statement runs alone.
     // A requester to create, an assignee to check or attachments (a second statement) take the
     // transaction below.
-    const [requester, team, defs] = await inOrder([
+    const [requester, team, defs, sla] = await inOrder([
       lookUpRequester(ctx, deps.store, input),
       input.teamId ? deps.store.teams.findById(ctx.workspaceId, input.teamId) : Promise.resolve(null),
       needsDefinitions(input) ? deps.store.customFields.list(ctx.workspaceId) : Promise.resolve([]),
+      // SLA clocks are a second write: a workspace with policies takes the transaction below.
+      deps.store.slaPolicies.anyEnabled(ctx.workspaceId),
     ] as const);
-    if (requester) {
+    if (requester && !sla) {
       if (input.teamId && !team) throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');
-      return writeTicket(deps, ctx, deps.store, input, requester, defs, now);
+      return writeTicket(deps, ctx, deps.store, input, requester, defs, now, false);
     }
   }
   return deps.store.transaction(async (tx) => {
@@ -82,7 +85,7 @@ async function insertTicket(
       throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');
     }
     const defs = needsDefinitions(input) ? await tx.customFields.list(ctx.workspaceId) : [];
-    return writeTicket(deps, ctx, tx, input, requester, defs, now);
+    return writeTicket(deps, ctx, tx, input, requester, defs, now, true);
   });
 }
 
@@ -117,6 +120,7 @@ async function writeTicket(
   requester: User,
   defs: CustomField[],
   now: Date,
+  sla: boolean,
 ): Promise<{ ticket: TicketView; access: TicketAccess }> {
   const actor = ctx.actor;
   const isCustomer = actor.role === 'customer';
@@ -160,6 +164,10 @@ async function writeTicket(
     attachments: input.attachments.map((a) => ({ ...a, id: deps.ids.uuid() })),
     event: ticketCreatedEvent(ctx, ticket, messageId, now),
   });
+  if (sla) {
+    const byStaff = !isCustomer && actor.userId !== null && actor.userId !== requester.id;
+    await slaOnTicketCreated(repos, ctx, created, { visibility: input.firstMessageVisibility, byStaff }, now);
+  }
   const view: TicketView = {
     ...created,
     requester: { id: requester.id, name: requester.name, email: requester.email },

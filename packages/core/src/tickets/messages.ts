@@ -8,6 +8,7 @@ import { loadReadableTicket, type TicketRef } from './access.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from './rules.ts';
 import type { Message, TicketPatch } from './types.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
+import { slaOnTicketChanged } from '../sla/track.ts';
 
 /**
  * Add a public reply or an internal note. A customer's reply reopens a pending or solved ticket;
@@ -67,7 +68,7 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
         validateCustomFields(defs, {}, { requireAll: true, current: ticket.customFields });
       }
     }
-    await tx.tickets.update(ctx.workspaceId, ticket.id, patch, now);
+    const updated = await tx.tickets.update(ctx.workspaceId, ticket.id, patch, now);
     await recordEvent(tx, ctx, now, 'ticket', ticket.id, 'message.added', {
       messageId: message.id,
       visibility: message.visibility,
@@ -76,6 +77,7 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
     });
     const changes = diffTicket(ticket, patch);
     if (Object.keys(changes).length) await recordEvent(tx, ctx, now, 'ticket', ticket.id, 'ticket.updated', { changes });
+    await slaOnTicketChanged(tx, ctx, ticket, updated, { visibility: message.visibility, byStaff: actor.role !== 'customer' }, now);
     // A staff member's public reply goes out by email with it (outbox row and send job, same transaction).
     await queueReplyEmail(deps, tx, ctx, ticket, message);
     return message;

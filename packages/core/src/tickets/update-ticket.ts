@@ -8,6 +8,7 @@ import { checkAssignee } from './assignment.ts';
 import { ticketAccess, type TicketAccess } from './policy.ts';
 import { checkStatusChange, diffTicket, normalizeTags, statusTimestamps, validateCustomFields } from './rules.ts';
 import type { TicketPatch, TicketView } from './types.ts';
+import { slaOnTicketChanged } from '../sla/track.ts';
 
 export async function updateTicket(
   deps: Deps,
@@ -96,6 +97,7 @@ export async function updateTicket(
     const changed: TicketPatch = Object.fromEntries(Object.keys(changes).map((k) => [k, patch[k as keyof TicketPatch]]));
     const updated = await tx.tickets.update(ctx.workspaceId, current.id, changed, now);
     await recordEvent(tx, ctx, now, 'ticket', current.id, 'ticket.updated', { changes });
+    await slaOnTicketChanged(tx, ctx, current, updated, null, now);
     const view: TicketView = { ...updated, requester: seen.requester };
     if (patch.requesterId) {
       const r = await tx.users.findById(ctx.workspaceId, patch.requesterId);

@@ -1,0 +1,176 @@
+/**
+ * The SLA scheduler on both databases: warnings and breaches found by the sweep, recorded once
+ * when two processes sweep the same PostgreSQL database at the same moment (and once again after
+ * a second pass), notifications to the assignee or the team lead, and quiet hours.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  bootstrapWorkspace,
+  createBusinessCalendar,
+  createCustomer,
+  createKeyring,
+  createSlaPolicy,
+  createTeam,
+  createTicket,
+  createUser,
+  createUuidV7,
+  cryptoSecrets,
+  listMyNotifications,
+  setTeamMembers,
+  sweepSla,
+  updateTicket,
+  type Actor,
+  type Ctx,
+  type Deps,
+} from '@guichet/core';
+import {
+  CreateBusinessCalendarInput,
+  CreateCustomerInput,
+  CreateSlaPolicyInput,
+  CreateTicketInput,
+  CreateUserInput,
+} from '@guichet/contracts';
+import { createStore, openDatabase, type Database } from '@guichet/db';
+import { createPgDatabase, openTestDatabase, testDbKinds } from '@guichet/db/testing';
+import { fastHasher } from './harness.ts';
+
+const office = [{ start: '09:00', end: '12:00' }, { start: '14:00', end: '18:00' }];
+
+function movableClock(start: string) {
+  let now = Date.parse(start);
+  return { now: () => new Date(now), set: (iso: string) => void (now = Date.parse(iso)) };
+}
+
+/** Two "processes": two stores, on two connection pools to one PostgreSQL database (PGlite: one database). */
+async function twoProcesses(kind: 'pglite' | 'postgres', clock: Deps['clock']): Promise<{ a: Deps; b: Deps; dbs: Database[]; close(): Promise<void> }> {
+  let dbs: Database[];
+  let drop = async () => {};
+  if (kind === 'pglite') dbs = [await openTestDatabase('pglite')];
+  else {
+    const created = await createPgDatabase();
+    dbs = [await openDatabase({ url: created.url, poolSize: 4 }), await openDatabase({ url: created.url, poolSize: 4 })];
+    drop = created.drop;
+  }
+  const keyring = createKeyring(randomBytes(32));
+  const deps = (db: Database): Deps => ({
+    store: createStore(db.db),
+    clock,
+    ids: createUuidV7(clock),
+    secrets: cryptoSecrets,
+    keyring,
+    passwords: fastHasher,
+    settings: { sessionTtlMs: 3_600_000, maxLoginFailures: 5, loginWindowMs: 900_000 },
+  });
+  return {
+    a: deps(dbs[0]!),
+    b: deps(dbs[1] ?? dbs[0]!),
+    dbs,
+    async close() {
+      for (const d of dbs) await d.close();
+      await drop();
+    },
+  };
+}
+
+const actorOf = (u: { id: string; name: string; role: Actor['role']; organizationId: string | null }): Actor => ({ type: 'user', userId: u.id, role: u.role, name: u.name, organizationId: u.organizationId, via: 'session' });
+
+for (const kind of testDbKinds()) {
+  describe(`SLA sweep on ${kind}`, () => {
+    const clock = movableClock('2026-06-08T08:00:00Z'); // Monday 10:00 in Paris
+    let p: Awaited<ReturnType<typeof twoProcesses>>;
+    before(async () => {
+      p = await twoProcesses(kind, clock);
+    });
+    after(async () => {
+      await p.close();
+    });
+
+    it('records each warning and breach once with two processes sweeping together, and tells the assignee or the team lead', async () => {
+      clock.set('2026-06-08T08:00:00Z');
+      const d = p.a;
+      const { workspace, admin } = await bootstrapWorkspace(d, { slug: `sweep-${randomBytes(3).toString('hex')}`, name: 'Sweep', mailDomain: 'sweep.example', admin: { email: 'admin@sweep.example', name: 'Ada', password: 'correct horse battery' } });
+      const ctx = (actor: Actor): Ctx => ({ workspaceId: workspace.id, actor, requestId: 'test' });
+      const adminCtx = ctx(actorOf({ ...admin, role: 'admin' }));
+      const agent = (await createUser(d, adminCtx, CreateUserInput.parse({ email: 'agent@sweep.example', name: 'Agnès', role: 'agent', locale: 'fr' }))).user;
+      const lead = (await createUser(d, adminCtx, CreateUserInput.parse({ email: 'lead@sweep.example', name: 'Lee', role: 'agent' }))).user;
+      const { team } = await createTeam(d, adminCtx, { name: 'Billing' });
+      await setTeamMembers(d, adminCtx, team.id, { members: [{ userId: lead.id, isLead: true }, { userId: agent.id, isLead: false }] });
+      await createBusinessCalendar(d, adminCtx, CreateBusinessCalendarInput.parse({ name: 'Paris', timeZone: 'Europe/Paris', isDefault: true, weekly: { mon: office, tue: office, wed: office, thu: office, fri: office } }));
+      await createSlaPolicy(d, adminCtx, CreateSlaPolicyInput.parse({ name: 'Fast', targets: { first_response: { minutes: 60 } }, warnings: [{ minutesBefore: 30 }] }));
+      const customer = await createCustomer(d, adminCtx, CreateCustomerInput.parse({ name: 'Camille', email: 'camille@client.example' }));
+      const customerCtx = ctx(actorOf({ ...customer, role: 'customer' }));
+      const tickets: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const { ticket } = await createTicket(d, customerCtx, CreateTicketInput.parse({ subject: `Request ${i}`, body: 'Hello, please help.' }));
+        await updateTicket(d, adminCtx, ticket.id, i % 2 ? { assigneeId: agent.id, teamId: team.id } : { teamId: team.id });
+        tickets.push(ticket.id);
+      }
+
+      const sweepTogether = async () => {
+        const [x, y] = await Promise.all([sweepSla(p.a), sweepSla(p.b)]);
+        return { warnings: x.warnings + y.warnings, breaches: x.breaches + y.breaches, notifications: x.notifications + y.notifications, tickets: x.tickets + y.tickets };
+      };
+      const countEvents = async (type: string) => {
+        let n = 0;
+        for (const id of tickets) n += (await d.store.events.listForSubject(workspace.id, 'ticket', id, { limit: 500 })).filter((e) => e.type === type).length;
+        return n;
+      };
+
+      clock.set('2026-06-08T08:20:00Z');
+      assert.deepEqual(await sweepTogether(), { warnings: 0, breaches: 0, notifications: 0, tickets: 0 }, 'nothing due: no row read');
+
+      clock.set('2026-06-08T08:31:00Z'); // the warning was due at 10:30
+      const first = await sweepTogether();
+      assert.equal(first.warnings, 30);
+      assert.equal(first.notifications, 30);
+      assert.equal((await sweepTogether()).warnings, 0, 'a second pass finds nothing new');
+      assert.equal(await countEvents('sla.warning'), 30, 'one warning event per ticket');
+
+      const agentNotes = await listMyNotifications(d, ctx(actorOf(agent)), { limit: 200 });
+      const leadNotes = await listMyNotifications(d, ctx(actorOf(lead)), { limit: 200 });
+      assert.equal(agentNotes.items.length, 15, 'the assignee of each assigned ticket');
+      assert.equal(leadNotes.items.length, 15, 'the team lead for each unassigned ticket');
+      assert.match(agentNotes.items[0]!.title, /^Échéance proche : première réponse du ticket #\d+$/);
+      assert.match(leadNotes.items[0]!.body, /is due Mon 8 Jun, 11:00/);
+      const mails = (await Promise.all(tickets.map((id) => d.store.outboundEmails.listForTicket(workspace.id, id)))).flat().filter((m) => m.kind === 'notification');
+      assert.equal(mails.length, 30, 'and one email each');
+      assert.deepEqual([...new Set(mails.map((m) => m.toAddresses[0]))].sort(), ['agent@sweep.example', 'lead@sweep.example']);
+
+      clock.set('2026-06-08T09:01:00Z');
+      const breach = await sweepTogether();
+      assert.equal(breach.breaches, 30);
+      assert.equal((await sweepTogether()).breaches, 0);
+      assert.equal(await countEvents('sla.target_breached'), 30, 'one breach event per ticket');
+      const breachEvent = (await d.store.events.listForSubject(workspace.id, 'ticket', tickets[0]!, { limit: 500 })).find((e) => e.type === 'sla.target_breached')!;
+      assert.equal(breachEvent.data.deadline, '2026-06-08T09:00:00.000Z', 'the exact moment of the breach');
+      assert.equal((await listMyNotifications(d, ctx(actorOf(agent)), { limit: 200 })).items.length, 30);
+    });
+
+    it('holds notifications for a calendar-hours target until the calendar opens', async () => {
+      clock.set('2026-06-08T15:30:00Z'); // Monday 17:30 in Paris
+      const d = p.a;
+      const { workspace, admin } = await bootstrapWorkspace(d, { slug: `quiet-${randomBytes(3).toString('hex')}`, name: 'Quiet', mailDomain: 'quiet.example', admin: { email: 'admin@quiet.example', name: 'Ada', password: 'correct horse battery' } });
+      const ctx = (actor: Actor): Ctx => ({ workspaceId: workspace.id, actor, requestId: 'test' });
+      const adminCtx = ctx(actorOf({ ...admin, role: 'admin' }));
+      const agent = (await createUser(d, adminCtx, CreateUserInput.parse({ email: 'night@quiet.example', name: 'Nat', role: 'agent' }))).user;
+      await createBusinessCalendar(d, adminCtx, CreateBusinessCalendarInput.parse({ name: 'Paris', timeZone: 'Europe/Paris', isDefault: true, weekly: { mon: office, tue: office, wed: office, thu: office, fri: office } }));
+      await createSlaPolicy(d, adminCtx, CreateSlaPolicyInput.parse({ name: 'Round the clock', targets: { resolution: { minutes: 120, businessHours: false } }, warnings: [{ minutesBefore: 30 }] }));
+      const customer = await createCustomer(d, adminCtx, CreateCustomerInput.parse({ name: 'Noé', email: 'noe@client.example' }));
+      const { ticket } = await createTicket(d, ctx(actorOf({ ...customer, role: 'customer' })), CreateTicketInput.parse({ subject: 'Night', body: 'It broke.' }));
+      await updateTicket(d, adminCtx, ticket.id, { assigneeId: agent.id });
+      clock.set('2026-06-08T17:05:00Z'); // 19:05: the warning (19:00) is due, the office is closed
+      assert.equal((await sweepSla(d)).warnings, 1);
+      assert.equal((await listMyNotifications(d, ctx(actorOf(agent)), { limit: 10 })).items.length, 0, 'not at night');
+      const [mail] = (await d.store.outboundEmails.listForTicket(workspace.id, ticket.id)).filter((m) => m.kind === 'notification');
+      assert.ok(mail, 'the email is queued');
+      const jobs = await d.store.jobs.claim('test', ['email.send'], 100, new Date('2026-06-09T06:59:00Z'), 1000);
+      assert.ok(!jobs.some((j) => j.payload.outboundEmailId === mail.id), 'its send job waits for the morning');
+      clock.set('2026-06-09T07:00:00Z'); // Tuesday 09:00
+      const notes = await listMyNotifications(d, ctx(actorOf(agent)), { limit: 10 });
+      assert.equal(notes.items.length, 1);
+      assert.equal(notes.items[0]!.createdAt.toISOString(), '2026-06-09T07:00:00.000Z');
+    });
+  });
+}

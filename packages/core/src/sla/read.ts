@@ -1,0 +1,34 @@
+import type { Deps } from '../deps.ts';
+import type { Ctx } from '../shared/context.ts';
+import { authorize } from '../identity/permissions.ts';
+import { loadReadableTicket, type TicketRef } from '../tickets/access.ts';
+import { viewSla, type SlaClockView } from './engine.ts';
+import { storedEnv } from './track.ts';
+import type { BusinessCalendarRecord, SlaPolicy } from './types.ts';
+
+export interface TicketSlaView {
+  ticketId: string;
+  policy: SlaPolicy | null;
+  calendar: BusinessCalendarRecord | null;
+  paused: boolean;
+  nextDueAt: Date | null;
+  targets: SlaClockView[];
+}
+
+/** A ticket's SLA now: the policy in force, each target's deadline, time left and outcome (staff only). */
+export async function getTicketSla(deps: Deps, ctx: Ctx, ref: TicketRef): Promise<TicketSlaView> {
+  authorize(ctx.actor, 'sla:read');
+  const { ticket } = await loadReadableTicket(deps, ctx, ref);
+  const row = await deps.store.ticketSla.find(ctx.workspaceId, ticket.id);
+  if (!row) return { ticketId: ticket.id, policy: null, calendar: null, paused: false, nextDueAt: null, targets: [] };
+  const env = await storedEnv(deps.store, ctx.workspaceId, row.state, []);
+  const calendar = row.state.calendarId ? await deps.store.businessCalendars.findById(ctx.workspaceId, row.state.calendarId) : null;
+  return {
+    ticketId: ticket.id,
+    policy: env.policy,
+    calendar,
+    paused: row.state.paused,
+    nextDueAt: row.nextDueAt,
+    targets: viewSla(row.state, env, deps.clock.now()),
+  };
+}

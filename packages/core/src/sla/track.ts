@@ -1,0 +1,103 @@
+/**
+ * The SLA hook of the ticket lifecycle: called by ticket creation, ticket updates and new
+ * messages (API and email), inside their transaction, after the ticket row is written. It picks
+ * the policy, moves the clocks and records what happened as ticket events.
+ */
+import type { Repositories } from '../store.ts';
+import type { Ctx } from '../shared/context.ts';
+import type { Ticket } from '../tickets/types.ts';
+import { BusinessCalendar } from './calendar.ts';
+import { advanceSla, choosePolicy, nextDueOf, startSla, type SlaEnv, type SlaEventOut, type SlaMessage, type SlaStep } from './engine.ts';
+import type { BusinessCalendarRecord, SlaPolicy, TicketSlaRow, TicketSlaState } from './types.ts';
+
+/** Compiled calendars, reused while their record is unchanged (a calendar's arithmetic caches its days). */
+const compiled = new Map<string, { updatedAt: number; cal: BusinessCalendar }>();
+
+export function compileCalendar(rec: BusinessCalendarRecord): BusinessCalendar {
+  const hit = compiled.get(rec.id);
+  if (hit && hit.updatedAt === rec.updatedAt.getTime()) return hit.cal;
+  const cal = new BusinessCalendar(rec);
+  if (compiled.size > 1000) compiled.clear();
+  compiled.set(rec.id, { updatedAt: rec.updatedAt.getTime(), cal });
+  return cal;
+}
+
+/** The calendar a ticket's clocks use under `policy`: the policy's, else the team's, else the workspace default. */
+export async function calendarFor(repos: Repositories, workspaceId: string, policy: SlaPolicy | null, teamId: string | null): Promise<BusinessCalendarRecord | null> {
+  if (policy?.calendarId) {
+    const c = await repos.businessCalendars.findById(workspaceId, policy.calendarId);
+    if (c) return c;
+  }
+  const { team, workspace } = await repos.businessCalendars.forTicket(workspaceId, teamId);
+  return team ?? workspace;
+}
+
+export async function envFor(repos: Repositories, workspaceId: string, policy: SlaPolicy | null, teamId: string | null): Promise<SlaEnv> {
+  const rec = await calendarFor(repos, workspaceId, policy, teamId);
+  return { policy, calendarId: rec?.id ?? null, calendar: rec ? compileCalendar(rec) : null };
+}
+
+/** The environment a stored state was computed under (its policy may have changed or gone since). */
+export async function storedEnv(repos: Repositories, workspaceId: string, state: TicketSlaState, policies: SlaPolicy[]): Promise<SlaEnv> {
+  const policy = policies.find((p) => p.id === state.policyId) ?? (state.policyId ? await repos.slaPolicies.findById(workspaceId, state.policyId) : null);
+  const rec = state.calendarId ? await repos.businessCalendars.findById(workspaceId, state.calendarId) : null;
+  return { policy, calendarId: rec?.id ?? null, calendar: rec ? compileCalendar(rec) : null };
+}
+
+async function write(tx: Repositories, ctx: Ctx, ticketId: string, step: SlaStep, env: SlaEnv, now: Date): Promise<void> {
+  await tx.ticketSla.upsert({ workspaceId: ctx.workspaceId, ticketId, state: step.state, nextDueAt: nextDueOf(step.state, env), updatedAt: now });
+  await recordSlaEvents(tx, ctx, ticketId, step.events, now);
+}
+
+/** SLA events are the system's doing, whoever made the change that caused them. */
+export async function recordSlaEvents(tx: Repositories, ctx: Ctx, ticketId: string, events: SlaEventOut[], now: Date): Promise<void> {
+  for (const e of events) {
+    await tx.events.append({
+      workspaceId: ctx.workspaceId,
+      subjectType: 'ticket',
+      subjectId: ticketId,
+      actor: { type: 'system', id: null },
+      type: e.type,
+      data: e.data,
+      requestId: ctx.requestId,
+      createdAt: now,
+    });
+  }
+}
+
+/** A new ticket: start its clocks when the workspace has SLA policies. */
+export async function slaOnTicketCreated(tx: Repositories, ctx: Ctx, ticket: Ticket | Omit<Ticket, 'number' | 'version'>, message: SlaMessage | null, now: Date): Promise<void> {
+  const policies = await tx.slaPolicies.list(ctx.workspaceId, { enabledOnly: true });
+  if (!policies.length) return;
+  const env = await envFor(tx, ctx.workspaceId, choosePolicy(policies, ticket), ticket.teamId);
+  await write(tx, ctx, ticket.id, startSla(env, ticket, message, now), env, now);
+}
+
+/**
+ * A changed ticket (`before` → `after`), with the message that came with the change if any.
+ * Tickets created while the workspace had no policy have no clocks and are left alone.
+ */
+export async function slaOnTicketChanged(tx: Repositories, ctx: Ctx, before: Ticket, after: Ticket, message: SlaMessage | null, now: Date): Promise<void> {
+  const row = await tx.ticketSla.find(ctx.workspaceId, after.id, { lock: true });
+  if (!row) return;
+  await advanceRow(tx, ctx, row, after, before.status, message, now);
+}
+
+/** Move a ticket's stored clocks to `now` for `ticket` as it is now. */
+export async function advanceRow(
+  tx: Repositories,
+  ctx: Ctx,
+  row: TicketSlaRow,
+  ticket: Ticket,
+  previousStatus: Ticket['status'],
+  message: SlaMessage | null,
+  now: Date,
+  policies?: SlaPolicy[],
+): Promise<TicketSlaState> {
+  const list = policies ?? (await tx.slaPolicies.list(ctx.workspaceId, { enabledOnly: true }));
+  const before = await storedEnv(tx, ctx.workspaceId, row.state, list);
+  const after = await envFor(tx, ctx.workspaceId, choosePolicy(list, ticket), ticket.teamId);
+  const step = advanceSla(row.state, before, after, { previousStatus, ticket, message }, now);
+  await write(tx, ctx, ticket.id, step, after, now);
+  return step.state;
+}

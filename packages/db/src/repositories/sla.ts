@@ -1,0 +1,295 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type {
+  BusinessCalendarRecord,
+  BusinessCalendarRepository,
+  Notification,
+  NotificationRepository,
+  SlaPolicy,
+  SlaPolicyRepository,
+  TicketSlaRepository,
+  TicketSlaRow,
+} from '@guichet/core';
+import type { BusinessCalendarsTable, DB, NotificationsTable, SlaPoliciesTable, TicketSlaTable } from '../schema.ts';
+import { json } from './mappers.ts';
+
+const d = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
+const j = (v: unknown) => JSON.stringify(v);
+
+function toCalendar(r: Selectable<BusinessCalendarsTable>): BusinessCalendarRecord {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    name: r.name,
+    teamId: r.team_id,
+    isDefault: r.is_default,
+    timeZone: r.time_zone,
+    weekly: json(r.weekly, { sun: [], mon: [], tue: [], wed: [], thu: [], fri: [], sat: [] }),
+    holidays: json(r.holidays, []),
+    specialDays: json(r.special_days, []),
+    createdAt: d(r.created_at),
+    updatedAt: d(r.updated_at),
+  };
+}
+
+function calendarColumns(c: Partial<BusinessCalendarRecord>) {
+  const cols: Record<string, unknown> = {};
+  if (c.name !== undefined) cols.name = c.name;
+  if (c.teamId !== undefined) cols.team_id = c.teamId;
+  if (c.isDefault !== undefined) cols.is_default = c.isDefault;
+  if (c.timeZone !== undefined) cols.time_zone = c.timeZone;
+  if (c.weekly !== undefined) cols.weekly = j(c.weekly);
+  if (c.holidays !== undefined) cols.holidays = j(c.holidays);
+  if (c.specialDays !== undefined) cols.special_days = j(c.specialDays);
+  if (c.updatedAt !== undefined) cols.updated_at = c.updatedAt;
+  return cols;
+}
+
+export class KyselyBusinessCalendarRepository implements BusinessCalendarRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async insert(c: BusinessCalendarRecord): Promise<BusinessCalendarRecord> {
+    const r = await this.db
+      .insertInto('business_calendars')
+      .values({ id: c.id, workspace_id: c.workspaceId, created_at: c.createdAt, ...calendarColumns(c) } as never)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCalendar(r);
+  }
+
+  async findById(workspaceId: string, id: string): Promise<BusinessCalendarRecord | null> {
+    const r = await this.db.selectFrom('business_calendars').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return r ? toCalendar(r) : null;
+  }
+
+  async findByIds(workspaceId: string, ids: string[]): Promise<BusinessCalendarRecord[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.selectFrom('business_calendars').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+    return rows.map(toCalendar);
+  }
+
+  async update(workspaceId: string, id: string, patch: Partial<BusinessCalendarRecord>): Promise<BusinessCalendarRecord> {
+    const r = await this.db
+      .updateTable('business_calendars')
+      .set(calendarColumns(patch) as never)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCalendar(r);
+  }
+
+  async delete(workspaceId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('business_calendars').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
+  async list(workspaceId: string): Promise<BusinessCalendarRecord[]> {
+    const rows = await this.db.selectFrom('business_calendars').selectAll().where('workspace_id', '=', workspaceId).orderBy(sql`lower(name)`).orderBy('id').execute();
+    return rows.map(toCalendar);
+  }
+
+  async forTicket(workspaceId: string, teamId: string | null) {
+    let q = this.db.selectFrom('business_calendars').selectAll().where('workspace_id', '=', workspaceId);
+    q = teamId ? q.where((eb) => eb.or([eb('is_default', '=', true), eb('team_id', '=', teamId)])) : q.where('is_default', '=', true);
+    const rows = (await q.execute()).map(toCalendar);
+    return { team: rows.find((c) => teamId && c.teamId === teamId) ?? null, workspace: rows.find((c) => c.isDefault) ?? null };
+  }
+
+  async setDefault(workspaceId: string, id: string | null): Promise<void> {
+    await this.db.updateTable('business_calendars').set({ is_default: false }).where('workspace_id', '=', workspaceId).where('is_default', '=', true).execute();
+    if (id) await this.db.updateTable('business_calendars').set({ is_default: true }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+}
+
+function toPolicy(r: Selectable<SlaPoliciesTable>): SlaPolicy {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    name: r.name,
+    description: r.description,
+    position: r.position,
+    enabled: r.enabled,
+    conditions: json(r.conditions, {}),
+    calendarId: r.calendar_id,
+    targets: json(r.targets, {}),
+    pauseStatuses: (r.pause_statuses ?? []) as SlaPolicy['pauseStatuses'],
+    warnings: json(r.warnings, []),
+    createdAt: d(r.created_at),
+    updatedAt: d(r.updated_at),
+  };
+}
+
+function policyColumns(p: Partial<SlaPolicy>) {
+  const cols: Record<string, unknown> = {};
+  if (p.name !== undefined) cols.name = p.name;
+  if (p.description !== undefined) cols.description = p.description;
+  if (p.position !== undefined) cols.position = p.position;
+  if (p.enabled !== undefined) cols.enabled = p.enabled;
+  if (p.conditions !== undefined) cols.conditions = j(p.conditions);
+  if (p.calendarId !== undefined) cols.calendar_id = p.calendarId;
+  if (p.targets !== undefined) cols.targets = j(p.targets);
+  if (p.pauseStatuses !== undefined) cols.pause_statuses = sql`${p.pauseStatuses}::text[]`;
+  if (p.warnings !== undefined) cols.warnings = j(p.warnings);
+  if (p.updatedAt !== undefined) cols.updated_at = p.updatedAt;
+  return cols;
+}
+
+export class KyselySlaPolicyRepository implements SlaPolicyRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async insert(p: SlaPolicy): Promise<SlaPolicy> {
+    const r = await this.db
+      .insertInto('sla_policies')
+      .values({ id: p.id, workspace_id: p.workspaceId, created_at: p.createdAt, ...policyColumns(p) } as never)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toPolicy(r);
+  }
+
+  async findById(workspaceId: string, id: string): Promise<SlaPolicy | null> {
+    const r = await this.db.selectFrom('sla_policies').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return r ? toPolicy(r) : null;
+  }
+
+  async update(workspaceId: string, id: string, patch: Partial<SlaPolicy>): Promise<SlaPolicy> {
+    const r = await this.db
+      .updateTable('sla_policies')
+      .set(policyColumns(patch) as never)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toPolicy(r);
+  }
+
+  async delete(workspaceId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('sla_policies').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
+  async list(workspaceId: string, opts: { enabledOnly?: boolean } = {}): Promise<SlaPolicy[]> {
+    let q = this.db.selectFrom('sla_policies').selectAll().where('workspace_id', '=', workspaceId);
+    if (opts.enabledOnly) q = q.where('enabled', '=', true);
+    return (await q.orderBy('position').orderBy('created_at').orderBy('id').execute()).map(toPolicy);
+  }
+
+  async anyEnabled(workspaceId: string): Promise<boolean> {
+    const r = await this.db.selectFrom('sla_policies').select('id').where('workspace_id', '=', workspaceId).where('enabled', '=', true).limit(1).executeTakeFirst();
+    return !!r;
+  }
+}
+
+function toRow(r: Selectable<TicketSlaTable>): TicketSlaRow {
+  return {
+    workspaceId: r.workspace_id,
+    ticketId: r.ticket_id,
+    state: json(r.state, { policyId: null, calendarId: null, paused: false, clocks: {} }),
+    nextDueAt: r.next_due_at === null ? null : d(r.next_due_at),
+    updatedAt: d(r.updated_at),
+  };
+}
+
+export class KyselyTicketSlaRepository implements TicketSlaRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async find(workspaceId: string, ticketId: string, opts: { lock?: boolean } = {}): Promise<TicketSlaRow | null> {
+    let q = this.db.selectFrom('ticket_sla').selectAll().where('workspace_id', '=', workspaceId).where('ticket_id', '=', ticketId);
+    if (opts.lock) q = q.forUpdate();
+    const r = await q.executeTakeFirst();
+    return r ? toRow(r) : null;
+  }
+
+  async upsert(row: TicketSlaRow): Promise<void> {
+    const cols = {
+      policy_id: row.state.policyId,
+      calendar_id: row.state.calendarId,
+      state: j(row.state),
+      next_due_at: row.nextDueAt,
+      updated_at: row.updatedAt,
+    };
+    await this.db
+      .insertInto('ticket_sla')
+      .values({ ticket_id: row.ticketId, workspace_id: row.workspaceId, ...cols })
+      .onConflict((oc) => oc.column('ticket_id').doUpdateSet(cols).where('ticket_sla.workspace_id', '=', row.workspaceId))
+      .execute();
+  }
+
+  async claimDue(now: Date, limit: number): Promise<TicketSlaRow[]> {
+    const rows = await this.db
+      .selectFrom('ticket_sla')
+      .selectAll()
+      .where('next_due_at', '<=', now)
+      .orderBy('next_due_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    return rows.map(toRow);
+  }
+
+  async listForRecompute(workspaceId: string, afterTicketId: string | null, limit: number): Promise<TicketSlaRow[]> {
+    let q = this.db.selectFrom('ticket_sla').selectAll().where('workspace_id', '=', workspaceId).where('next_due_at', 'is not', null);
+    if (afterTicketId) q = q.where('ticket_id', '>', afterTicketId);
+    return (await q.orderBy('ticket_id').limit(limit).execute()).map(toRow);
+  }
+}
+
+function toNotification(r: Selectable<NotificationsTable>): Notification {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    userId: r.user_id,
+    ticketId: r.ticket_id,
+    kind: r.kind,
+    title: r.title,
+    body: r.body,
+    data: json(r.data, {}),
+    dedupeKey: r.dedupe_key,
+    createdAt: d(r.created_at),
+    readAt: r.read_at === null ? null : d(r.read_at),
+  };
+}
+
+export class KyselyNotificationRepository implements NotificationRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async insert(n: Notification): Promise<boolean> {
+    const r = await this.db
+      .insertInto('notifications')
+      .values({
+        id: n.id,
+        workspace_id: n.workspaceId,
+        user_id: n.userId,
+        ticket_id: n.ticketId,
+        kind: n.kind,
+        title: n.title,
+        body: n.body,
+        data: j(n.data),
+        dedupe_key: n.dedupeKey,
+        created_at: n.createdAt,
+        read_at: n.readAt,
+      })
+      .onConflict((oc) => oc.columns(['workspace_id', 'user_id', 'dedupe_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return !!r;
+  }
+
+  async listForUser(workspaceId: string, userId: string, page: { limit: number; deliveredBy: Date; unreadOnly?: boolean; before?: { createdAt: Date; id: string } }): Promise<Notification[]> {
+    let q = this.db.selectFrom('notifications').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).where('created_at', '<=', page.deliveredBy);
+    if (page.unreadOnly) q = q.where('read_at', 'is', null);
+    if (page.before) q = q.where(sql<boolean>`(created_at, id) < (${page.before.createdAt}, ${page.before.id})`);
+    return (await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()).map(toNotification);
+  }
+
+  async markRead(workspaceId: string, userId: string, ids: string[], at: Date): Promise<number> {
+    if (!ids.length) return 0;
+    const r = await this.db
+      .updateTable('notifications')
+      .set({ read_at: at })
+      .where('workspace_id', '=', workspaceId)
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .where('read_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+}
