@@ -108,6 +108,13 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['GET /tickets/{id}/sla',                                       401,      403,     ok,    ok,    ok],
   ['GET /notifications',                                          401,      403,     ok,    ok,    ok],
   ['POST /notifications/read',                                    401,      403,     ok,    ok,    ok],
+  ['GET /triggers',                                               401,      403,     ok,    ok,    ok],
+  ['POST /triggers',                                              401,      403,     403,   403,   ok],
+  ['POST /triggers/dry-run',                                      401,      403,     403,   403,   ok],
+  ['GET /triggers/{id}',                                          401,      403,     ok,    ok,    ok],
+  ['PATCH /triggers/{id}',                                        401,      403,     403,   403,   ok],
+  ['DELETE /triggers/{id}',                                       401,      403,     403,   403,   ok],
+  ['POST /triggers/{id}/dry-run',                                 401,      403,     403,   403,   ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -132,6 +139,7 @@ interface Fixture {
   mailboxId: string;
   calendarId: string;
   policyId: string;
+  triggerId: string;
   req(who: Who): Caller['req'];
   /** A new ticket requested by the fixture's customer (or by `requesterId`). */
   ticket(requesterId?: string): Promise<any>;
@@ -179,6 +187,8 @@ async function fixture(t: TestApp, tag: string): Promise<Fixture> {
     mailboxId: (await must(admin.req('POST', '/mailboxes', { name: `${tag} mailbox`, address: `support@${ws.slug}.example` }))).id,
     calendarId: (await must(admin.req('POST', '/business-calendars', { name: `${tag} hours`, timeZone: 'Europe/Paris', weekly: WEEKDAYS_9_TO_5 }))).id,
     policyId: (await must(admin.req('POST', '/sla-policies', { name: `${tag} standard`, targets: { first_response: { minutes: 240 } } }))).id,
+    // Disabled: it must not change the fixture's tickets while the matrix runs.
+    triggerId: (await must(admin.req('POST', '/triggers', { name: `${tag} vip`, enabled: false, events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['vip'] }] }))).id,
     req: (who) => (who === 'anonymous' ? ws.anonymous.req : users[who].req),
     ticket: (requesterId = users.customer.id) =>
       must(admin.req('POST', '/tickets', { subject: `${tag} ticket ${++n}`, body: `About ${tag}.`, requester: { id: requesterId } })),
@@ -305,6 +315,15 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'GET /tickets/{id}/sla': (f) => ({ id: f.ownTicket.id }),
   'GET /notifications': () => ({}),
   'POST /notifications/read': () => ({ body: { ids: ['01900000-0000-7000-8000-000000000000'] } }),
+  'GET /triggers': () => ({}),
+  'POST /triggers': (f) => ({ body: { name: `${f.tag} trigger ${f.uniq()}`, enabled: false, events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['new'] }] } }),
+  'POST /triggers/dry-run': () => ({ body: { trigger: { name: 'Try', events: ['ticket.updated'], actions: [{ type: 'set_priority', value: 'high' }] } } }),
+  'GET /triggers/{id}': (f) => ({ id: f.triggerId }),
+  'PATCH /triggers/{id}': (f) => ({ id: f.triggerId, body: { description: 'Tags VIP requests.' } }),
+  'DELETE /triggers/{id}': async (f) => ({
+    id: (await f.users.admin.req('POST', '/triggers', { name: `${f.tag} doomed ${f.uniq()}`, enabled: false, events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['x'] }] })).body.id,
+  }),
+  'POST /triggers/{id}/dry-run': (f) => ({ id: f.triggerId, body: { limit: 10 } }),
 };
 
 const WEEKDAYS_9_TO_5 = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ start: '09:00', end: '17:00' }]]));
@@ -507,6 +526,7 @@ for (const kind of testDbKinds()) {
           mailboxes: b.mailboxId,
           'business-calendars': b.calendarId,
           'sla-policies': b.policyId,
+          triggers: b.triggerId,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];
@@ -526,6 +546,7 @@ for (const kind of testDbKinds()) {
           '/workspace',
           `/business-calendars/${b.calendarId}`,
           `/sla-policies/${b.policyId}`,
+          `/triggers/${b.triggerId}`,
         ];
         const out: Record<string, unknown> = {};
         for (const u of urls) {

@@ -6,3 +6,4 @@ export * from './people.ts';
 export * from './auth.ts';
 export * from './email.ts';
 export * from './sla.ts';
+export * from './triggers.ts';

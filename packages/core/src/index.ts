@@ -52,3 +52,6 @@ export * from './sla/read.ts';
 export * from './sla/recompute.ts';
 export * from './sla/sweep.ts';
 export * from './notifications/notifications.ts';
+export * from './triggers/evaluate.ts';
+export * from './triggers/run.ts';
+export * from './triggers/admin.ts';

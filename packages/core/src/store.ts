@@ -7,6 +7,7 @@ import type { CursorPosition } from './shared/cursor.ts';
 import type { JobRepository } from './jobs/types.ts';
 import type { BusinessCalendarRepository, SlaPolicyRepository, TicketSlaRepository } from './sla/types.ts';
 import type { NotificationRepository } from './notifications/types.ts';
+import type { TriggerRepository } from './triggers/evaluate.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -269,6 +270,7 @@ export interface Repositories {
   slaPolicies: SlaPolicyRepository;
   ticketSla: TicketSlaRepository;
   notifications: NotificationRepository;
+  triggers: TriggerRepository;
 }
 
 export interface Store extends Repositories {

@@ -143,6 +143,10 @@ export function fakeStore(): FakeStore {
       anyEnabled: async () => false,
       list: async () => [],
     }),
+    triggers: unimplemented('triggers', {
+      anyEnabled: async () => false,
+      list: async () => [],
+    }),
     ticketSla: unimplemented('ticketSla', {
       find: async () => null,
     }),

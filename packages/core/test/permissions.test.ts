@@ -20,6 +20,7 @@ const STAFF_READ: Permission[] = [
   'custom_fields:read',
   'api_tokens:own',
   'sla:read',
+  'triggers:read',
 ];
 
 // The whole table, written out: a permission that moves between roles should be a visible change here.

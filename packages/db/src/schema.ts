@@ -356,6 +356,7 @@ export interface DB {
   sla_policies: SlaPoliciesTable;
   ticket_sla: TicketSlaTable;
   notifications: NotificationsTable;
+  triggers: TriggersTable;
 }
 
 export interface BusinessCalendarsTable {
@@ -410,4 +411,19 @@ export interface NotificationsTable {
   dedupe_key: string;
   created_at: Timestamp;
   read_at: Timestamp | null;
+}
+
+export interface TriggersTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  enabled: boolean;
+  events: string[];
+  conditions: Json<unknown>;
+  actions: Json<unknown>;
+  stop: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }

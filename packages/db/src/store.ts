@@ -22,7 +22,7 @@ import {
   KyselyUserRepository,
 } from './repositories/people.ts';
 import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/tickets.ts';
-import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselySlaPolicyRepository, KyselyTicketSlaRepository } from './repositories/sla.ts';
+import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselySlaPolicyRepository, KyselyTicketSlaRepository, KyselyTriggerRepository } from './repositories/sla.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -36,6 +36,7 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   business_calendars_name_uq: ['NAME_TAKEN', 'A business calendar with this name already exists.'],
   business_calendars_team_uq: ['CALENDAR_TAKEN', 'This team already has a business calendar.'],
   sla_policies_name_uq: ['NAME_TAKEN', 'An SLA policy with this name already exists.'],
+  triggers_name_uq: ['NAME_TAKEN', 'A trigger with this name already exists.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -176,6 +177,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     slaPolicies: guard(new KyselySlaPolicyRepository(db)),
     ticketSla: guard(new KyselyTicketSlaRepository(db)),
     notifications: guard(new KyselyNotificationRepository(db)),
+    triggers: guard(new KyselyTriggerRepository(db)),
   };
 }
 

@@ -14,6 +14,7 @@ import { peopleRoutes } from './routes/people.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { emailRoutes, type EmailRouteOptions } from './routes/email.ts';
 import { slaRoutes } from './routes/sla.ts';
+import { triggerRoutes } from './routes/triggers.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -123,6 +124,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       adminRoutes(route);
       emailRoutes(route, opts.email);
       slaRoutes(route);
+      triggerRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',

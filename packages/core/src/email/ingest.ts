@@ -13,6 +13,7 @@ import { findOrCreateCustomer } from '../people/customers.ts';
 import { diffTicket, statusTimestamps } from '../tickets/rules.ts';
 import { ticketCreatedEvent } from '../tickets/create-ticket.ts';
 import { slaOnTicketChanged, slaOnTicketCreated } from '../sla/track.ts';
+import { runTriggers } from '../triggers/run.ts';
 import type { Attachment, Ticket, TicketPatch } from '../tickets/types.ts';
 import type { User } from '../people/types.ts';
 import { autoReplyReason, bounceInfo, type BounceInfo } from './classify.ts';
@@ -187,6 +188,8 @@ async function process(
     const changes = diffTicket(ticket, patch);
     if (Object.keys(changes).length) await recordEvent(tx, actx, now, 'ticket', ticketId, 'ticket.updated', { changes });
     await slaOnTicketChanged(tx, actx, ticket, updated, { visibility, byStaff: requester.role !== 'customer' }, now);
+    const m = { body, visibility: visibility as 'public' | 'internal', byStaff: requester.role !== 'customer', channel: 'email' };
+    await runTriggers(deps, tx, actx, { event: 'message.added', ticket: updated, before: ticket, message: m }, now);
   } else {
     ticket = await createEmailTicket(deps, tx, actx, { ticketId, messageId, mailbox, requester, p, body, html, attachments: attachments.map((a) => a.att), language, now });
     if (thread.ticket) {
@@ -326,7 +329,8 @@ async function createEmailTicket(
     event: ticketCreatedEvent(ctx, ticket, f.messageId, now, { mailboxId: f.mailbox.id }),
   });
   await slaOnTicketCreated(tx, ctx, created, { visibility: 'public', byStaff: false }, now);
-  return created;
+  const message = { body: f.body, visibility: 'public' as const, byStaff: false, channel: 'email' };
+  return runTriggers(deps, tx, ctx, { event: 'ticket.created', ticket: created, before: null, message }, now);
 }
 
 async function handleBounce(

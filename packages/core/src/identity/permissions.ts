@@ -30,6 +30,8 @@ export const PERMISSIONS = [
   'api_tokens:own',
   'sla:read',
   'sla:manage',
+  'triggers:read',
+  'triggers:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -46,6 +48,7 @@ const STAFF_READ: Permission[] = [
   'custom_fields:read',
   'api_tokens:own',
   'sla:read',
+  'triggers:read',
 ];
 
 const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {

@@ -19,6 +19,7 @@ import type { Ticket } from '../tickets/types.ts';
 import { enqueueOutbound, formatAddress } from '../email/outbound.ts';
 import { nextDueOf, settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
 import { recordSlaEvents, storedEnv } from './track.ts';
+import { runTriggers } from '../triggers/run.ts';
 import type { SlaClock, SlaPolicy, SlaTargetKind, TicketSlaRow } from './types.ts';
 
 export const SLA_SWEEP_JOB = 'sla.sweep';
@@ -91,6 +92,12 @@ async function sweepRow(deps: Deps, tx: Repositories, row: TicketSlaRow, policie
       if (seen.has(key)) continue;
       seen.add(key);
       out.notifications += await notify(deps, tx, ticket, env, d.kind, d.clock, d.index, now);
+    }
+    // Triggers on SLA events (escalate, tag, notify…), once per clock and kind like the notices.
+    let current: Ticket = ticket;
+    for (const key of seen) {
+      const [kind, target] = key.split(':') as ['warning' | 'breach', SlaTargetKind];
+      current = await runTriggers(deps, tx, ctx, { event: kind === 'warning' ? 'sla.warning' : 'sla.breached', ticket: current, before: null, sla: { target } }, now);
     }
   }
 }

@@ -12,6 +12,7 @@ import { ticketAccess } from './policy.ts';
 import type { Ticket, TicketView } from './types.ts';
 import type { TicketAccess } from './policy.ts';
 import { slaOnTicketCreated } from '../sla/track.ts';
+import { runTriggers } from '../triggers/run.ts';
 
 const STAFF_ONLY_FIELDS = ['assigneeId', 'teamId', 'status', 'priority', 'tags'] as const;
 
@@ -70,8 +71,8 @@ async function insertTicket(
       lookUpRequester(ctx, deps.store, input),
       input.teamId ? deps.store.teams.findById(ctx.workspaceId, input.teamId) : Promise.resolve(null),
       needsDefinitions(input) ? deps.store.customFields.list(ctx.workspaceId) : Promise.resolve([]),
-      // SLA clocks are a second write: a workspace with policies takes the transaction below.
-      deps.store.slaPolicies.anyEnabled(ctx.workspaceId),
+      // SLA clocks and triggers write more: a workspace with either takes the transaction below.
+      Promise.all([deps.store.slaPolicies.anyEnabled(ctx.workspaceId), deps.store.triggers.anyEnabled(ctx.workspaceId)]).then(([a, b]) => a || b),
     ] as const);
     if (requester && !sla) {
       if (input.teamId && !team) throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');
@@ -164,12 +165,15 @@ async function writeTicket(
     attachments: input.attachments.map((a) => ({ ...a, id: deps.ids.uuid() })),
     event: ticketCreatedEvent(ctx, ticket, messageId, now),
   });
+  let final = created;
   if (sla) {
     const byStaff = !isCustomer && actor.userId !== null && actor.userId !== requester.id;
     await slaOnTicketCreated(repos, ctx, created, { visibility: input.firstMessageVisibility, byStaff }, now);
+    const message = { body: input.body, visibility: input.firstMessageVisibility, byStaff, channel: ticket.channel };
+    final = await runTriggers(deps, repos, ctx, { event: 'ticket.created', ticket: created, before: null, message }, now);
   }
   const view: TicketView = {
-    ...created,
+    ...final,
     requester: { id: requester.id, name: requester.name, email: requester.email },
   };
   return { ticket: view, access: ticketAccess(actor, view) };

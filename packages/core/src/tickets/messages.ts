@@ -9,6 +9,7 @@ import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields }
 import type { Message, TicketPatch } from './types.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
 import { slaOnTicketChanged } from '../sla/track.ts';
+import { runTriggers } from '../triggers/run.ts';
 
 /**
  * Add a public reply or an internal note. A customer's reply reopens a pending or solved ticket;
@@ -78,6 +79,8 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
     const changes = diffTicket(ticket, patch);
     if (Object.keys(changes).length) await recordEvent(tx, ctx, now, 'ticket', ticket.id, 'ticket.updated', { changes });
     await slaOnTicketChanged(tx, ctx, ticket, updated, { visibility: message.visibility, byStaff: actor.role !== 'customer' }, now);
+    const m = { body: message.bodyText, visibility: message.visibility, byStaff: actor.role !== 'customer', channel: message.channel };
+    await runTriggers(deps, tx, ctx, { event: 'message.added', ticket: updated, before: ticket, message: m }, now);
     // A staff member's public reply goes out by email with it (outbox row and send job, same transaction).
     await queueReplyEmail(deps, tx, ctx, ticket, message);
     return message;

@@ -9,6 +9,7 @@ import { ticketAccess, type TicketAccess } from './policy.ts';
 import { checkStatusChange, diffTicket, normalizeTags, statusTimestamps, validateCustomFields } from './rules.ts';
 import type { TicketPatch, TicketView } from './types.ts';
 import { slaOnTicketChanged } from '../sla/track.ts';
+import { runTriggers } from '../triggers/run.ts';
 
 export async function updateTicket(
   deps: Deps,
@@ -98,7 +99,8 @@ export async function updateTicket(
     const updated = await tx.tickets.update(ctx.workspaceId, current.id, changed, now);
     await recordEvent(tx, ctx, now, 'ticket', current.id, 'ticket.updated', { changes });
     await slaOnTicketChanged(tx, ctx, current, updated, null, now);
-    const view: TicketView = { ...updated, requester: seen.requester };
+    const final = await runTriggers(deps, tx, ctx, { event: 'ticket.updated', ticket: updated, before: current }, now);
+    const view: TicketView = { ...final, requester: seen.requester };
     if (patch.requesterId) {
       const r = await tx.users.findById(ctx.workspaceId, patch.requesterId);
       if (r) view.requester = { id: r.id, name: r.name, email: r.email };

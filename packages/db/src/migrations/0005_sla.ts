@@ -3,7 +3,8 @@ import { sql, type Kysely } from 'kysely';
 /**
  * SLAs: business-hours calendars (per workspace or team), ordered SLA policies, each ticket's SLA
  * clocks with the next moment the scheduler must look at it (indexed, so a sweep reads only what
- * is due), and in-app notifications (one per dedupe key, so a warning is never sent twice).
+ * is due), in-app notifications (one per dedupe key, so a warning is never sent twice), and
+ * triggers (ordered rules run on ticket and SLA events).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -70,5 +71,22 @@ CREATE TABLE notifications (
 );
 CREATE UNIQUE INDEX notifications_dedupe_uq ON notifications (workspace_id, user_id, dedupe_key);
 CREATE INDEX notifications_user_idx ON notifications (workspace_id, user_id, created_at DESC, id DESC);
+
+CREATE TABLE triggers (
+  id uuid PRIMARY KEY,
+  workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name text NOT NULL,
+  description text,
+  position integer NOT NULL,
+  enabled boolean NOT NULL DEFAULT true,
+  events text[] NOT NULL,
+  conditions jsonb NOT NULL DEFAULT '{"all":[],"any":[]}',
+  actions jsonb NOT NULL DEFAULT '[]',
+  stop boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX triggers_name_uq ON triggers (workspace_id, lower(name));
+CREATE INDEX triggers_order_idx ON triggers (workspace_id, position, created_at) WHERE enabled;
 `.execute(db);
 }

@@ -8,8 +8,10 @@ import type {
   SlaPolicyRepository,
   TicketSlaRepository,
   TicketSlaRow,
+  Trigger,
+  TriggerRepository,
 } from '@guichet/core';
-import type { BusinessCalendarsTable, DB, NotificationsTable, SlaPoliciesTable, TicketSlaTable } from '../schema.ts';
+import type { BusinessCalendarsTable, DB, NotificationsTable, SlaPoliciesTable, TicketSlaTable, TriggersTable } from '../schema.ts';
 import { json } from './mappers.ts';
 
 const d = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
@@ -291,5 +293,79 @@ export class KyselyNotificationRepository implements NotificationRepository {
       .where('read_at', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
+  }
+}
+
+function toTrigger(r: Selectable<TriggersTable>): Trigger {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    name: r.name,
+    description: r.description,
+    position: r.position,
+    enabled: r.enabled,
+    events: (r.events ?? []) as Trigger['events'],
+    conditions: json(r.conditions, { all: [], any: [] }),
+    actions: json(r.actions, []),
+    stop: r.stop,
+    createdAt: d(r.created_at),
+    updatedAt: d(r.updated_at),
+  };
+}
+
+function triggerColumns(t: Partial<Trigger>) {
+  const cols: Record<string, unknown> = {};
+  if (t.name !== undefined) cols.name = t.name;
+  if (t.description !== undefined) cols.description = t.description;
+  if (t.position !== undefined) cols.position = t.position;
+  if (t.enabled !== undefined) cols.enabled = t.enabled;
+  if (t.events !== undefined) cols.events = sql`${t.events}::text[]`;
+  if (t.conditions !== undefined) cols.conditions = j(t.conditions);
+  if (t.actions !== undefined) cols.actions = j(t.actions);
+  if (t.stop !== undefined) cols.stop = t.stop;
+  if (t.updatedAt !== undefined) cols.updated_at = t.updatedAt;
+  return cols;
+}
+
+export class KyselyTriggerRepository implements TriggerRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async insert(t: Trigger): Promise<Trigger> {
+    const r = await this.db
+      .insertInto('triggers')
+      .values({ id: t.id, workspace_id: t.workspaceId, created_at: t.createdAt, ...triggerColumns(t) } as never)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTrigger(r);
+  }
+
+  async findById(workspaceId: string, id: string): Promise<Trigger | null> {
+    const r = await this.db.selectFrom('triggers').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return r ? toTrigger(r) : null;
+  }
+
+  async update(workspaceId: string, id: string, patch: Partial<Trigger>): Promise<Trigger> {
+    const r = await this.db
+      .updateTable('triggers')
+      .set(triggerColumns(patch) as never)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTrigger(r);
+  }
+
+  async delete(workspaceId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('triggers').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
+  async list(workspaceId: string, opts: { enabledOnly?: boolean } = {}): Promise<Trigger[]> {
+    let q = this.db.selectFrom('triggers').selectAll().where('workspace_id', '=', workspaceId);
+    if (opts.enabledOnly) q = q.where('enabled', '=', true);
+    return (await q.orderBy('position').orderBy('created_at').orderBy('id').execute()).map(toTrigger);
+  }
+
+  async anyEnabled(workspaceId: string): Promise<boolean> {
+    return !!(await this.db.selectFrom('triggers').select('id').where('workspace_id', '=', workspaceId).where('enabled', '=', true).limit(1).executeTakeFirst());
   }
 }

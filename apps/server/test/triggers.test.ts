@@ -1,0 +1,186 @@
+/**
+ * Triggers through the API on both databases: conditions over the ticket, the requester, the
+ * message and the time of day; actions that set fields, tag, note and notify; order and stop;
+ * the rule named in the history; failures that do not fail the request; SLA events; dry runs.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sweepSla } from '@guichet/core';
+import { testDbKinds } from '@guichet/db/testing';
+import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
+import { assertError } from './helpers.ts';
+
+function movableClock(start: string) {
+  let now = Date.parse(start);
+  return { now: () => new Date(now), set: (iso: string) => void (now = Date.parse(iso)) };
+}
+
+const office = [{ start: '09:00', end: '18:00' }];
+
+for (const kind of testDbKinds()) {
+  describe(`triggers on ${kind}`, () => {
+    let t: TestApp;
+    const clock = movableClock('2026-06-08T08:00:00Z'); // Monday 10:00 in Paris
+    before(async () => {
+      t = await startTestApp(kind, { clock });
+    });
+    after(async () => {
+      await t.close();
+    });
+
+    it('runs in order on new tickets and messages, records the rule in the history, and stops when told', async () => {
+      clock.set('2026-06-08T08:00:00Z');
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      const billing = (await admin.req('POST', '/teams', { name: 'Billing' })).body;
+      const vip = await admin.req('POST', '/triggers', {
+        name: 'VIP customers',
+        events: ['ticket.created'],
+        conditions: { all: [{ field: 'requester.domain', op: 'is', value: 'BigCorp.example' }] },
+        actions: [
+          { type: 'set_priority', value: 'urgent' },
+          { type: 'add_tags', tags: ['VIP'] },
+          { type: 'add_note', body: 'Key account: answer first.' },
+          { type: 'notify', to: 'admins', title: 'VIP ticket #{{ticket.number}}', body: '{{ticket.subject}}' },
+        ],
+      });
+      assert.equal(vip.status, 201, JSON.stringify(vip.body));
+      const refund = await admin.req('POST', '/triggers', {
+        name: 'Refunds to billing',
+        events: ['message.added'],
+        conditions: { all: [{ field: 'message.author', op: 'is', value: 'customer' }], any: [{ field: 'message.body', op: 'contains', value: 'refund' }, { field: 'message.body', op: 'contains', value: 'remboursement' }] },
+        actions: [{ type: 'set_team', teamId: billing.id }],
+        stop: true,
+      });
+      assert.equal(refund.status, 201, JSON.stringify(refund.body));
+      const after = await admin.req('POST', '/triggers', { name: 'Never after a stop', events: ['message.added'], actions: [{ type: 'add_tags', tags: ['second'] }] });
+      assert.equal(after.body.position, 2);
+
+      const customer = await ws.as('customer', { email: 'ceo@bigcorp.example' });
+      const created = await customer.req('POST', '/tickets', { subject: 'Invoice wrong', body: 'Our invoice is wrong.' });
+      assert.equal(created.status, 201);
+      assert.equal(created.body.priority, 'urgent', 'the answer shows what the trigger did');
+      assert.deepEqual(created.body.tags, ['vip']);
+      const n = created.body.number;
+      const events = (await admin.req('GET', `/tickets/${n}/events`)).body.items;
+      const byRule = events.filter((e: any) => e.actor.type === 'rule');
+      assert.deepEqual(byRule.map((e: any) => e.type), ['trigger.fired', 'ticket.updated', 'message.added']);
+      assert.ok(byRule.every((e: any) => e.actor.id === vip.body.id && e.data.rule.name === 'VIP customers'));
+      assert.deepEqual(byRule[1].data.changes.priority, { from: 'normal', to: 'urgent' });
+      const notes = (await admin.req('GET', `/tickets/${n}/messages`)).body.items.filter((m: any) => m.visibility === 'internal');
+      assert.deepEqual(notes.map((m: any) => m.body), ['Key account: answer first.']);
+      assert.equal((await customer.req('GET', `/tickets/${n}/messages`)).body.items.length, 1, 'the customer does not see the note');
+      const mine = (await admin.req('GET', '/notifications')).body.items;
+      assert.deepEqual(mine.map((x: any) => x.title), [`VIP ticket #${n}`]);
+
+      // A customer's message about a refund goes to billing; the trigger after it does not run.
+      assert.equal((await customer.req('POST', `/tickets/${n}/messages`, { body: 'We would like a refund.' })).status, 201);
+      let ticket = (await admin.req('GET', `/tickets/${n}`)).body;
+      assert.equal(ticket.teamId, billing.id);
+      assert.deepEqual(ticket.tags, ['vip']);
+      // Without "refund", the first does not match and the second runs.
+      assert.equal((await customer.req('POST', `/tickets/${n}/messages`, { body: 'Any news?' })).status, 201);
+      ticket = (await admin.req('GET', `/tickets/${n}`)).body;
+      assert.deepEqual(ticket.tags, ['vip', 'second']);
+      // An agent's message is not the customer's.
+      const other = await admin.req('POST', '/tickets', { subject: 'Internal', body: 'x', requester: { email: 'x@elsewhere.example' } });
+      await admin.req('POST', `/tickets/${other.body.number}/messages`, { body: 'About the refund' });
+      assert.equal((await admin.req('GET', `/tickets/${other.body.number}`)).body.teamId, null);
+    });
+
+    it('sees changes (changed_to) and the time of day in business hours; a change it may not make is recorded, not thrown', async () => {
+      clock.set('2026-06-08T20:00:00Z'); // Monday 22:00 in Paris
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      await admin.req('POST', '/business-calendars', { name: 'Paris', timeZone: 'Europe/Paris', isDefault: true, weekly: { mon: office, tue: office, wed: office, thu: office, fri: office } });
+      const team = (await admin.req('POST', '/teams', { name: 'Nights' })).body;
+      const outsider = await ws.as('agent');
+      await admin.req('POST', '/triggers', {
+        name: 'After hours',
+        events: ['ticket.created'],
+        conditions: { all: [{ field: 'time.business_hours', op: 'is', value: false }] },
+        actions: [{ type: 'add_tags', tags: ['after-hours'] }],
+      });
+      await admin.req('POST', '/triggers', {
+        name: 'Thank on solve',
+        events: ['ticket.updated'],
+        conditions: { all: [{ field: 'ticket.status', op: 'changed_to', value: 'solved' }] },
+        actions: [{ type: 'add_tags', tags: ['solved-by-rule'] }],
+      });
+      const bad = await admin.req('POST', '/triggers', {
+        name: 'Broken assignment',
+        events: ['ticket.updated'],
+        conditions: { all: [{ field: 'ticket.team_id', op: 'changed' }] },
+        actions: [{ type: 'assign', userId: outsider.id }],
+      });
+      assert.equal(bad.status, 201);
+      const night = (await admin.req('POST', '/tickets', { subject: 'Night', body: 'x', requester: { email: 'n@example.test' } })).body;
+      assert.deepEqual(night.tags, ['after-hours']);
+      clock.set('2026-06-09T08:00:00Z');
+      const day = (await admin.req('POST', '/tickets', { subject: 'Day', body: 'x', requester: { email: 'd@example.test' } })).body;
+      assert.deepEqual(day.tags, []);
+
+      const moved = await admin.req('PATCH', `/tickets/${day.number}`, { teamId: team.id });
+      assert.equal(moved.status, 200, 'the request succeeds');
+      assert.equal(moved.body.assigneeId, null, 'the outsider is not in the team: not assigned');
+      const failed = (await admin.req('GET', `/tickets/${day.number}/events`)).body.items.find((e: any) => e.type === 'trigger.failed');
+      assert.equal(failed.data.code, 'INVALID_ASSIGNMENT');
+      assert.equal(failed.data.rule.name, 'Broken assignment');
+      const solved = await admin.req('PATCH', `/tickets/${day.number}`, { status: 'solved' });
+      assert.deepEqual(solved.body.tags, ['solved-by-rule']);
+      const untouched = await admin.req('PATCH', `/tickets/${night.number}`, { priority: 'high' });
+      assert.deepEqual(untouched.body.tags, ['after-hours'], 'changed_to needs the change');
+    });
+
+    it('fires on SLA breaches found by the sweep', async () => {
+      clock.set('2026-06-08T08:00:00Z');
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      await admin.req('POST', '/sla-policies', { name: 'Quick', targets: { first_response: { minutes: 30, businessHours: false } } });
+      await admin.req('POST', '/triggers', {
+        name: 'Escalate breaches',
+        events: ['sla.breached'],
+        conditions: { all: [{ field: 'sla.target', op: 'is', value: 'first_response' }] },
+        actions: [{ type: 'set_priority', value: 'high' }, { type: 'add_tags', tags: ['escalated'] }],
+      });
+      const customer = await ws.as('customer');
+      const n = (await customer.req('POST', '/tickets', { subject: 'Slow', body: 'Hello?' })).body.number;
+      clock.set('2026-06-08T08:31:00Z');
+      await sweepSla(t.deps);
+      const ticket = (await admin.req('GET', `/tickets/${n}`)).body;
+      assert.equal(ticket.priority, 'high');
+      assert.deepEqual(ticket.tags, ['escalated']);
+    });
+
+    it('dry-runs a trigger on existing tickets without changing them, and refuses bad definitions', async () => {
+      clock.set('2026-06-08T08:00:00Z');
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      for (const [subject, priority] of [['A', 'normal'], ['B', 'low'], ['C', 'normal']] as const) {
+        await admin.req('POST', '/tickets', { subject, body: 'x', priority, requester: { email: `${subject.toLowerCase()}@example.test` } });
+      }
+      const r = await admin.req('POST', '/triggers/dry-run', {
+        trigger: { name: 'Bump normal', events: ['ticket.updated'], conditions: { all: [{ field: 'ticket.priority', op: 'is', value: 'normal' }] }, actions: [{ type: 'set_priority', value: 'high' }, { type: 'add_note', body: 'Bumped' }] },
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.tried, 3);
+      assert.deepEqual(r.body.items.map((i: any) => [i.subject, i.changes.priority, i.notes]).sort(), [
+        ['A', { from: 'normal', to: 'high' }, 1],
+        ['C', { from: 'normal', to: 'high' }, 1],
+      ]);
+      const list = (await admin.req('GET', '/tickets?limit=10')).body.items;
+      assert.deepEqual(list.map((x: any) => x.priority).sort(), ['low', 'normal', 'normal'], 'nothing changed');
+      const saved = (await admin.req('POST', '/triggers', { name: 'Low to normal', enabled: false, events: ['ticket.updated'], conditions: { all: [{ field: 'ticket.priority', op: 'is', value: 'low' }] }, actions: [{ type: 'set_priority', value: 'normal' }] })).body;
+      const dry = await admin.req('POST', `/triggers/${saved.id}/dry-run`, {});
+      assert.deepEqual(dry.body.items.map((i: any) => i.subject), ['B']);
+
+      assertError(await admin.req('POST', '/triggers', { name: 'Bad', events: ['ticket.created'], conditions: { all: [{ field: 'ticket.password', op: 'is', value: 1 }] }, actions: [{ type: 'add_tags', tags: ['x'] }] }), 400, 'VALIDATION_FAILED');
+      assertError(await admin.req('POST', '/triggers', { name: 'Nobody', events: ['ticket.created'], actions: [{ type: 'assign', userId: '01900000-0000-7000-8000-000000000000' }] }), 404, 'USER_NOT_FOUND');
+      assertError(await admin.req('POST', '/triggers', { name: 'Empty', events: [], actions: [{ type: 'add_tags', tags: ['x'] }] }), 400, 'VALIDATION_FAILED');
+      assertError(await admin.req('POST', '/triggers', { name: 'low to NORMAL', events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['x'] }] }), 409, 'NAME_TAKEN');
+      const other = await newWorkspace(t);
+      assertError(await other.admin.req('GET', `/triggers/${saved.id}`), 404, 'TRIGGER_NOT_FOUND');
+      assertError(await other.admin.req('POST', `/triggers/${saved.id}/dry-run`, {}), 404, 'TRIGGER_NOT_FOUND');
+    });
+  });
+}

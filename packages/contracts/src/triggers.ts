@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { TicketPriority, TicketStatus } from './enums.ts';
+import { isoDate, nonEmpty, uuid } from './common.ts';
+
+export const TRIGGER_EVENT_NAMES = ['ticket.created', 'ticket.updated', 'message.added', 'sla.warning', 'sla.breached'] as const;
+export const TriggerEventName = z.enum(TRIGGER_EVENT_NAMES);
+
+const FIELD = /^(event\.type|ticket\.(status|priority|channel|subject|team_id|assignee_id|organization_id|tags|language|custom_fields\.[a-z0-9_]{1,64})|requester\.(email|domain|name)|organization\.name|message\.(body|visibility|author|channel)|sla\.target|time\.(business_hours|weekday|hour))$/;
+
+const scalar = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
+
+export const TriggerCondition = z.object({
+  field: z.string().regex(FIELD, 'a known field: ticket.status, ticket.priority, ticket.tags, ticket.custom_fields.<key>, requester.domain, message.body, message.author, time.business_hours…'),
+  op: z.enum(['is', 'is_not', 'in', 'not_in', 'contains', 'not_contains', 'present', 'absent', 'changed', 'changed_to', 'gt', 'lt']),
+  value: z.union([scalar, z.array(scalar).max(100)]).optional(),
+});
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const TriggerAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('set_status'), value: TicketStatus.exclude(['new']) }),
+  z.object({ type: z.literal('set_priority'), value: TicketPriority }),
+  z.object({ type: z.literal('set_team'), teamId: uuid.nullable() }),
+  z.object({ type: z.literal('assign'), userId: uuid.nullable() }),
+  z.object({ type: z.literal('add_tags'), tags: z.array(text(100)).min(1).max(20) }),
+  z.object({ type: z.literal('remove_tags'), tags: z.array(text(100)).min(1).max(20) }),
+  z.object({ type: z.literal('set_custom_field'), key: z.string().min(1).max(64), value: scalar.or(z.array(z.string().max(500)).max(50)) }),
+  z.object({ type: z.literal('add_note'), body: text(10_000) }),
+  z.object({ type: z.literal('notify'), to: z.enum(['assignee', 'team_leads', 'admins']), title: text(200), body: text(2000) }),
+]);
+
+const conditions = z.object({ all: z.array(TriggerCondition).max(50).default([]), any: z.array(TriggerCondition).max(50).default([]) });
+
+export const CreateTriggerInput = z.object({
+  name: nonEmpty(200),
+  description: z.string().max(2000).nullable().default(null),
+  position: z.number().int().min(0).max(1_000_000).optional(),
+  enabled: z.boolean().default(true),
+  events: z.array(TriggerEventName).min(1).max(5),
+  conditions: conditions.default({ all: [], any: [] }),
+  actions: z.array(TriggerAction).min(1).max(20),
+  stop: z.boolean().default(false),
+});
+export type CreateTriggerInput = z.infer<typeof CreateTriggerInput>;
+
+export const UpdateTriggerInput = z
+  .object({
+    name: nonEmpty(200),
+    description: z.string().max(2000).nullable(),
+    position: z.number().int().min(0).max(1_000_000),
+    enabled: z.boolean(),
+    events: z.array(TriggerEventName).min(1).max(5),
+    conditions,
+    actions: z.array(TriggerAction).min(1).max(20),
+    stop: z.boolean(),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdateTriggerInput = z.infer<typeof UpdateTriggerInput>;
+
+export const TriggerOut = z.object({
+  id: uuid,
+  name: z.string(),
+  description: z.string().nullable(),
+  position: z.number().int(),
+  enabled: z.boolean(),
+  events: z.array(TriggerEventName),
+  conditions: z.object({ all: z.array(TriggerCondition), any: z.array(TriggerCondition) }),
+  actions: z.array(TriggerAction),
+  stop: z.boolean(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+export type TriggerOut = z.infer<typeof TriggerOut>;
+
+export const DryRunTriggerInput = z.object({
+  /** A trigger not saved yet; absent with /triggers/{id}/dry-run. */
+  trigger: CreateTriggerInput.optional(),
+  /** The event to simulate (default: the trigger's first). */
+  event: TriggerEventName.optional(),
+  /** How many of the most recently updated open tickets to try. */
+  limit: z.number().int().min(1).max(500).default(100),
+});
+
+export const DryRunTriggerOut = z.object({
+  tried: z.number().int(),
+  matched: z.number().int(),
+  items: z.array(
+    z.object({
+      ticketId: uuid,
+      number: z.number().int(),
+      subject: z.string(),
+      changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })),
+      notes: z.number().int(),
+      notifications: z.array(z.string()),
+      error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    }),
+  ),
+});

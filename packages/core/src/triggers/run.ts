@@ -1,0 +1,173 @@
+/**
+ * Running triggers inside the transaction of the event that fires them. Every change a trigger
+ * makes is written with the rule as the actor (events `actor.type = 'rule'`, `actor.id` the
+ * trigger) and names the trigger in its data, so the ticket history says which rule did what.
+ * Changes made by triggers do not fire triggers again (no loops); a trigger whose change is not
+ * allowed (an assignee outside the team, a closed ticket) records `trigger.failed` and changes
+ * nothing, without failing the request that fired it.
+ */
+import type { Deps } from '../deps.ts';
+import type { NewEvent, Repositories } from '../store.ts';
+import type { Ctx } from '../shared/context.ts';
+import { AppError } from '../shared/errors.ts';
+import type { User } from '../people/types.ts';
+import type { Ticket, TicketPatch } from '../tickets/types.ts';
+import { checkAssignee } from '../tickets/assignment.ts';
+import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from '../tickets/rules.ts';
+import { slaOnTicketChanged, envFor } from '../sla/track.ts';
+import { localTimeOf } from '../sla/zones.ts';
+import { patchOf, triggerMatches, type Trigger, type TriggerAction, type TriggerContext, type TriggerEvent } from './evaluate.ts';
+
+export interface TriggerFiring {
+  event: TriggerEvent;
+  ticket: Ticket;
+  before: Ticket | null;
+  message?: TriggerContext['message'];
+  sla?: TriggerContext['sla'];
+}
+
+/** The events a trigger may listen to that this firing counts as (a message also updates its ticket). */
+function eventsOf(event: TriggerEvent): TriggerEvent[] {
+  return event === 'message.added' ? ['message.added', 'ticket.updated'] : [event];
+}
+
+/** Build what the conditions look at. */
+export async function triggerContext(tx: Repositories, f: TriggerFiring, now: Date, needTime: boolean): Promise<Omit<TriggerContext, 'event'>> {
+  const ws = f.ticket.workspaceId;
+  const requester = await tx.users.findById(ws, f.ticket.requesterId);
+  const org = f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
+  let time: TriggerContext['time'] = null;
+  if (needTime) {
+    const env = await envFor(tx, ws, null, f.ticket.teamId);
+    if (env.calendar && 'timeZone' in env.calendar) {
+      const cal = env.calendar as { timeZone: string; isOpenAt(d: Date): boolean };
+      const local = localTimeOf(cal.timeZone, now.getTime());
+      time = { businessHours: cal.isOpenAt(now), weekday: (((local.day + 4) % 7) + 7) % 7, hour: Math.floor(local.minute / 60) };
+    }
+  }
+  return {
+    ticket: f.ticket,
+    before: f.before,
+    requester: requester ? { email: requester.email, organizationId: requester.organizationId, name: requester.name } : null,
+    organization: org ? { name: org.name } : null,
+    message: f.message ?? null,
+    sla: f.sla ?? null,
+    time,
+  };
+}
+
+const usesTime = (t: Trigger) => [...t.conditions.all, ...t.conditions.any].some((c) => c.field.startsWith('time.'));
+
+/** Run the workspace's enabled triggers for one event, in order; answers the ticket as they left it. */
+export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date): Promise<Ticket> {
+  const listening = eventsOf(f.event);
+  const triggers = (await tx.triggers.list(ctx.workspaceId, { enabledOnly: true })).filter((t) => t.events.some((e) => listening.includes(e)));
+  if (!triggers.length) return f.ticket;
+  const base = await triggerContext(tx, f, now, triggers.some(usesTime));
+  let ticket = f.ticket;
+  for (const trigger of triggers) {
+    const matched = listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }));
+    if (!matched) continue;
+    ticket = await fire(deps, tx, ctx, trigger, ticket, f.event, now);
+    if (trigger.stop) break;
+  }
+  return ticket;
+}
+
+function ruleEvent(ctx: Ctx, trigger: Trigger, ticketId: string, type: string, data: Record<string, unknown>, now: Date): NewEvent {
+  return {
+    workspaceId: ctx.workspaceId,
+    subjectType: 'ticket',
+    subjectId: ticketId,
+    actor: { type: 'rule', id: trigger.id },
+    type,
+    data: { ...data, rule: { id: trigger.id, name: trigger.name } },
+    requestId: ctx.requestId,
+    createdAt: now,
+  };
+}
+
+/** Check a planned patch and complete it with what a status change implies; throws AppError when it is not allowed. */
+export async function checkedPatch(tx: Repositories, ticket: Ticket, actions: TriggerAction[], now: Date): Promise<TicketPatch> {
+  const patch = patchOf(actions, ticket);
+  if (ticket.status === 'closed' && Object.keys(patch).length) throw new AppError('INVALID_STATUS_TRANSITION', 'The ticket is closed.');
+  if (patch.status !== undefined) {
+    checkStatusChange(ticket.status, patch.status);
+    Object.assign(patch, statusTimestamps(ticket, patch.status, now));
+  }
+  if (patch.teamId && !(await tx.teams.findById(ticket.workspaceId, patch.teamId))) throw new AppError('TEAM_NOT_FOUND', 'The team does not exist.');
+  const teamId = patch.teamId !== undefined ? patch.teamId : ticket.teamId;
+  if (patch.assigneeId) {
+    await checkAssignee(tx, ticket.workspaceId, patch.assigneeId, teamId);
+    if (ticket.status === 'new' && patch.status === undefined) patch.status = 'open';
+  }
+  if (patch.customFields) {
+    const defs = await tx.customFields.list(ticket.workspaceId);
+    const given = Object.fromEntries(actions.filter((a) => a.type === 'set_custom_field').map((a) => [a.key, a.value]));
+    patch.customFields = validateCustomFields(defs, given, { requireAll: false, current: ticket.customFields });
+  }
+  return patch;
+}
+
+async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Trigger, ticket: Ticket, event: TriggerEvent, now: Date): Promise<Ticket> {
+  let patch: TicketPatch;
+  try {
+    patch = await checkedPatch(tx, ticket, trigger.actions, now);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'trigger.failed', { event, code: e.code, message: e.message }, now));
+    return ticket;
+  }
+  await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'trigger.fired', { event }, now));
+  let current = ticket;
+  const changes = diffTicket(ticket, patch);
+  if (Object.keys(changes).length) {
+    const changed: TicketPatch = Object.fromEntries(Object.keys(changes).map((k) => [k, patch[k as keyof TicketPatch]]));
+    current = await tx.tickets.update(ctx.workspaceId, ticket.id, changed, now);
+    await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'ticket.updated', { changes }, now));
+    await slaOnTicketChanged(tx, ctx, ticket, current, null, now);
+  }
+  for (const [i, a] of trigger.actions.entries()) {
+    if (a.type === 'add_note') {
+      const m = await tx.messages.insert(
+        { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, ticketId: ticket.id, authorId: null, visibility: 'internal', channel: 'api', bodyText: a.body, bodyHtml: null, createdAt: now },
+        [],
+      );
+      await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'message.added', { messageId: m.id, visibility: 'internal', channel: 'api', attachments: 0 }, now));
+    } else if (a.type === 'notify') {
+      for (const u of await notifyTargets(tx, current, a.to)) {
+        await tx.notifications.insert({
+          id: deps.ids.uuid(),
+          workspaceId: ctx.workspaceId,
+          userId: u.id,
+          ticketId: ticket.id,
+          kind: 'trigger',
+          title: fill(a.title, current),
+          body: fill(a.body, current),
+          data: { ticketNumber: current.number, triggerId: trigger.id },
+          dedupeKey: `trigger:${trigger.id}:${ticket.id}:${now.toISOString()}:${i}`,
+          createdAt: now,
+          readAt: null,
+        });
+      }
+    }
+  }
+  return current;
+}
+
+/** {{ticket.number}}, {{ticket.subject}}, {{ticket.status}}, {{ticket.priority}} in texts. */
+export function fill(text: string, t: Ticket): string {
+  return text.replace(/\{\{\s*ticket\.(number|subject|status|priority)\s*\}\}/g, (_m, k: 'number' | 'subject' | 'status' | 'priority') => String(t[k]));
+}
+
+async function notifyTargets(tx: Repositories, t: Ticket, to: 'assignee' | 'team_leads' | 'admins'): Promise<User[]> {
+  const ws = t.workspaceId;
+  const active = (us: Array<User | null>) => us.filter((u): u is User => !!u && u.status === 'active');
+  if (to === 'assignee') return t.assigneeId ? active([await tx.users.findById(ws, t.assigneeId)]) : [];
+  if (to === 'team_leads') {
+    if (!t.teamId) return [];
+    const leads = (await tx.teams.membersOf(ws, [t.teamId])).filter((m) => m.isLead);
+    return active(await Promise.all(leads.map((m) => tx.users.findById(ws, m.userId))));
+  }
+  return active(await tx.users.list(ws, { roles: ['admin'] }, { limit: 20 }));
+}
