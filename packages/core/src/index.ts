@@ -40,3 +40,8 @@ export * from './email/intake.ts';
 export * from './email/ingest.ts';
 export * from './email/mailboxes.ts';
 export * from './email/message-views.ts';
+export * from './routing/features.ts';
+export * from './routing/classifier.ts';
+export * from './routing/triage-model.ts';
+export * from './routing/expertise.ts';
+export * from './routing/scoring.ts';
