@@ -45,3 +45,8 @@ export * from './routing/classifier.ts';
 export * from './routing/triage-model.ts';
 export * from './routing/expertise.ts';
 export * from './routing/scoring.ts';
+export * from './routing/types.ts';
+export * from './routing/rules.ts';
+export * from './routing/route-ticket.ts';
+export * from './routing/train.ts';
+export * from './routing/admin.ts';

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps, type IngestLimits } from '@guichet/core';
+import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps, type IngestLimits, type LanguageIdentifier } from '@guichet/core';
 import { createMailboxLocks, JOBS_CHANNEL, type Database } from '@guichet/db';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 import { emailIngestHandler } from '../email/ingest-job.ts';
 import { emailSendHandler } from '../email/outbound-transport.ts';
 import { ImapPoller } from '../email/imap.ts';
+import { loadLanguageIdentifier } from '../routing/language.ts';
+import { routingHandlers, scheduleRouting } from '../routing/jobs.ts';
 
 export interface Worker {
   runner: JobRunner;
@@ -32,6 +34,10 @@ export async function startWorker(
   runner.register(MAINTENANCE_JOB, { payload: z.object({}), handle: async (d) => void (await runMaintenance(d)) });
   runner.register(INGEST_JOB, emailIngestHandler(opts.ingestLimits, undefined, () => runner.workerId));
   runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, workerId: () => runner.workerId }));
+  // Routing; the language model loads in the background (tickets routed before it is ready go without).
+  let languageId: LanguageIdentifier | undefined;
+  loadLanguageIdentifier().then((l) => (languageId = l), (e) => opts.log?.('language identification unavailable', { error: String(e) }));
+  for (const [type, handler] of Object.entries(routingHandlers(() => languageId))) runner.register(type, handler);
 
   const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());
   runner.start();
@@ -45,10 +51,13 @@ export async function startWorker(
   await schedule();
   const timer = setInterval(schedule, 5 * 60_000);
   timer.unref();
+  const routingTimer = setInterval(() => scheduleRouting(deps).catch(() => {}), 30_000);
+  routingTimer.unref();
   return {
     runner,
     async stop() {
       clearInterval(timer);
+      clearInterval(routingTimer);
       await imap?.stop();
       await unlisten();
       await runner.stop();

@@ -12,6 +12,7 @@ import { recordEvent } from '../shared/record.ts';
 import { findOrCreateCustomer } from '../people/customers.ts';
 import { diffTicket, statusTimestamps } from '../tickets/rules.ts';
 import { ticketCreatedEvent } from '../tickets/create-ticket.ts';
+import { routeTicketJob } from '../routing/route-ticket.ts';
 import type { Attachment, Ticket, TicketPatch } from '../tickets/types.ts';
 import type { User } from '../people/types.ts';
 import { autoReplyReason, bounceInfo, type BounceInfo } from './classify.ts';
@@ -322,6 +323,7 @@ async function createEmailTicket(
     },
     attachments: f.attachments,
     event: ticketCreatedEvent(ctx, ticket, f.messageId, now, { mailboxId: f.mailbox.id }),
+    job: routeTicketJob(ctx.workspaceId, ticket),
   });
 }
 

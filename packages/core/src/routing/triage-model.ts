@@ -28,6 +28,8 @@ export interface TriageExample {
 export interface TriageModel {
   vectorizer: VectorizerState;
   heads: Record<string, LinearModelState>;
+  /** Numbers the routing code keeps with the model (e.g. the history's first-contact rate). */
+  meta?: Record<string, number>;
 }
 
 export interface HeadMetrics extends ClassMetrics {
@@ -199,7 +201,7 @@ export function serializeTriageModel(model: TriageModel): Uint8Array {
     heads[head] = { classes: m.classes, dim: m.dim, temperature: m.temperature };
     arrays.push(m.weights, m.bias);
   }
-  const header = new TextEncoder().encode(JSON.stringify({ features: model.vectorizer.buckets.length, heads }));
+  const header = new TextEncoder().encode(JSON.stringify({ features: model.vectorizer.buckets.length, heads, meta: model.meta ?? {} }));
   const headerLen = Math.ceil(header.length / 4) * 4;
   const total = 8 + headerLen + arrays.reduce((s, a) => s + a.byteLength, 0);
   const out = new Uint8Array(total);
@@ -224,6 +226,7 @@ export function deserializeTriageModel(bytes: Uint8Array): TriageModel {
   const header = JSON.parse(new TextDecoder().decode(copy.subarray(8, 8 + headerLen))) as {
     features: number;
     heads: Record<string, { classes: string[]; dim: number; temperature: number }>;
+    meta?: Record<string, number>;
   };
   let off = 8 + headerLen;
   const take = <T extends Int32Array | Float32Array>(ctor: new (b: ArrayBuffer, o: number, n: number) => T, n: number): T => {
@@ -240,5 +243,5 @@ export function deserializeTriageModel(bytes: Uint8Array): TriageModel {
     const bias = take(Float32Array, h.classes.length);
     heads[head] = { classes: h.classes, dim: h.dim, weights, bias, temperature: h.temperature };
   }
-  return { vectorizer: { buckets, idf }, heads };
+  return { vectorizer: { buckets, idf }, heads, meta: header.meta ?? {} };
 }
