@@ -103,9 +103,10 @@ export async function getAvailability(deps: Deps, ctx: Ctx, userId: string): Pro
 
 /** An agent sets their own availability; admins anyone's. */
 export async function updateAvailability(deps: Deps, ctx: Ctx, userId: string, input: UpdateAvailabilityInput): Promise<AgentAvailability> {
-  if (ctx.actor.userId !== userId) authorize(ctx.actor, 'users:manage');
   if (ctx.actor.role === 'customer') throw new AppError('FORBIDDEN', 'Customers have no availability.');
+  // Someone of another workspace is not found, before any question of rights.
   await staffUser(deps, ctx, userId);
+  if (ctx.actor.userId !== userId) authorize(ctx.actor, 'users:manage');
   const now = deps.clock.now();
   const before = await getAvailability(deps, ctx, userId);
   return deps.store.transaction(async (tx) => {
