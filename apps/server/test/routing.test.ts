@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTicket, drainQueues, routeTicket, systemActor, trainRoutingModel, type Deps } from '@guichet/core';
+import { createTicket, drainQueues, reassignAway, routeTicket, systemActor, trainRoutingModel, type Deps } from '@guichet/core';
 import { createStore, openDatabase, type Database } from '@guichet/db';
 import { testDbKinds } from '@guichet/db/testing';
 import { newWorkspace, startTestApp, type Caller, type TestApp, type TestWorkspace } from './harness.ts';
@@ -151,6 +151,55 @@ for (const kind of testDbKinds()) {
       assert.equal(decided.teamSource, 'triage');
       assert.equal(decided.assigneeId, a1.id);
       assert.equal((await must(ws.admin.req('GET', `/tickets/${unsure.id}`))).teamId, cards.id);
+    });
+
+    it('reassigns the waiting tickets of someone who goes offline, proposes it where the team says so, and overflows after a wait', async () => {
+      const ws = await newWorkspace(t);
+      const a1 = await ws.as('agent');
+      const a2 = await ws.as('agent');
+      const a3 = await ws.as('agent');
+      const main = await team(ws, 'Main', [{ caller: a1, capacity: 5 }, { caller: a2, capacity: 5 }]);
+      const backup = await team(ws, 'Backup', [{ caller: a3, capacity: 5 }]);
+      await must(ws.admin.req('PATCH', '/routing/settings', { autoAssign: true }));
+      await must(ws.admin.req('PUT', `/teams/${main.id}/routing`, { mode: 'load_balanced' }));
+      const mk = (s: string) => must(ws.admin.req('POST', '/tickets', { subject: s, body: s, requester: { email: 'r@example.com' }, teamId: main.id }));
+      const [x, y] = [await mk('One'), await mk('Two')];
+      await runRouteJobs(t.deps);
+      const holder = (await must(ws.admin.req('GET', `/tickets/${x.id}`))).assigneeId;
+      const other = holder === a1.id ? a2 : a1;
+      const holderCaller = holder === a1.id ? a1 : a2;
+      // Pending (waiting on the customer) stays; open goes to the colleague.
+      await must(holderCaller.req('PUT', `/users/${holder}/availability`, { status: 'offline' }));
+      const jobs = (await t.deps.store.jobs.claim('test-worker', ['routing.reassign'], 10, new Date(), 60_000)).filter((j) => j.workspaceId === ws.id);
+      assert.equal(jobs.length, 1, 'going offline asks for a reassignment');
+      const out = await reassignAway(t.deps, jobs[0]!.payload as { workspaceId: string; userId: string });
+      assert.equal(out.reassigned, 1);
+      assert.equal((await must(ws.admin.req('GET', `/tickets/${x.id}`))).assigneeId, other.id);
+      const r = await must(ws.admin.req('GET', `/tickets/${x.id}/routing`));
+      assert.equal(r.state, 'assigned');
+      const events = (await must(ws.admin.req('GET', `/tickets/${x.id}/events`))).items.filter((e: any) => e.type === 'ticket.routed');
+      assert.ok(events.some((e: any) => /is offline: back to the team queue/.test(e.data.explanation.en)), JSON.stringify(events.map((e: any) => e.data.explanation)));
+
+      // A team that only proposes: the ticket stays, the proposal is in its history.
+      await must(ws.admin.req('PUT', `/teams/${main.id}/routing`, { reassignWhenAway: false }));
+      await must(other.req('PUT', `/users/${other.id}/availability`, { outOfOfficeUntil: new Date(Date.now() + 86_400_000).toISOString() }));
+      const proposal = await reassignAway(t.deps, { workspaceId: ws.id, userId: other.id });
+      assert.ok(proposal.proposed >= 1 && proposal.reassigned === 0);
+      assert.equal((await must(ws.admin.req('GET', `/tickets/${x.id}`))).assigneeId, other.id);
+      assert.ok((await must(ws.admin.req('GET', `/tickets/${x.id}/events`))).items.some((e: any) => e.type === 'ticket.reassignment_proposed'));
+
+      // Nobody available in Main: new tickets queue there, then overflow to Backup after the wait.
+      assertError(await ws.admin.req('PUT', `/teams/${main.id}/routing`, { overflowTeamId: main.id }), 400, 'VALIDATION_FAILED');
+      await must(ws.admin.req('PUT', `/teams/${main.id}/routing`, { overflowTeamId: backup.id, overflowAfterMinutes: 1 }));
+      const z = await mk('Three');
+      await runRouteJobs(t.deps);
+      assert.equal((await must(ws.admin.req('GET', `/tickets/${z.id}/routing`))).state, 'queued');
+      assert.equal(await drainQueues(t.deps, ws.id), 0, 'not waited long enough');
+      const later: Deps = { ...t.deps, clock: { now: () => new Date(Date.now() + 2 * 60_000) } };
+      assert.equal(await drainQueues(later, ws.id), 1);
+      const moved = await must(ws.admin.req('GET', `/tickets/${z.id}`));
+      assert.equal(moved.teamId, backup.id);
+      assert.equal(moved.assigneeId, a3.id);
     });
 
     it('a burst of 1,000 tickets never puts an agent over capacity, from two database handles', async () => {

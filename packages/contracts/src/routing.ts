@@ -77,8 +77,24 @@ export const RoutingRuleOut = z.object({
   updatedAt: isoDate,
 });
 
-export const TeamRoutingOut = z.object({ teamId: uuid, mode: RoutingMode, skillId: uuid.nullable() });
-export const UpdateTeamRoutingInput = z.object({ mode: RoutingMode, skillId: uuid.nullable() }).partial().strict();
+export const TeamRoutingOut = z.object({
+  teamId: uuid,
+  mode: RoutingMode,
+  skillId: uuid.nullable(),
+  reassignWhenAway: z.boolean(),
+  overflowTeamId: uuid.nullable(),
+  overflowAfterMinutes: z.number().int().nullable(),
+});
+export const UpdateTeamRoutingInput = z
+  .object({
+    mode: RoutingMode,
+    skillId: uuid.nullable(),
+    reassignWhenAway: z.boolean(),
+    overflowTeamId: uuid.nullable(),
+    overflowAfterMinutes: z.number().int().min(1).max(100_000).nullable(),
+  })
+  .partial()
+  .strict();
 export type UpdateTeamRoutingInput = z.infer<typeof UpdateTeamRoutingInput>;
 
 export const AVAILABILITY_STATUSES = ['online', 'away', 'offline'] as const;

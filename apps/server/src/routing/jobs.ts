@@ -1,6 +1,6 @@
 /** Routing job handlers: route one ticket, drain team queues, train a model, schedule training. */
 import { z } from 'zod';
-import { drainQueues, routeTicket, scheduleTraining, trainRoutingModel, type Deps, type LanguageIdentifier } from '@guichet/core';
+import { drainQueues, reassignAway, routeTicket, scheduleTraining, trainRoutingModel, type Deps, type LanguageIdentifier } from '@guichet/core';
 import type { JobHandler } from '../worker/runner.ts';
 
 const ticketPayload = z.object({ workspaceId: z.string().uuid(), ticketId: z.string().uuid() });
@@ -21,11 +21,18 @@ export function routingHandlers(language: () => LanguageIdentifier | undefined):
       handle: async (d, p) => void (await routeTicket(withLanguage(d), p as z.infer<typeof ticketPayload>)),
     } as JobHandler,
     'routing.drain': {
-      payload: z.object({}),
+      // Without a workspace (the half-minute schedule): every workspace with a queue.
+      payload: z.object({ workspaceId: z.string().uuid().optional() }),
       leaseMs: 60_000,
-      handle: async (d) => {
-        for (const ws of await d.store.routing.workspacesWithQueue()) await drainQueues(withLanguage(d), ws);
+      handle: async (d, p) => {
+        const one = (p as { workspaceId?: string }).workspaceId;
+        for (const ws of one ? [one] : await d.store.routing.workspacesWithQueue()) await drainQueues(withLanguage(d), ws);
       },
+    } as JobHandler,
+    'routing.reassign': {
+      payload: z.object({ workspaceId: z.string().uuid(), userId: z.string().uuid() }),
+      leaseMs: 5 * 60_000,
+      handle: async (d, p) => void (await reassignAway(withLanguage(d), p as { workspaceId: string; userId: string })),
     } as JobHandler,
     'routing.train': {
       payload: workspacePayload,

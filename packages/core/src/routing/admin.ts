@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors.ts';
 import { recordAudit, recordEvent } from '../shared/record.ts';
 import { authorize } from '../identity/permissions.ts';
 import { checkAssignee } from '../tickets/assignment.ts';
-import { routingSettingsOf, routeTicket } from './route-ticket.ts';
+import { reassignJob, routingSettingsOf, routeTicket } from './route-ticket.ts';
 import { trainJob } from './train.ts';
 import type { AgentAvailability, RoutingRule, RoutingSettings, TeamRouting, TicketRouting } from './types.ts';
 
@@ -72,7 +72,7 @@ export async function deleteRoutingRule(deps: Deps, ctx: Ctx, id: string): Promi
 export async function getTeamRouting(deps: Deps, ctx: Ctx, teamId: string): Promise<TeamRouting> {
   authorize(ctx.actor, 'teams:read');
   if (!(await deps.store.teams.findById(ctx.workspaceId, teamId))) throw new AppError('TEAM_NOT_FOUND', 'Team not found.');
-  return (await deps.store.routing.teamRouting(ctx.workspaceId, teamId)) ?? { teamId, workspaceId: ctx.workspaceId, mode: 'skills', skillId: null, updatedAt: new Date(0) };
+  return (await deps.store.routing.teamRouting(ctx.workspaceId, teamId)) ?? defaultTeamRouting(ctx.workspaceId, teamId, new Date(0));
 }
 
 export async function updateTeamRouting(deps: Deps, ctx: Ctx, teamId: string, input: UpdateTeamRoutingInput): Promise<TeamRouting> {
@@ -81,12 +81,20 @@ export async function updateTeamRouting(deps: Deps, ctx: Ctx, teamId: string, in
   return deps.store.transaction(async (tx) => {
     if (!(await tx.teams.findById(ctx.workspaceId, teamId))) throw new AppError('TEAM_NOT_FOUND', 'Team not found.');
     if (input.skillId && !(await tx.skills.findById(ctx.workspaceId, input.skillId))) throw new AppError('SKILL_NOT_FOUND', 'Skill not found.');
-    const before = (await tx.routing.teamRouting(ctx.workspaceId, teamId)) ?? { teamId, workspaceId: ctx.workspaceId, mode: 'skills' as const, skillId: null, updatedAt: now };
+    if (input.overflowTeamId) {
+      if (input.overflowTeamId === teamId) throw new AppError('VALIDATION_FAILED', 'A team cannot overflow to itself.', { issues: [{ path: ['overflowTeamId'], message: 'same team' }] });
+      if (!(await tx.teams.findById(ctx.workspaceId, input.overflowTeamId))) throw new AppError('TEAM_NOT_FOUND', 'The overflow team does not exist.');
+    }
+    const before = (await tx.routing.teamRouting(ctx.workspaceId, teamId)) ?? defaultTeamRouting(ctx.workspaceId, teamId, now);
     const saved = await tx.routing.saveTeamRouting({ ...before, ...input, updatedAt: now });
     await recordEvent(tx, ctx, now, 'team', teamId, 'team.routing_updated', { from: { mode: before.mode, skillId: before.skillId }, to: input });
     await recordAudit(tx, ctx, now, 'team.routing_updated', { type: 'team', id: teamId }, { ...input });
     return saved;
   });
+}
+
+export function defaultTeamRouting(workspaceId: string, teamId: string, at: Date): TeamRouting {
+  return { teamId, workspaceId, mode: 'skills', skillId: null, reassignWhenAway: true, overflowTeamId: null, overflowAfterMinutes: null, updatedAt: at };
 }
 
 async function staffUser(deps: Deps, ctx: Ctx, userId: string) {
@@ -117,6 +125,8 @@ export async function updateAvailability(deps: Deps, ctx: Ctx, userId: string, i
       updatedAt: now,
     });
     await recordEvent(tx, ctx, now, 'user', userId, 'user.availability_changed', { status: saved.status, outOfOfficeUntil: saved.outOfOfficeUntil?.toISOString() ?? null });
+    const away = saved.status === 'offline' || (saved.outOfOfficeUntil !== null && saved.outOfOfficeUntil > now);
+    if (away) await tx.jobs.enqueue(reassignJob(ctx.workspaceId, userId, now), now);
     return saved;
   });
 }

@@ -17,6 +17,11 @@ import type { CandidateRow, RoutingSettings, TicketRouting } from './types.ts';
 
 export const ROUTE_JOB = 'routing.route';
 export const DRAIN_JOB = 'routing.drain';
+export const REASSIGN_JOB = 'routing.reassign';
+
+export function reassignJob(workspaceId: string, userId: string, now: Date): NewJob {
+  return { type: REASSIGN_JOB, workspaceId, payload: { workspaceId, userId }, dedupeKey: `reassign:${userId}:${Math.floor(now.getTime() / 1000)}`, maxAttempts: 5 };
+}
 
 /** Identifies the language of a text (an adapter over a shipped language-ID model). */
 export interface LanguageIdentifier {
@@ -34,6 +39,11 @@ export function routingSettingsOf(workspaceId: string, s: RoutingSettings | null
 export function routeTicketJob(workspaceId: string, ticket: Pick<Ticket, 'id' | 'assigneeId' | 'status'>): NewJob | null {
   if (ticket.assigneeId || ticket.status === 'solved' || ticket.status === 'closed') return null;
   return { type: ROUTE_JOB, workspaceId, payload: { workspaceId, ticketId: ticket.id }, dedupeKey: `route:${ticket.id}`, maxAttempts: 5 };
+}
+
+/** Drain a workspace's team queues soon (at most one queued drain per workspace and second). */
+export function drainJob(workspaceId: string, now: Date): NewJob {
+  return { type: DRAIN_JOB, workspaceId, payload: { workspaceId }, dedupeKey: `drain:${workspaceId}:${Math.floor(now.getTime() / 1000)}`, maxAttempts: 3 };
 }
 
 // The active model of each workspace, loaded once per process and version.
@@ -145,7 +155,11 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     let chosen = null;
     let waiting: ExplanationInput['waiting'] = mode === 'manual' ? 'manual' : null;
     let candidates: CandidateRow[] = [];
-    if (mode !== 'manual') {
+    // Oldest first: while the team has older tickets waiting, a new one waits behind them.
+    const [head] = mode === 'manual' ? [] : await tx.routing.queued(ws, team.id, 1);
+    const behind = head !== undefined && head.ticketId !== ticket.id && (!before?.queuedAt || head.queuedAt! < before.queuedAt);
+    if (behind) waiting = 'full';
+    if (mode !== 'manual' && !behind) {
       candidates = (await tx.routing.lockCandidates(ws, team.id, teamSettings?.skillId ?? null, { since: new Date(now.getTime() - SIMILAR_DAYS * 86_400_000) }, now)).filter(
         (c) => c.status !== 'offline' && !(c.outOfOfficeUntil && c.outOfOfficeUntil > now),
       );
@@ -242,6 +256,7 @@ const asString = (v: unknown): string | null => (typeof v === 'string' && v ? v 
  */
 export async function drainQueues(deps: Deps, workspaceId: string, perTeam = 50): Promise<number> {
   let assigned = 0;
+  await overflow(deps, workspaceId);
   for (const teamId of await deps.store.routing.teamsWithQueue(workspaceId)) {
     for (const q of await deps.store.routing.queued(workspaceId, teamId, perTeam)) {
       const r = await routeTicket(deps, { workspaceId, ticketId: q.ticketId });
@@ -250,4 +265,89 @@ export async function drainQueues(deps: Deps, workspaceId: string, perTeam = 50)
     }
   }
   return assigned;
+}
+
+/** Tickets that waited longer than their team allows move to its overflow team (still queued, same place in line). */
+async function overflow(deps: Deps, ws: string): Promise<void> {
+  const now = deps.clock.now();
+  for (const teamId of await deps.store.routing.teamsWithQueue(ws)) {
+    const settings = await deps.store.routing.teamRouting(ws, teamId);
+    if (!settings?.overflowTeamId || !settings.overflowAfterMinutes) continue;
+    const limit = now.getTime() - settings.overflowAfterMinutes * 60_000;
+    const target = await deps.store.teams.findById(ws, settings.overflowTeamId);
+    if (!target) continue;
+    for (const q of await deps.store.routing.queued(ws, teamId, 200)) {
+      if (!q.queuedAt || q.queuedAt.getTime() > limit) break;
+      await deps.store.transaction(async (tx) => {
+        const ticket = await tx.tickets.lock(ws, q.ticketId);
+        const current = await tx.routing.findTicketRouting(ws, q.ticketId);
+        if (!ticket || !current || current.state !== 'queued' || current.teamId !== teamId || ticket.assigneeId) return;
+        const from = await tx.teams.findById(ws, teamId);
+        const minutes = settings.overflowAfterMinutes!;
+        await tx.tickets.update(ws, ticket.id, { teamId: target.id }, now);
+        const r: TicketRouting = {
+          ...current,
+          teamId: target.id,
+          explanationEn: `Moved from ${from?.name ?? 'its team'} to ${target.name} after waiting more than ${minutes} minutes.`,
+          explanationFr: `Passé de ${from?.name ?? 'son équipe'} à ${target.name} après plus de ${minutes} minutes d'attente.`,
+          decidedAt: now,
+        };
+        await tx.routing.saveTicketRouting(r);
+        await routedEvent(tx, ws, ticket.id, now, r, { teamId: target.id });
+      });
+    }
+  }
+}
+
+/**
+ * The assignee went offline or out of office: their tickets waiting on us (new, open) go back to
+ * their team's queue and are routed again at once, or, where the team only proposes it, the
+ * proposal is recorded on each ticket. Tickets waiting on the customer stay with them.
+ */
+export async function reassignAway(deps: Deps, input: { workspaceId: string; userId: string }): Promise<{ reassigned: number; proposed: number }> {
+  const ws = input.workspaceId;
+  const avail = await deps.store.routing.availability(ws, input.userId);
+  const now = deps.clock.now();
+  const away = avail && (avail.status === 'offline' || (avail.outOfOfficeUntil !== null && avail.outOfOfficeUntil > now));
+  if (!away) return { reassigned: 0, proposed: 0 };
+  const user = await deps.store.users.findById(ws, input.userId);
+  const tickets = await deps.store.tickets.list(ws, { assigneeId: input.userId, statuses: ['new', 'open'], includeInternal: true }, { sort: 'created_at', order: 'asc' }, { limit: 200 });
+  let reassigned = 0;
+  let proposed = 0;
+  for (const t of tickets) {
+    const settings = t.teamId ? await deps.store.routing.teamRouting(ws, t.teamId) : null;
+    const perform = t.teamId !== null && (settings?.reassignWhenAway ?? true) && (settings?.mode ?? 'skills') !== 'manual';
+    const moved = await deps.store.transaction(async (tx) => {
+      const ticket = await tx.tickets.lock(ws, t.id);
+      if (!ticket || ticket.assigneeId !== input.userId || (ticket.status !== 'new' && ticket.status !== 'open')) return false;
+      const name = user?.name ?? '';
+      const why = avail!.status === 'offline' ? { en: 'is offline', fr: 'est hors ligne' } : { en: 'is out of office', fr: 'est absent·e' };
+      if (!perform) {
+        await tx.events.append({
+          workspaceId: ws, subjectType: 'ticket', subjectId: ticket.id, actor: { type: 'rule', id: null }, type: 'ticket.reassignment_proposed',
+          data: { from: input.userId, explanation: { en: `${name} ${why.en}: reassign this ticket?`, fr: `${name} ${why.fr} : réattribuer cette demande ?` } },
+          requestId: null, createdAt: now,
+        });
+        return false;
+      }
+      await tx.tickets.update(ws, ticket.id, { assigneeId: null }, now);
+      const before = await tx.routing.findTicketRouting(ws, ticket.id);
+      const r: TicketRouting = {
+        ticketId: ticket.id, workspaceId: ws, state: 'queued', teamId: ticket.teamId, teamSource: before?.teamSource ?? 'given',
+        confidence: before?.confidence ?? null, predictions: before?.predictions ?? {}, assigneeId: null, firstAssigneeId: before?.firstAssigneeId ?? input.userId,
+        ruleId: before?.ruleId ?? null, modelVersion: before?.modelVersion ?? null,
+        explanationEn: `${name} ${why.en}: back to the team queue.`, explanationFr: `${name} ${why.fr} : retour dans la file de l'équipe.`,
+        // Ahead of newer arrivals: it has waited since it was created.
+        queuedAt: ticket.createdAt, decidedAt: now,
+      };
+      await tx.routing.saveTicketRouting(r);
+      await routedEvent(tx, ws, ticket.id, now, r, { assigneeId: null });
+      return true;
+    });
+    if (moved) {
+      reassigned++;
+      await routeTicket(deps, { workspaceId: ws, ticketId: t.id });
+    } else if (!perform) proposed++;
+  }
+  return { reassigned, proposed };
 }

@@ -42,6 +42,11 @@ export interface TeamRouting {
   mode: RoutingMode;
   /** The declared skill that matters for this team's tickets (proficiency is scored). */
   skillId: string | null;
+  /** When the assignee goes offline or out of office: true = hand their waiting tickets to others, false = only propose it (an event). */
+  reassignWhenAway: boolean;
+  /** Tickets waiting longer than this in the queue move to the overflow team. */
+  overflowTeamId: string | null;
+  overflowAfterMinutes: number | null;
   updatedAt: Date;
 }
 

@@ -5,6 +5,7 @@ import { AppError } from '../shared/errors.ts';
 import { recordEvent } from '../shared/record.ts';
 import { loadReadableTicket, type TicketRef } from './access.ts';
 import { checkAssignee } from './assignment.ts';
+import { drainJob } from '../routing/route-ticket.ts';
 import { ticketAccess, type TicketAccess } from './policy.ts';
 import { checkStatusChange, diffTicket, normalizeTags, statusTimestamps, validateCustomFields } from './rules.ts';
 import type { TicketPatch, TicketView } from './types.ts';
@@ -96,6 +97,10 @@ export async function updateTicket(
     const changed: TicketPatch = Object.fromEntries(Object.keys(changes).map((k) => [k, patch[k as keyof TicketPatch]]));
     const updated = await tx.tickets.update(ctx.workspaceId, current.id, changed, now);
     await recordEvent(tx, ctx, now, 'ticket', current.id, 'ticket.updated', { changes });
+    // A seat freed (solved, closed, handed over): queued tickets of the team are given out now.
+    if (current.assigneeId && (changes.assigneeId || patch.status === 'solved' || patch.status === 'closed')) {
+      await tx.jobs.enqueue(drainJob(ctx.workspaceId, now), now);
+    }
     const view: TicketView = { ...updated, requester: seen.requester };
     if (patch.requesterId) {
       const r = await tx.users.findById(ctx.workspaceId, patch.requesterId);

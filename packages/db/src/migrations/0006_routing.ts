@@ -52,6 +52,9 @@ CREATE TABLE team_routing (
   workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
   mode text NOT NULL DEFAULT 'skills' CHECK (mode IN ('skills', 'round_robin', 'load_balanced', 'manual')),
   skill_id uuid REFERENCES skills(id) ON DELETE SET NULL,
+  reassign_when_away boolean NOT NULL DEFAULT true,
+  overflow_team_id uuid REFERENCES teams(id) ON DELETE SET NULL,
+  overflow_after_minutes integer CHECK (overflow_after_minutes IS NULL OR overflow_after_minutes BETWEEN 1 AND 100000),
   updated_at timestamptz NOT NULL
 );
 

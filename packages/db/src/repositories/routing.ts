@@ -60,7 +60,16 @@ function toRule(r: Row): RoutingRule {
 }
 
 function toTeamRouting(r: Row): TeamRouting {
-  return { teamId: String(r.team_id), workspaceId: String(r.workspace_id), mode: r.mode as TeamRouting['mode'], skillId: (r.skill_id as string | null) ?? null, updatedAt: d(r.updated_at) };
+  return {
+    teamId: String(r.team_id),
+    workspaceId: String(r.workspace_id),
+    mode: r.mode as TeamRouting['mode'],
+    skillId: (r.skill_id as string | null) ?? null,
+    reassignWhenAway: Boolean(r.reassign_when_away),
+    overflowTeamId: (r.overflow_team_id as string | null) ?? null,
+    overflowAfterMinutes: r.overflow_after_minutes === null || r.overflow_after_minutes === undefined ? null : Number(r.overflow_after_minutes),
+    updatedAt: d(r.updated_at),
+  };
 }
 
 function toAvailability(r: Row): AgentAvailability {
@@ -195,8 +204,10 @@ export class KyselyRoutingRepository implements RoutingRepository {
 
   async saveTeamRouting(t: TeamRouting): Promise<TeamRouting> {
     const [r] = await this.rows(sql`
-      INSERT INTO team_routing (team_id, workspace_id, mode, skill_id, updated_at) VALUES (${t.teamId}, ${t.workspaceId}, ${t.mode}, ${t.skillId}, ${t.updatedAt})
-      ON CONFLICT (team_id) DO UPDATE SET mode = EXCLUDED.mode, skill_id = EXCLUDED.skill_id, updated_at = EXCLUDED.updated_at
+      INSERT INTO team_routing (team_id, workspace_id, mode, skill_id, reassign_when_away, overflow_team_id, overflow_after_minutes, updated_at)
+      VALUES (${t.teamId}, ${t.workspaceId}, ${t.mode}, ${t.skillId}, ${t.reassignWhenAway}, ${t.overflowTeamId}, ${t.overflowAfterMinutes}, ${t.updatedAt})
+      ON CONFLICT (team_id) DO UPDATE SET mode = EXCLUDED.mode, skill_id = EXCLUDED.skill_id, reassign_when_away = EXCLUDED.reassign_when_away,
+        overflow_team_id = EXCLUDED.overflow_team_id, overflow_after_minutes = EXCLUDED.overflow_after_minutes, updated_at = EXCLUDED.updated_at
       WHERE team_routing.workspace_id = EXCLUDED.workspace_id
       RETURNING *`);
     return toTeamRouting(r!);

@@ -33,7 +33,9 @@ export const presentRoutingSettings = (s: RoutingSettings): z.infer<typeof Routi
 export const presentRule = (r: RoutingRule): z.infer<typeof RoutingRuleOut> => ({
   id: r.id, name: r.name, position: r.position, enabled: r.enabled, conditions: r.conditions, teamId: r.teamId, priority: r.priority, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
 });
-export const presentTeamRouting = (t: TeamRouting): z.infer<typeof TeamRoutingOut> => ({ teamId: t.teamId, mode: t.mode, skillId: t.skillId });
+export const presentTeamRouting = (t: TeamRouting): z.infer<typeof TeamRoutingOut> => ({
+  teamId: t.teamId, mode: t.mode, skillId: t.skillId, reassignWhenAway: t.reassignWhenAway, overflowTeamId: t.overflowTeamId, overflowAfterMinutes: t.overflowAfterMinutes,
+});
 export const presentAvailability = (a: AgentAvailability): z.infer<typeof AvailabilityOut> => ({
   userId: a.userId, status: a.status, outOfOfficeUntil: isoN(a.outOfOfficeUntil), lastAssignedAt: isoN(a.lastAssignedAt),
 });
@@ -99,7 +101,7 @@ export function routingRoutes(route: Router): void {
     handler: async ({ deps, ctx, params }) => presentTeamRouting(await core.getTeamRouting(deps, ctx, params.id)),
   });
   route({
-    method: 'PUT', url: '/teams/{id}/routing', tag: 'Routing', summary: "Set a team's routing mode (skills, round_robin, load_balanced, manual) and skill (admin)",
+    method: 'PUT', url: '/teams/{id}/routing', tag: 'Routing', summary: "Set a team's routing mode (skills, round_robin, load_balanced, manual), skill, reassignment when away and overflow team (admin)",
     params: IdParams, body: UpdateTeamRoutingInput, response: TeamRoutingOut,
     handler: async ({ deps, ctx, params, body }) => presentTeamRouting(await core.updateTeamRouting(deps, ctx, params.id, body)),
   });
