@@ -97,6 +97,15 @@ for (const kind of testDbKinds()) {
       await runRouteJobs(t.deps);
       assert.equal((await must(ws.admin.req('GET', `/tickets/${fourth.id}/routing`))).state, 'queued');
       assertError(await a2.req('PUT', `/users/${a1.id}/availability`, { status: 'online' }), 403, 'FORBIDDEN');
+      // Back online but outside working hours (none today in their time zone): still not a candidate.
+      const today = ((new Date().getUTCDay() + 6) % 7) + 1;
+      await must(a1.req('PUT', `/users/${a1.id}/availability`, { status: 'online', workingHours: { days: [today === 7 ? 1 : today + 1], start: '00:00', end: '23:59' } }));
+      assertError(await a1.req('PUT', `/users/${a1.id}/availability`, { workingHours: { days: [8], start: '09:00', end: '25:00' } }), 400, 'VALIDATION_FAILED');
+      await drainQueues(t.deps, ws.id);
+      assert.equal((await must(ws.admin.req('GET', `/tickets/${fourth.id}/routing`))).state, 'queued');
+      await must(a1.req('PUT', `/users/${a1.id}/availability`, { workingHours: null }));
+      assert.equal(await drainQueues(t.deps, ws.id), 1, 'within hours again');
+      assert.equal((await must(ws.admin.req('GET', `/tickets/${fourth.id}`))).assigneeId, a1.id);
 
       // Another workspace sees none of it.
       const other = await newWorkspace(t);

@@ -98,14 +98,21 @@ export const UpdateTeamRoutingInput = z
 export type UpdateTeamRoutingInput = z.infer<typeof UpdateTeamRoutingInput>;
 
 export const AVAILABILITY_STATUSES = ['online', 'away', 'offline'] as const;
+const clock = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time such as "09:00"');
+export const WorkingHoursSchema = z
+  .object({ days: z.array(z.number().int().min(1).max(7)).min(1).max(7), start: clock, end: clock })
+  .strict()
+  .refine((w) => w.start !== w.end, 'start and end differ');
 export const AvailabilityOut = z.object({
   userId: uuid,
   status: z.enum(AVAILABILITY_STATUSES),
   outOfOfficeUntil: isoDate.nullable(),
+  /** In the agent's time zone; days 1 (Monday) to 7 (Sunday); an end before the start runs past midnight. */
+  workingHours: z.object({ days: z.array(z.number().int()), start: z.string(), end: z.string() }).nullable(),
   lastAssignedAt: isoDate.nullable(),
 });
 export const UpdateAvailabilityInput = z
-  .object({ status: z.enum(AVAILABILITY_STATUSES), outOfOfficeUntil: isoDate.nullable() })
+  .object({ status: z.enum(AVAILABILITY_STATUSES), outOfOfficeUntil: isoDate.nullable(), workingHours: WorkingHoursSchema.nullable() })
   .partial()
   .strict();
 export type UpdateAvailabilityInput = z.infer<typeof UpdateAvailabilityInput>;

@@ -50,3 +50,4 @@ export * from './routing/rules.ts';
 export * from './routing/route-ticket.ts';
 export * from './routing/train.ts';
 export * from './routing/admin.ts';
+export * from './routing/working-hours.ts';

@@ -4,6 +4,7 @@ import { evaluate } from '../src/routing/classifier.ts';
 import { hashedCounts, tokenize } from '../src/routing/features.ts';
 import { estimateExpertise } from '../src/routing/expertise.ts';
 import { chooseAgent, explainDecision, type Candidate } from '../src/routing/scoring.ts';
+import { withinWorkingHours } from '../src/routing/working-hours.ts';
 import { deserializeTriageModel, LoadedTriageModel, scoreTriageModel, serializeTriageModel, trainTriageModel, type TriageExample } from '../src/routing/triage-model.ts';
 
 const TOPICS: Record<string, string[]> = {
@@ -135,5 +136,23 @@ describe('choosing the agent', () => {
       'Équipe Indexing (confiance 0,91). Attribué à Marie : compétence Indexing 5/5, parle français, 3 sur 8 ouverts, a résolu 14 demandes similaires en 90 jours.',
     );
     assert.match(explainDecision({ ...input, assignee: null, waiting: 'full' }, 'en'), /waiting in the team queue/);
+  });
+});
+
+describe('working hours', () => {
+  const week = { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' };
+  it('are read in the agent time zone', () => {
+    // Tuesday 2026-03-03 08:30 UTC is 09:30 in Paris, 08:30 in London.
+    const at = new Date('2026-03-03T08:30:00Z');
+    assert.equal(withinWorkingHours(week, 'Europe/Paris', at), true);
+    assert.equal(withinWorkingHours(week, 'Europe/London', at), false);
+    assert.equal(withinWorkingHours(null, 'Europe/London', at), true);
+    assert.equal(withinWorkingHours(week, 'Europe/Paris', new Date('2026-03-07T10:00:00Z')), false, 'Saturday');
+  });
+  it('a night shift belongs to the day it starts on', () => {
+    const night = { days: [5], start: '22:00', end: '06:00' };
+    assert.equal(withinWorkingHours(night, 'UTC', new Date('2026-03-06T23:00:00Z')), true, 'Friday night');
+    assert.equal(withinWorkingHours(night, 'UTC', new Date('2026-03-07T05:00:00Z')), true, 'Saturday early, Friday shift');
+    assert.equal(withinWorkingHours(night, 'UTC', new Date('2026-03-07T23:00:00Z')), false, 'Saturday night');
   });
 });

@@ -106,7 +106,7 @@ async function staffUser(deps: Deps, ctx: Ctx, userId: string) {
 export async function getAvailability(deps: Deps, ctx: Ctx, userId: string): Promise<AgentAvailability> {
   authorize(ctx.actor, 'users:read');
   await staffUser(deps, ctx, userId);
-  return (await deps.store.routing.availability(ctx.workspaceId, userId)) ?? { userId, workspaceId: ctx.workspaceId, status: 'online', outOfOfficeUntil: null, lastAssignedAt: null, updatedAt: new Date(0) };
+  return (await deps.store.routing.availability(ctx.workspaceId, userId)) ?? { userId, workspaceId: ctx.workspaceId, status: 'online', outOfOfficeUntil: null, workingHours: null, lastAssignedAt: null, updatedAt: new Date(0) };
 }
 
 /** An agent sets their own availability; admins anyone's. */
@@ -122,6 +122,7 @@ export async function updateAvailability(deps: Deps, ctx: Ctx, userId: string, i
       ...before,
       ...(input.status ? { status: input.status } : {}),
       ...('outOfOfficeUntil' in input ? { outOfOfficeUntil: input.outOfOfficeUntil ? new Date(input.outOfOfficeUntil) : null } : {}),
+      ...('workingHours' in input ? { workingHours: input.workingHours ?? null } : {}),
       updatedAt: now,
     });
     await recordEvent(tx, ctx, now, 'user', userId, 'user.availability_changed', { status: saved.status, outOfOfficeUntil: saved.outOfOfficeUntil?.toISOString() ?? null });

@@ -14,6 +14,7 @@ import { matchRule } from './rules.ts';
 import { chooseAgent, explainDecision, type Candidate, type ExplanationInput, type RoutingMode } from './scoring.ts';
 import { deserializeTriageModel, LoadedTriageModel } from './triage-model.ts';
 import type { CandidateRow, RoutingSettings, TicketRouting } from './types.ts';
+import { withinWorkingHours } from './working-hours.ts';
 
 export const ROUTE_JOB = 'routing.route';
 export const DRAIN_JOB = 'routing.drain';
@@ -161,7 +162,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     if (behind) waiting = 'full';
     if (mode !== 'manual' && !behind) {
       candidates = (await tx.routing.lockCandidates(ws, team.id, teamSettings?.skillId ?? null, { since: new Date(now.getTime() - SIMILAR_DAYS * 86_400_000) }, now)).filter(
-        (c) => c.status !== 'offline' && !(c.outOfOfficeUntil && c.outOfOfficeUntil > now),
+        (c) => c.status !== 'offline' && !(c.outOfOfficeUntil && c.outOfOfficeUntil > now) && withinWorkingHours(c.workingHours, c.timeZone, now),
       );
       const skill = teamSettings?.skillId ? await tx.skills.findById(ws, teamSettings.skillId) : null;
       const ids = candidates.map((c) => c.userId);

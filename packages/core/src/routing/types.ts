@@ -52,11 +52,20 @@ export interface TeamRouting {
 
 export type AvailabilityStatus = 'online' | 'away' | 'offline';
 
+/** Weekly working hours in the agent's own time zone; days 1 (Monday) to 7 (Sunday). */
+export interface WorkingHours {
+  days: number[];
+  start: string;
+  end: string;
+}
+
 export interface AgentAvailability {
   userId: string;
   workspaceId: string;
   status: AvailabilityStatus;
   outOfOfficeUntil: Date | null;
+  /** Null: no hours set, available whenever online. */
+  workingHours: WorkingHours | null;
   lastAssignedAt: Date | null;
   updatedAt: Date;
 }
@@ -118,6 +127,8 @@ export interface CandidateRow {
   capacity: number | null;
   status: AvailabilityStatus;
   outOfOfficeUntil: Date | null;
+  workingHours: WorkingHours | null;
+  timeZone: string;
   lastAssignedAt: Date | null;
   open: number;
   proficiency: number | null;

@@ -63,6 +63,7 @@ CREATE TABLE agent_availability (
   workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
   status text NOT NULL DEFAULT 'online' CHECK (status IN ('online', 'away', 'offline')),
   out_of_office_until timestamptz,
+  working_hours jsonb,
   last_assigned_at timestamptz,
   updated_at timestamptz NOT NULL
 );

@@ -78,6 +78,7 @@ function toAvailability(r: Row): AgentAvailability {
     workspaceId: String(r.workspace_id),
     status: r.status as AgentAvailability['status'],
     outOfOfficeUntil: dn(r.out_of_office_until),
+    workingHours: json(r.working_hours, null),
     lastAssignedAt: dn(r.last_assigned_at),
     updatedAt: d(r.updated_at),
   };
@@ -220,9 +221,10 @@ export class KyselyRoutingRepository implements RoutingRepository {
 
   async saveAvailability(a: AgentAvailability): Promise<AgentAvailability> {
     const [r] = await this.rows(sql`
-      INSERT INTO agent_availability (user_id, workspace_id, status, out_of_office_until, last_assigned_at, updated_at)
-      VALUES (${a.userId}, ${a.workspaceId}, ${a.status}, ${a.outOfOfficeUntil}, ${a.lastAssignedAt}, ${a.updatedAt})
-      ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, out_of_office_until = EXCLUDED.out_of_office_until, updated_at = EXCLUDED.updated_at
+      INSERT INTO agent_availability (user_id, workspace_id, status, out_of_office_until, working_hours, last_assigned_at, updated_at)
+      VALUES (${a.userId}, ${a.workspaceId}, ${a.status}, ${a.outOfOfficeUntil}, ${a.workingHours ? JSON.stringify(a.workingHours) : null}::jsonb, ${a.lastAssignedAt}, ${a.updatedAt})
+      ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, out_of_office_until = EXCLUDED.out_of_office_until,
+        working_hours = EXCLUDED.working_hours, updated_at = EXCLUDED.updated_at
       WHERE agent_availability.workspace_id = EXCLUDED.workspace_id
       RETURNING *`);
     return toAvailability(r!);
@@ -236,7 +238,7 @@ export class KyselyRoutingRepository implements RoutingRepository {
       WHERE tm.workspace_id = ${workspaceId} AND tm.team_id = ${teamId}
       ON CONFLICT (user_id) DO NOTHING`.execute(this.db);
     const locked = await this.rows(sql`
-      SELECT a.user_id, a.status, a.out_of_office_until, a.last_assigned_at
+      SELECT a.user_id, a.status, a.out_of_office_until, a.working_hours, a.last_assigned_at
       FROM agent_availability a JOIN team_members tm ON tm.user_id = a.user_id AND tm.team_id = ${teamId}
       WHERE a.workspace_id = ${workspaceId}
       ORDER BY a.user_id
@@ -245,7 +247,7 @@ export class KyselyRoutingRepository implements RoutingRepository {
     const ids = locked.map((r) => String(r.user_id));
     // Counted after the locks: every assignment committed before we got them is seen.
     const rows = await this.rows(sql`
-      SELECT u.id, u.name, u.role, u.languages, u.capacity, u.status AS account_status,
+      SELECT u.id, u.name, u.role, u.languages, u.capacity, u.status AS account_status, u.time_zone,
         (SELECT count(*) FROM tickets t WHERE t.workspace_id = ${workspaceId} AND t.assignee_id = u.id AND t.status = ANY(${OPEN_STATUSES}::text[])) AS open,
         (SELECT us.proficiency FROM user_skills us WHERE us.user_id = u.id AND us.skill_id = ${skillId}::uuid) AS proficiency,
         (SELECT count(*) FROM tickets t WHERE t.workspace_id = ${workspaceId} AND t.assignee_id = u.id AND t.team_id = ${teamId}
@@ -264,6 +266,8 @@ export class KyselyRoutingRepository implements RoutingRepository {
         capacity: u.capacity === null || u.capacity === undefined ? null : Number(u.capacity),
         status: l.status as CandidateRow['status'],
         outOfOfficeUntil: dn(l.out_of_office_until),
+        workingHours: json(l.working_hours, null),
+        timeZone: String(u.time_zone ?? 'UTC'),
         lastAssignedAt: dn(l.last_assigned_at),
         open: Number(u.open),
         proficiency: u.proficiency === null || u.proficiency === undefined ? null : Number(u.proficiency),

@@ -37,7 +37,7 @@ export const presentTeamRouting = (t: TeamRouting): z.infer<typeof TeamRoutingOu
   teamId: t.teamId, mode: t.mode, skillId: t.skillId, reassignWhenAway: t.reassignWhenAway, overflowTeamId: t.overflowTeamId, overflowAfterMinutes: t.overflowAfterMinutes,
 });
 export const presentAvailability = (a: AgentAvailability): z.infer<typeof AvailabilityOut> => ({
-  userId: a.userId, status: a.status, outOfOfficeUntil: isoN(a.outOfOfficeUntil), lastAssignedAt: isoN(a.lastAssignedAt),
+  userId: a.userId, status: a.status, outOfOfficeUntil: isoN(a.outOfOfficeUntil), workingHours: a.workingHours, lastAssignedAt: isoN(a.lastAssignedAt),
 });
 export const presentTicketRouting = (r: TicketRouting, lang: 'en' | 'fr'): z.infer<typeof TicketRoutingOut> => ({
   ticketId: r.ticketId,
@@ -111,7 +111,7 @@ export function routingRoutes(route: Router): void {
     handler: async ({ deps, ctx, params }) => presentAvailability(await core.getAvailability(deps, ctx, params.id)),
   });
   route({
-    method: 'PUT', url: '/users/{id}/availability', tag: 'Routing', summary: 'Set availability: online, away, offline, out of office until (yourself, or anyone as admin)',
+    method: 'PUT', url: '/users/{id}/availability', tag: 'Routing', summary: 'Set availability: online, away, offline, out of office until, working hours (yourself, or anyone as admin)',
     params: IdParams, body: UpdateAvailabilityInput, response: AvailabilityOut,
     handler: async ({ deps, ctx, params, body }) => presentAvailability(await core.updateAvailability(deps, ctx, params.id, body)),
   });
