@@ -207,6 +207,16 @@ for (const kind of testDbKinds()) {
       }
     });
 
+    it('routes new tickets: automatic assignment on, keyword rules in French and English, a mode per team', async () => {
+      const settings = (await admin('GET', '/routing/settings')).body;
+      assert.equal(settings.autoAssign, true);
+      const rules = (await admin('GET', '/routing/rules')).body.items;
+      assert.ok(rules.length >= 3 && rules.some((r: any) => r.conditions.keywords.includes('carte') && r.conditions.keywords.includes('card')));
+      const teams = (await admin('GET', '/teams')).body.items;
+      const modes = await Promise.all(teams.map(async (t: any) => (await admin('GET', `/teams/${t.id}/routing`)).body.mode));
+      assert.ok(new Set(modes).size >= 3, JSON.stringify(modes));
+    });
+
     it('has organizations with domains, customers attached to them, and custom fields', async () => {
       const orgs = await all(admin, '/organizations');
       assert.ok(orgs.length >= 4 && orgs.length <= 6);

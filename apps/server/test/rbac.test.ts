@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testDbKinds } from '@guichet/db/testing';
+import { routeTicket } from '@guichet/core';
 import { PASSWORD, caller, newWorkspace, sessionCookie, startTestApp, type Caller, type TestApp, type TestWorkspace } from './harness.ts';
 import { assertError, assertNoSecrets, openApiOperations, recordResponses, type Operation, type Res } from './helpers.ts';
 
@@ -115,6 +116,21 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['PATCH /triggers/{id}',                                        401,      403,     403,   403,   ok],
   ['DELETE /triggers/{id}',                                       401,      403,     403,   403,   ok],
   ['POST /triggers/{id}/dry-run',                                 401,      403,     403,   403,   ok],
+  ['GET /routing/settings',                                       401,      403,     403,   403,   ok],
+  ['PATCH /routing/settings',                                     401,      403,     403,   403,   ok],
+  ['POST /routing/models/train',                                  401,      403,     403,   403,   ok],
+  ['GET /routing/models',                                         401,      403,     403,   403,   ok],
+  ['GET /routing/rules',                                          401,      403,     403,   403,   ok],
+  ['POST /routing/rules',                                         401,      403,     403,   403,   ok],
+  ['DELETE /routing/rules/{id}',                                  401,      403,     403,   403,   ok],
+  ['GET /teams/{id}/routing',                                     401,      403,     ok,    ok,    ok],
+  ['PUT /teams/{id}/routing',                                     401,      403,     403,   403,   ok],
+  ['GET /users/{id}/availability',                                401,      403,     ok,    ok,    ok],
+  ["PUT /users/{id}/availability · a colleague's",                401,      403,     403,   403,   ok],
+  ['PUT /users/{id}/availability · their own',                    401,      403,     ok,    ok,    ok],
+  ['GET /tickets/{id}/routing',                                   401,      404,     ok,    ok,    ok],
+  ['POST /tickets/{id}/routing/decision',                         401,      403,     403,   ok,    ok],
+  ['GET /routing/triage',                                         401,      403,     ok,    ok,    ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -288,6 +304,26 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'PATCH /mailboxes/{id}': (f) => ({ id: f.mailboxId, body: { floodLimitPerHour: 50 } }),
   'POST /mailboxes/{id}/test': (f) => ({ id: f.mailboxId, body: {} }),
   'GET /inbound-emails': () => ({}),
+  'GET /routing/settings': () => ({}),
+  'PATCH /routing/settings': () => ({ body: { minConfidence: 0.7 } }),
+  'POST /routing/models/train': () => ({}),
+  'GET /routing/models': () => ({}),
+  'GET /routing/rules': () => ({}),
+  'POST /routing/rules': (f) => ({ body: { name: `${f.tag} rule`, conditions: { keywords: ['invoice'] }, teamId: f.teamId } }),
+  'DELETE /routing/rules/{id}': async (f) => ({
+    id: (await f.users.admin.req('POST', '/routing/rules', { name: `${f.tag} doomed rule`, conditions: { channels: ['email'] }, teamId: f.teamId })).body.id,
+  }),
+  'GET /teams/{id}/routing': (f) => ({ id: f.teamId }),
+  'PUT /teams/{id}/routing': (f) => ({ id: f.teamId, body: { mode: 'round_robin' } }),
+  'GET /users/{id}/availability': (f) => ({ id: f.colleague.id }),
+  "PUT /users/{id}/availability · a colleague's": (f) => ({ id: f.colleague.id, body: { status: 'away' } }),
+  'PUT /users/{id}/availability · their own': (f, who) => ({ id: selfOf(f, who).id, body: { status: 'online' } }),
+  'GET /tickets/{id}/routing': async (f) => {
+    await routeTicket(f.t.deps, { workspaceId: f.ws.id, ticketId: f.ownTicket.id });
+    return { id: f.ownTicket.id };
+  },
+  'POST /tickets/{id}/routing/decision': async (f) => ({ id: (await f.ticket()).id, body: { teamId: f.teamId } }),
+  'GET /routing/triage': () => ({}),
   'GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId}': async (f) => ({ id: f.ownTicket.id, params: await attachmentOn(f, 'public') }),
   'GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId} · on an internal note': async (f) => ({
     id: f.ownTicket.id,
@@ -512,6 +548,7 @@ for (const kind of testDbKinds()) {
     it('answers 404 for an id of another workspace on every endpoint taking one, and changes nothing there', async () => {
       const a = await fixture(t, 'Alpha');
       const b = await fixture(t, 'Zanzibar');
+      const bRule = (await b.users.admin.req('POST', '/routing/rules', { name: 'B rule', conditions: { keywords: ['zanzibar'] }, teamId: b.teamId })).body.id;
       const foreign = (row: string): string => {
         const resource = opOf(row).split(' ')[1]!.split('/')[1]!;
         const ids: Record<string, string> = {
@@ -527,6 +564,7 @@ for (const kind of testDbKinds()) {
           'business-calendars': b.calendarId,
           'sla-policies': b.policyId,
           triggers: b.triggerId,
+          routing: bRule,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];

@@ -7,3 +7,4 @@ export * from './auth.ts';
 export * from './email.ts';
 export * from './sla.ts';
 export * from './triggers.ts';
+export * from './routing.ts';

@@ -1,4 +1,5 @@
 import type { Store } from './store.ts';
+import type { LanguageIdentifier } from './routing/route-ticket.ts';
 import type { Clock, IdGenerator, Keyring, PasswordHasher, SecretGenerator } from './shared/ports.ts';
 
 /** What every use-case may use. Built once by the composition root (apps/server). */
@@ -9,6 +10,8 @@ export interface Deps {
   secrets: SecretGenerator;
   keyring: Keyring;
   passwords: PasswordHasher;
+  /** Language of a ticket's text when nobody said (routing); absent: unknown. */
+  languageId?: LanguageIdentifier;
   settings: {
     sessionTtlMs: number;
     /** Failed logins per address allowed in `loginWindowMs` before further tries are refused. */

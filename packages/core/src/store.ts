@@ -4,10 +4,11 @@
  */
 import type { Role, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
-import type { JobRepository } from './jobs/types.ts';
 import type { BusinessCalendarRepository, SlaPolicyRepository, TicketSlaRepository } from './sla/types.ts';
 import type { NotificationRepository } from './notifications/types.ts';
 import type { TriggerRepository } from './triggers/evaluate.ts';
+import type { JobRepository, NewJob } from './jobs/types.ts';
+import type { RoutingRepository } from './routing/types.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -117,6 +118,8 @@ export interface TicketRepository {
     message: Omit<Message, 'attachments'>;
     attachments: Attachment[];
     event: NewEvent;
+    /** A job enqueued by the same statement (the routing decision). */
+    job?: NewJob | null;
   }): Promise<Ticket>;
   findById(workspaceId: string, id: string): Promise<TicketView | null>;
   findByNumber(workspaceId: string, number: number): Promise<TicketView | null>;
@@ -245,6 +248,7 @@ export interface WorkspaceRepository {
 
 export interface Repositories {
   jobs: JobRepository;
+  routing: RoutingRepository;
   mailboxes: MailboxRepository;
   inboundEmails: InboundEmailRepository;
   messageEmails: MessageEmailRepository;

@@ -12,6 +12,7 @@ import type { Clock, PasswordHasher } from '../src/shared/ports.ts';
 import { createKeyring, createUuidV7, cryptoSecrets } from '../src/shared/system.ts';
 import type { NewAuditEntry, NewEvent, Repositories, Session, Store } from '../src/store.ts';
 import type { Message, Ticket, TicketView } from '../src/tickets/types.ts';
+import type { NewJob } from '../src/jobs/types.ts';
 
 export interface Tables {
   workspaces: Workspace[];
@@ -28,6 +29,7 @@ export interface Tables {
   loginAttempts: Array<{ email: string; ip: string | null; succeeded: boolean; at: Date }>;
   /** Last ticket number per workspace. */
   numbers: Record<string, number>;
+  jobs: NewJob[];
 }
 
 const emptyTables = (): Tables => ({
@@ -44,6 +46,7 @@ const emptyTables = (): Tables => ({
   sessions: [],
   loginAttempts: [],
   numbers: {},
+  jobs: [],
 });
 
 /** Records are copied in and out, as a database would, so callers cannot mutate stored state. */
@@ -113,8 +116,15 @@ export function fakeStore(): FakeStore {
     customFields: unimplemented('customFields', {
       list: async (ws) => copy(db.t.customFields.filter((f) => f.workspaceId === ws)),
     }),
+    jobs: unimplemented('jobs', {
+      enqueue: async (job) => {
+        db.t.jobs.push(copy(job));
+        return db.t.jobs.length;
+      },
+    }),
     tickets: unimplemented('tickets', {
-      create: async ({ ticket, message, event }) => {
+      create: async ({ ticket, message, event, job }) => {
+        if (job) db.t.jobs.push(copy(job));
         const number = (db.t.numbers[ticket.workspaceId] ?? 0) + 1;
         db.t.numbers[ticket.workspaceId] = number;
         const stored: Ticket = { ...copy(ticket), number, version: 1 };

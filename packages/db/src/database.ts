@@ -10,6 +10,7 @@ import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_jobs.ts';
 import * as m0003 from './migrations/0003_email.ts';
 import * as m0005 from './migrations/0005_sla.ts';
+import * as m0006 from './migrations/0006_routing.ts';
 
 export interface DatabaseOptions {
   /** PostgreSQL server; when absent, the embedded PGlite database is used. */
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_jobs': m0002,
   '0003_email': m0003,
   '0005_sla': m0005,
+  '0006_routing': m0006,
 };
 
 // int8 (ids of append-only logs, counts) as JS numbers: they stay far below 2^53 here.

@@ -23,6 +23,7 @@ import {
 } from './repositories/people.ts';
 import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/tickets.ts';
 import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselySlaPolicyRepository, KyselyTicketSlaRepository, KyselyTriggerRepository } from './repositories/sla.ts';
+import { KyselyRoutingRepository } from './repositories/routing.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -178,6 +179,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     ticketSla: guard(new KyselyTicketSlaRepository(db)),
     notifications: guard(new KyselyNotificationRepository(db)),
     triggers: guard(new KyselyTriggerRepository(db)),
+    routing: guard(new KyselyRoutingRepository(db)),
   };
 }
 

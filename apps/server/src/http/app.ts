@@ -15,6 +15,7 @@ import { ticketRoutes } from './routes/tickets.ts';
 import { emailRoutes, type EmailRouteOptions } from './routes/email.ts';
 import { slaRoutes } from './routes/sla.ts';
 import { triggerRoutes } from './routes/triggers.ts';
+import { routingRoutes } from './routes/routing.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -125,6 +126,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       emailRoutes(route, opts.email);
       slaRoutes(route);
       triggerRoutes(route);
+      routingRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',

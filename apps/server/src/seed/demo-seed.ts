@@ -62,6 +62,7 @@ import {
   type DemoTicket,
 } from './demo-content.ts';
 import { DEMO_TICKETS_EN } from './demo-tickets-en.ts';
+import { seedDemoRouting } from './demo-routing.ts';
 import { DEMO_TICKETS_FR } from './demo-tickets-fr.ts';
 
 export const DEMO_TICKETS: DemoTicket[] = [...DEMO_TICKETS_EN, ...DEMO_TICKETS_FR];
@@ -390,5 +391,6 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
     }
   }
   if (untriaged.size) throw new Error(`demo seed: portal tickets never triaged by an agent: ${[...untriaged].join(', ')}`);
+  await seedDemoRouting(d, adminCtx, teamIds, skillIds);
   return { workspaceId: workspace.id, stats };
 }

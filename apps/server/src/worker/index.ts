@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, recomputeSla, runMaintenance, scheduleMaintenance, scheduleSlaSweep, sweepSla, SLA_RECOMPUTE_JOB, SLA_SWEEP_JOB, type Deps, type IngestLimits } from '@guichet/core';
+import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, recomputeSla, runMaintenance, scheduleMaintenance, scheduleSlaSweep, sweepSla, SLA_RECOMPUTE_JOB, SLA_SWEEP_JOB, type Deps, type IngestLimits, type LanguageIdentifier } from '@guichet/core';
 import { createMailboxLocks, JOBS_CHANNEL, type Database } from '@guichet/db';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 import { emailIngestHandler } from '../email/ingest-job.ts';
 import { emailSendHandler } from '../email/outbound-transport.ts';
 import { ImapPoller } from '../email/imap.ts';
+import { loadLanguageIdentifier } from '../routing/language.ts';
+import { routingHandlers, scheduleRouting } from '../routing/jobs.ts';
 
 export interface Worker {
   runner: JobRunner;
@@ -34,6 +36,10 @@ export async function startWorker(
   runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, workerId: () => runner.workerId }));
   runner.register(SLA_SWEEP_JOB, { payload: z.object({}).loose(), leaseMs: 120_000, handle: async (d) => void (await sweepSla(d)) });
   runner.register(SLA_RECOMPUTE_JOB, { payload: z.object({ workspaceId: z.uuid() }).loose(), handle: async (d, p) => void (await recomputeSla(d, p.workspaceId)) });
+  // Routing; the language model loads in the background (tickets routed before it is ready go without).
+  let languageId: LanguageIdentifier | undefined;
+  loadLanguageIdentifier().then((l) => (languageId = l), (e) => opts.log?.('language identification unavailable', { error: String(e) }));
+  for (const [type, handler] of Object.entries(routingHandlers(() => languageId))) runner.register(type, handler);
 
   const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());
   runner.start();
@@ -52,11 +58,14 @@ export async function startWorker(
   await sweep();
   const sweepTimer = setInterval(sweep, opts.slaSweepMs ?? 30_000);
   sweepTimer.unref();
+  const routingTimer = setInterval(() => scheduleRouting(deps).catch(() => {}), 30_000);
+  routingTimer.unref();
   return {
     runner,
     async stop() {
       clearInterval(timer);
       clearInterval(sweepTimer);
+      clearInterval(routingTimer);
       await imap?.stop();
       await unlisten();
       await runner.stop();

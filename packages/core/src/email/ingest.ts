@@ -14,6 +14,7 @@ import { diffTicket, statusTimestamps } from '../tickets/rules.ts';
 import { ticketCreatedEvent } from '../tickets/create-ticket.ts';
 import { slaOnTicketChanged, slaOnTicketCreated } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
+import { routeTicketJob } from '../routing/route-ticket.ts';
 import type { Attachment, Ticket, TicketPatch } from '../tickets/types.ts';
 import type { User } from '../people/types.ts';
 import { autoReplyReason, bounceInfo, type BounceInfo } from './classify.ts';
@@ -327,6 +328,7 @@ async function createEmailTicket(
     },
     attachments: f.attachments,
     event: ticketCreatedEvent(ctx, ticket, f.messageId, now, { mailboxId: f.mailbox.id }),
+    job: routeTicketJob(ctx.workspaceId, ticket),
   });
   await slaOnTicketCreated(tx, ctx, created, { visibility: 'public', byStaff: false }, now);
   const message = { body: f.body, visibility: 'public' as const, byStaff: false, channel: 'email' };

@@ -7,6 +7,7 @@ import { authorize, can } from '../identity/permissions.ts';
 import { findCustomerByEmail, findOrCreateCustomer } from '../people/customers.ts';
 import type { CustomField, User } from '../people/types.ts';
 import { checkAssignee } from './assignment.ts';
+import { routeTicketJob } from '../routing/route-ticket.ts';
 import { normalizeTags, validateCustomFields } from './rules.ts';
 import { ticketAccess } from './policy.ts';
 import type { Ticket, TicketView } from './types.ts';
@@ -164,6 +165,7 @@ async function writeTicket(
     },
     attachments: input.attachments.map((a) => ({ ...a, id: deps.ids.uuid() })),
     event: ticketCreatedEvent(ctx, ticket, messageId, now),
+    job: routeTicketJob(ctx.workspaceId, ticket),
   });
   let final = created;
   if (sla) {

@@ -5,6 +5,7 @@ import { AppError } from '../shared/errors.ts';
 import { recordEvent } from '../shared/record.ts';
 import { loadReadableTicket, type TicketRef } from './access.ts';
 import { checkAssignee } from './assignment.ts';
+import { drainJob } from '../routing/route-ticket.ts';
 import { ticketAccess, type TicketAccess } from './policy.ts';
 import { checkStatusChange, diffTicket, normalizeTags, statusTimestamps, validateCustomFields } from './rules.ts';
 import type { TicketPatch, TicketView } from './types.ts';
@@ -100,6 +101,11 @@ export async function updateTicket(
     await recordEvent(tx, ctx, now, 'ticket', current.id, 'ticket.updated', { changes });
     await slaOnTicketChanged(tx, ctx, current, updated, null, now);
     const final = await runTriggers(deps, tx, ctx, { event: 'ticket.updated', ticket: updated, before: current }, now);
+    // A seat freed (solved, closed, handed over, by the change or by a trigger): queued tickets of
+    // the team are given out now.
+    if (current.assigneeId && (final.assigneeId !== current.assigneeId || final.status === 'solved' || final.status === 'closed')) {
+      await tx.jobs.enqueue(drainJob(ctx.workspaceId, now), now);
+    }
     const view: TicketView = { ...final, requester: seen.requester };
     if (patch.requesterId) {
       const r = await tx.users.findById(ctx.workspaceId, patch.requesterId);

@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type {
+  NewJob,
   Attachment,
   Message,
   MessageRepository,
@@ -14,6 +15,7 @@ import type {
 } from '@guichet/core';
 import type { DB } from '../schema.ts';
 import { toColumns, toTicket } from './mappers.ts';
+import { JOBS_CHANNEL } from './jobs.ts';
 
 export const TICKET_COLUMNS = [
   't.id',
@@ -64,7 +66,7 @@ export class KyselyTicketRepository implements TicketRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async create(input: Parameters<TicketRepository['create']>[0]): Promise<Ticket> {
-    const { ticket: t, message: m, event: e } = input;
+    const { ticket: t, message: m, event: e, job } = input;
     const seq = ticketSequenceName(t.workspaceId);
     // One statement, one round trip: the ticket, its first message and its creation event.
     const result = await sql<Record<string, unknown>>`
@@ -83,7 +85,7 @@ export class KyselyTicketRepository implements TicketRepository {
         INSERT INTO events (workspace_id, subject_type, subject_id, actor_type, actor_id, type, data, request_id, created_at)
         SELECT ${e.workspaceId}, ${e.subjectType}, t.id, ${e.actor.type}, ${e.actor.id}, ${e.type},
           (${JSON.stringify(e.data)}::jsonb || jsonb_build_object('number', t.number)), ${e.requestId}, ${e.createdAt} FROM t
-      )
+      )${job ? jobInsert(job, t.createdAt) : sql``}
       SELECT * FROM t`.execute(this.db);
     if (input.attachments.length) await insertAttachments(this.db, m.workspaceId, m.id, m.createdAt, input.attachments);
     return toTicket(result.rows[0] as never);
@@ -300,4 +302,14 @@ export class KyselyMessageRepository implements MessageRepository {
         })),
     }));
   }
+}
+
+/** A CTE enqueueing a job with the ticket (and waking workers at commit), as KyselyJobRepository.enqueue does. */
+function jobInsert(job: NewJob, now: Date) {
+  return sql`, j AS (
+        INSERT INTO jobs (workspace_id, type, payload, run_at, dedupe_key, max_attempts, created_at)
+        SELECT ${job.workspaceId}, ${job.type}, ${JSON.stringify(job.payload)}::jsonb, ${job.runAt ?? now}, ${job.dedupeKey ?? null}, ${job.maxAttempts ?? 10}, ${now} FROM t
+        ON CONFLICT (type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+        RETURNING pg_notify(${JOBS_CHANNEL}, type)
+      )`;
 }
