@@ -13,7 +13,11 @@
  * the inbound status commit in one transaction). The parse-only rate of `mailparser` on the same
  * messages, in this process, is the reference ceiling.
  *
- * Options: --quick, --messages=N, --connections=N, --only=pg,pglite, --profile (write a V8 CPU profile of each server to a temporary folder)
+ * Options: --quick, --messages=N, --connections=N, --only=pg,pglite, --profile (write a V8 CPU profile of each server to a temporary folder),
+ * --poll-ms=N (pause between two reads of the pending list, default 50), --processes=N (GUICHET_PROCESSES of the PostgreSQL server, default 1), --worker-concurrency=N
+ * (GUICHET_WORKER_CONCURRENCY of each server process, default the server's), --statements (count the SQL
+ * statements and round trips the PostgreSQL server sends, through a counting proxy that slows that run).
+ * The corpus folder is ../shared/datasets/emails next to the repository, or GUICHET_CORPUS_DIR.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -24,9 +28,10 @@ import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { createPgDatabase } from '@guichet/db/testing';
 import { cpuPercent, sampleCpu, startNode, type CpuSample } from '../lib/processes.ts';
+import { startPgCounter, type PgCounter, type PgCounts } from '../lib/pg-counter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CORPUS = resolve(root, '../shared/datasets/emails');
+const CORPUS = resolve(process.env.GUICHET_CORPUS_DIR ?? resolve(root, '../shared/datasets/emails'));
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -41,6 +46,13 @@ function numArg(name: string, fallback: number): number {
 const total = Math.round(numArg('messages', quick ? 400 : 3000));
 const warmup = Math.min(100, Math.round(total / 5));
 const connections = Math.round(numArg('connections', 8));
+const processes = Math.round(numArg('processes', 1));
+const workerConcurrency = args.some((a) => a.startsWith('--worker-concurrency=')) ? Math.round(numArg('worker-concurrency', 4)) : null;
+const countStatements = args.includes('--statements');
+// Between two reads of the pending list. Each read pages through every pending message, so at a
+// backlog of a few hundred a 10 ms period made the server spend a good part of its CPU answering
+// the bench; 50 ms costs at most 50 ms of measured latency (latencies err on the high side).
+const pollMs = Math.round(numArg('poll-ms', 50));
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = new Set((onlyArg ?? 'pg,pglite').split(','));
 
@@ -202,6 +214,10 @@ interface Result {
   max: number;
   statuses: Record<string, number>;
   cpu: ReturnType<typeof cpuPercent>;
+  /** CPU milliseconds per message measured (server with all its processes, PostgreSQL, this bench). */
+  msPerMessage: { server: number | null; postgres: number | null; bench: number };
+  /** With --statements: what the server sent to PostgreSQL while measuring. */
+  sql?: PgCounts;
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -219,11 +235,19 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
     GUICHET_SMTP_PORT: String(smtpPort),
     LOG_LEVEL: 'warn',
   };
+  let counter: PgCounter | undefined;
   if (kind === 'pg') {
     const created = await createPgDatabase('guichet_bench');
     cleanups.push(() => created.drop());
     extra.DATABASE_URL = created.url;
+    if (processes > 1) extra.GUICHET_PROCESSES = String(processes);
+    if (countStatements) {
+      counter = await startPgCounter(created.url);
+      cleanups.push(() => counter!.close());
+      extra.DATABASE_URL = counter.url;
+    }
   }
+  if (workerConcurrency !== null) extra.GUICHET_WORKER_CONCURRENCY = String(workerConcurrency);
   const profDir = profile ? mkdtempSync(join(tmpdir(), `guichet-bench-prof-${kind}-`)) : null;
   const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
   const server = await startNode(join(root, 'apps/server/src/main.ts'), { cwd: root, env: childEnv(extra), ready: /Guichet is running at (http:\/\/\S+) on/, nodeArgs });
@@ -290,7 +314,7 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
           lastSeen = now;
         }
         if (!sending && accepted.size === 0 && sent === count) return;
-        await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, pollMs));
       }
     })();
     await allSent;
@@ -303,8 +327,11 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
 
   await run(warmup, 0);
   const a: CpuSample = sampleCpu(server.pid, kind === 'pg');
+  const sqlA = counter?.counts();
   const { seconds, latencies } = await run(total, warmup);
   const b: CpuSample = sampleCpu(server.pid, kind === 'pg');
+  const sqlB = counter?.counts();
+  const perMessage = (x: number | null, y: number | null) => (x === null || y === null ? null : ((y - x) * 1000) / total);
 
   const statuses: Record<string, number> = {};
   let before: string | undefined;
@@ -327,6 +354,10 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
     max: latencies[latencies.length - 1] ?? NaN,
     statuses,
     cpu: cpuPercent(a, b),
+    msPerMessage: { server: perMessage(a.server, b.server), postgres: perMessage(a.postgres, b.postgres), bench: ((b.client - a.client) * 1000) / total },
+    ...(sqlA && sqlB
+      ? { sql: { statements: sqlB.statements - sqlA.statements, roundTrips: sqlB.roundTrips - sqlA.roundTrips, transactions: sqlB.transactions - sqlA.transactions } }
+      : {}),
   };
 }
 
@@ -357,7 +388,8 @@ async function main(): Promise<void> {
   console.log(
     `email-ingest: ${total} messages (after ${warmup} for warm-up) over SMTP on loopback from ${connections} connections, ` +
       `drawn from ${tpls.length} corpus messages that should become tickets (mean ${Math.round(bytes / tpls.length / 1024)} KiB), ` +
-      `time from SMTP 250 to no longer pending in GET /api/v1/inbound-emails${quick ? ' (--quick)' : ''}`,
+      `time from SMTP 250 to no longer pending in GET /api/v1/inbound-emails (read every ${pollMs} ms)${quick ? ' (--quick)' : ''}; ` +
+      `Guichet on PostgreSQL runs ${processes} process${processes > 1 ? 'es' : ''} (GUICHET_PROCESSES)${workerConcurrency !== null ? `, GUICHET_WORKER_CONCURRENCY=${workerConcurrency}` : ''}`,
   );
   const results: Partial<Record<'pg' | 'pglite', Result>> = {};
   if (only.has('pg')) results.pg = await benchGuichet('pg', tpls);
@@ -366,19 +398,27 @@ async function main(): Promise<void> {
 
   const names = { pg: 'Guichet on PostgreSQL', pglite: 'Guichet on PGlite' } as const;
   const rows = [['', 'messages', 'seconds', 'msgs/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'outcomes (incl. warm-up)']];
-  const cpuRows = [['CPU while measuring', 'bench', 'server', 'postgres', 'machine']];
+  const cpuRows = [['CPU while measuring', 'bench', 'server', 'postgres', 'machine', 'bench ms/msg', 'server ms/msg', 'postgres ms/msg']];
+  const fms = (n: number | null) => (n === null ? '–' : n.toFixed(2));
   for (const k of ['pg', 'pglite'] as const) {
     const r = results[k];
     if (!r) continue;
     rows.push([names[k], String(r.sent), r.seconds.toFixed(2), f0(r.rate), f1(r.p50), f1(r.p90), f1(r.p99), f1(r.max), Object.entries(r.statuses).map(([s, n]) => `${s} ${n}`).join(', ')]);
-    cpuRows.push([names[k], fp(r.cpu.client), fp(r.cpu.server), fp(r.cpu.postgres), fp(r.cpu.machineBusy)]);
+    cpuRows.push([names[k], fp(r.cpu.client), fp(r.cpu.server), fp(r.cpu.postgres), fp(r.cpu.machineBusy), fms(r.msPerMessage.bench), fms(r.msPerMessage.server), fms(r.msPerMessage.postgres)]);
   }
   rows.push(['mailparser parse only (this process, one core)', '', '', f0(parse), '', '', '', '', '']);
   console.log();
   console.log(table(rows));
   console.log();
   console.log(table(cpuRows));
-  console.log(`(percent of one core; this machine has ${availableParallelism()} cores. The bench process sends and polls.)`);
+  console.log(`(percent of one core; this machine has ${availableParallelism()} cores. The bench process sends and polls; the server's polled reads are in its figures.)`);
+  if (results.pg?.sql) {
+    const { sql, sent } = results.pg;
+    console.log(
+      `SQL sent to PostgreSQL while measuring (--statements, through a counting proxy: the rates above are lower for it): ` +
+        `${(sql.statements / sent).toFixed(1)} statements, ${(sql.roundTrips / sent).toFixed(1)} round trips and ${(sql.transactions / sent).toFixed(2)} BEGIN per message, including the bench's polling`,
+    );
+  }
   if (results.pg) {
     const { rate, p99 } = results.pg;
     console.log(`Target (≥ 200 messages/s end to end with p99 < 1 s on PostgreSQL): ${rate >= 200 && p99 < 1000 ? 'met' : 'missed'} (${f0(rate)}/s, p99 ${f1(p99)} ms${quick ? '; --quick is only indicative' : ''})`);

@@ -89,6 +89,40 @@ export function processCpuSeconds(pid: number): number | null {
   }
 }
 
+/**
+ * CPU seconds (user + system) of a process and all its descendants that are alive (a server run
+ * as several processes with GUICHET_PROCESSES forks its workers). Null when `pid` is gone.
+ */
+export function processTreeCpuSeconds(pid: number): number | null {
+  const own = processCpuSeconds(pid);
+  if (own === null) return null;
+  const children = new Map<number, number[]>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const list = children.get(ppid) ?? [];
+        list.push(Number(entry));
+        children.set(ppid, list);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return own;
+  }
+  let total = own;
+  const stack = [...(children.get(pid) ?? [])];
+  while (stack.length) {
+    const p = stack.pop()!;
+    total += processCpuSeconds(p) ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
+}
+
 /** CPU seconds used so far by every process whose name is `name` (for example all PostgreSQL processes). */
 export function cpuSecondsByName(name: string): number | null {
   let total = 0;
@@ -134,13 +168,13 @@ export interface CpuSample {
   machine: { busy: number; total: number } | null;
 }
 
-/** Where the CPU goes: this process (the client), the server child, PostgreSQL, the whole machine. */
+/** Where the CPU goes: this process (the client), the server child (with its own children), PostgreSQL, the whole machine. */
 export function sampleCpu(serverPid: number, withPostgres: boolean): CpuSample {
   const u = process.cpuUsage();
   return {
     at: performance.now(),
     client: (u.user + u.system) / 1e6,
-    server: processCpuSeconds(serverPid),
+    server: processTreeCpuSeconds(serverPid),
     postgres: withPostgres ? cpuSecondsByName('postgres') : null,
     machine: machineCpuSeconds(),
   };

@@ -9,7 +9,10 @@
  * process, measured with the same client and concurrency, is the reference.
  *
  * Options: --quick (short run for checks), --warmup=S, --duration=S, --connections=N,
- * --only=pg,pglite,hello, --pool=N (GUICHET_DB_POOL of the server), --profile (write a V8 CPU profile of each Guichet server to a temporary folder).
+ * --only=pg,pglite,hello, --pool=N (GUICHET_DB_POOL of the server), --profile (write a V8 CPU profile of each Guichet server to a temporary folder),
+ * --processes=N (GUICHET_PROCESSES of the PostgreSQL server: Guichet processes sharing the port; default 1),
+ * --statements (count the SQL statements and round trips the server sends to PostgreSQL, through a
+ * counting proxy in this process: it adds a hop, so throughput is lower in that run).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { createPgDatabase } from '@guichet/db/testing';
 import { buildRequest, runLoad, type LoadResult } from '../lib/http-client.ts';
 import { cpuPercent, sampleCpu, startNode, type Child, type CpuSample } from '../lib/processes.ts';
+import { startPgCounter, type PgCounter, type PgCounts } from '../lib/pg-counter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -38,6 +42,8 @@ const warmupMs = numArg('warmup', quick ? 2 : 5) * 1000;
 const durationMs = numArg('duration', quick ? 5 : 20) * 1000;
 const connections = Math.round(numArg('connections', 32));
 const poolArg = args.find((a) => a.startsWith('--pool='))?.slice('--pool='.length);
+const processes = Math.round(numArg('processes', 1));
+const countStatements = args.includes('--statements');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = new Set((onlyArg ?? 'pg,pglite,hello').split(','));
 for (const o of only) if (!['pg', 'pglite', 'hello'].includes(o)) throw new Error(`--only takes pg, pglite and hello (got "${o}")`);
@@ -146,6 +152,8 @@ interface Measured {
   load: LoadResult;
   cpu: ReturnType<typeof cpuPercent>;
   note: string;
+  /** With --statements: what the server sent to PostgreSQL during the window. */
+  sql?: PgCounts;
 }
 
 function parseUrl(url: string): { host: string; port: number; hostHeader: string } {
@@ -160,10 +168,12 @@ async function measure(
   request: (i: number) => Buffer,
   expectStatus: number,
   label: string,
+  counter?: PgCounter,
 ): Promise<Omit<Measured, 'note'>> {
   const { host, port } = parseUrl(url);
   let a: CpuSample | null = null;
   let b: CpuSample | null = null;
+  const sqlAt: { start?: PgCounts; end?: PgCounts } = {};
   const load = await runLoad(
     {
       host,
@@ -175,15 +185,27 @@ async function measure(
       expectStatus,
       onError: (what) => console.error(`  ${label}: ${what}`),
     },
-    { onMeasureStart: () => (a = sampleCpu(server.pid, withPostgres)), onMeasureEnd: () => (b = sampleCpu(server.pid, withPostgres)) },
+    {
+      onMeasureStart: () => {
+        a = sampleCpu(server.pid, withPostgres);
+        if (counter) sqlAt.start = counter.counts();
+      },
+      onMeasureEnd: () => {
+        b = sampleCpu(server.pid, withPostgres);
+        if (counter) sqlAt.end = counter.counts();
+      },
+    },
   );
-  return { load, cpu: cpuPercent(a!, b!) };
+  const { start: s0, end: s1 } = sqlAt;
+  const sql = s0 && s1 ? { statements: s1.statements - s0.statements, roundTrips: s1.roundTrips - s0.roundTrips, transactions: s1.transactions - s0.transactions } : undefined;
+  return { load, cpu: cpuPercent(a!, b!), ...(sql ? { sql } : {}) };
 }
 
 async function benchGuichet(kind: 'pg' | 'pglite'): Promise<Measured> {
   const tmp = mkdtempSync(join(tmpdir(), 'guichet-bench-'));
   cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
   const password = randomBytes(12).toString('base64url');
+  let counter: PgCounter | undefined;
   const extra: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -197,6 +219,12 @@ async function benchGuichet(kind: 'pg' | 'pglite'): Promise<Measured> {
     cleanups.push(() => created.drop());
     extra.DATABASE_URL = created.url;
     if (poolArg) extra.GUICHET_DB_POOL = poolArg;
+    if (processes > 1) extra.GUICHET_PROCESSES = String(processes);
+    if (countStatements) {
+      counter = await startPgCounter(created.url);
+      cleanups.push(() => counter!.close());
+      extra.DATABASE_URL = counter.url;
+    }
   }
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${mkdtempSync(join(tmpdir(), `guichet-bench-prof-${kind}-`))}`] : [];
   const server = await startNode(join(root, 'apps/server/src/main.ts'), {
@@ -237,7 +265,7 @@ async function benchGuichet(kind: 'pg' | 'pglite'): Promise<Measured> {
   const { hostHeader } = parseUrl(url);
   const requests = Array.from({ length: 4096 }, () => buildRequest('POST', '/api/v1/tickets', hostHeader, auth, ticketBody()));
   const label = kind === 'pg' ? 'PostgreSQL' : 'PGlite';
-  const m = await measure(server, url, kind === 'pg', (i) => requests[i & 4095]!, 201, label);
+  const m = await measure(server, url, kind === 'pg', (i) => requests[i & 4095]!, 201, label, counter);
 
   const made = (await highestNumber()) - before;
   const counted = m.load.warmupRequests + m.load.requests;
@@ -279,7 +307,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   console.log(
     `ticket-create: POST /api/v1/tickets with an API token, ${connections} keep-alive connections (${connections} requests in flight), ` +
-      `warm-up ${warmupMs / 1000} s, measured ${durationMs / 1000} s${quick ? ' (--quick)' : ''}`,
+      `warm-up ${warmupMs / 1000} s, measured ${durationMs / 1000} s${quick ? ' (--quick)' : ''}; ` +
+      `Guichet on PostgreSQL runs ${processes} process${processes > 1 ? 'es' : ''} (GUICHET_PROCESSES), on PGlite 1`,
   );
   const results: Partial<Record<'pg' | 'pglite' | 'hello', Measured>> = {};
   if (only.has('pg')) results.pg = await benchGuichet('pg');
@@ -316,6 +345,14 @@ async function main(): Promise<void> {
       '"other" is every other process: when it is high, the figures above are low.)',
   );
   for (const k of ['pg', 'pglite'] as const) if (results[k]?.note) console.log(`${names[k]}: ${results[k]!.note}`);
+  if (results.pg?.sql) {
+    const { sql, load } = results.pg;
+    const n = load.requests || 1;
+    console.log(
+      `SQL sent to PostgreSQL during the window (--statements, through a counting proxy: throughput above is lower for it): ` +
+        `${(sql.statements / n).toFixed(2)} statements, ${(sql.roundTrips / n).toFixed(2)} round trips and ${(sql.transactions / n).toFixed(2)} BEGIN per ticket created`,
+    );
+  }
   const hello = results.hello?.load.rps;
   if (hello) {
     for (const k of ['pg', 'pglite'] as const) {

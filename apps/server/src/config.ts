@@ -41,6 +41,11 @@ export interface Config {
   shutdownGraceMs: number;
   /** GUICHET_SECRET_KEY: 32 bytes (base64 or hex) behind signed reply addresses and sealed credentials. */
   secretKey: Buffer | undefined;
+  /**
+   * GUICHET_PROCESSES: how many Guichet processes this command runs (node:cluster), sharing the
+   * HTTP and SMTP ports, each with the configured roles. PostgreSQL only (PGlite is one process's database).
+   */
+  processes: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -82,6 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     secretKey = /^[0-9a-fA-F]{64}$/.test(rawKey) ? Buffer.from(rawKey, 'hex') : Buffer.from(rawKey, 'base64');
     if (secretKey.length !== 32) throw new ConfigError('GUICHET_SECRET_KEY must be 32 bytes, written as 64 hex digits or base64');
   }
+  const processes = int(env, 'GUICHET_PROCESSES', 1, 1, 64);
+  if (processes > 1 && !url) {
+    throw new ConfigError('GUICHET_PROCESSES above 1 needs DATABASE_URL: the embedded database is opened by one process only');
+  }
   return Object.freeze({
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -110,5 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     bodyLimitBytes: int(env, 'GUICHET_BODY_LIMIT_MB', 10, 1, 100) * 1024 * 1024,
     shutdownGraceMs: int(env, 'GUICHET_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600) * 1000,
     secretKey,
+    processes,
   });
 }

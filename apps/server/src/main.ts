@@ -1,5 +1,24 @@
-import { ConfigError, loadConfig } from './config.ts';
+import cluster from 'node:cluster';
+import { runPrimary, type ReadyMessage } from './cluster.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import type { DemoResult } from './seed/demo.ts';
 import { startServer } from './server.ts';
+
+/** The start banner: where Guichet answers, on which database, and the demo admin's sign-in. */
+function announce(config: Config, url: string, demo: DemoResult | null): void {
+  const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
+  const processes = config.processes > 1 ? `, ${config.processes} processes (GUICHET_PROCESSES)` : '';
+  const lines = [`Guichet is running at ${url || '(no web role)'} on ${where}${processes}.`];
+  if (demo) {
+    lines.push(`Demo workspace "${demo.workspaceSlug}": sign in as ${demo.adminEmail}`);
+    if (demo.generatedPassword) {
+      lines.push(`  password: ${demo.generatedPassword}   (generated now and shown only once; set GUICHET_ADMIN_PASSWORD to choose it)`);
+    } else if (demo.created) {
+      lines.push('  password: the value of GUICHET_ADMIN_PASSWORD');
+    }
+  }
+  console.log(lines.join('\n'));
+}
 
 /** `npm start`: one process with the web server (and, later, workers and SMTP) on the configured database. */
 async function main(): Promise<void> {
@@ -13,18 +32,18 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const running = await startServer(config);
-  const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  const lines = [`Guichet is running at ${running.url || '(no web role)'} on ${where}.`];
-  if (running.demo) {
-    lines.push(`Demo workspace "${running.demo.workspaceSlug}": sign in as ${running.demo.adminEmail}`);
-    if (running.demo.generatedPassword) {
-      lines.push(`  password: ${running.demo.generatedPassword}   (generated now and shown only once; set GUICHET_ADMIN_PASSWORD to choose it)`);
-    } else if (running.demo.created) {
-      lines.push('  password: the value of GUICHET_ADMIN_PASSWORD');
-    }
+  if (config.processes > 1 && cluster.isPrimary) {
+    // Several processes: this one prepares the database, runs them and prints the banner (cluster.ts).
+    await runPrimary(config, (url, demo) => announce(config, url, demo));
+    return;
   }
-  console.log(lines.join('\n'));
+  const running = await startServer(config);
+  if (cluster.isWorker) {
+    // One of GUICHET_PROCESSES: the primary prints the banner once they all listen.
+    process.send!({ type: 'guichet:ready', url: running.url } satisfies ReadyMessage);
+  } else {
+    announce(config, running.url, running.demo);
+  }
 
   let stoppingSince = 0;
   const stop = (signal: string) => {
@@ -36,7 +55,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stoppingSince = Date.now();
-    console.log(`${signal} received: finishing requests in flight, then closing the database.`);
+    if (!cluster.isWorker) console.log(`${signal} received: finishing requests in flight, then closing the database.`);
     running.close().then(
       () => process.exit(0),
       (e) => {

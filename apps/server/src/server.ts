@@ -31,6 +31,21 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
   );
 }
 
+/**
+ * What must happen once before several processes start on one PostgreSQL database
+ * (GUICHET_PROCESSES): migrations, the generated master key and the demo workspace, so that the
+ * processes do not race to create them. Each process then finds them done.
+ */
+export async function prepareDatabase(config: Config): Promise<DemoResult | null> {
+  const database = await openConfiguredDatabase(config);
+  try {
+    const deps = createDeps(database, config, (await resolveMasterKey(config, database)).key);
+    return await ensureDemoWorkspace(deps, config);
+  } finally {
+    await database.close();
+  }
+}
+
 export async function startServer(config: Config): Promise<Running> {
   const database = await openConfiguredDatabase(config);
   let worker: Worker | null = null;

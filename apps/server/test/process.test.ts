@@ -6,7 +6,7 @@
  * temp folders whatever happens.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openDatabase } from '@guichet/db';
@@ -227,6 +227,7 @@ describe('the server as a process', () => {
     env: Record<string, string>,
     rounds: number,
     kind: 'pglite' | 'postgres',
+    beforeKill: (victim: Guichet) => void = () => {},
   ): Promise<void> {
     const ledger = new Ledger();
     let server = scope.start(env);
@@ -248,6 +249,7 @@ describe('the server as a process', () => {
           onAck: (n) => {
             if (n === target) {
               killed = true;
+              beforeKill(victim);
               victim.signal('SIGKILL');
             }
           },
@@ -323,6 +325,54 @@ describe('the server as a process', () => {
     }
   });
 
+  /** Live processes whose parent is `pid` (Linux /proc): the processes a GUICHET_PROCESSES primary runs. */
+  function childPids(pid: number): number[] {
+    const out: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return out;
+  }
+  const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+  it('GUICHET_PROCESSES=2 on PostgreSQL: two processes share the port, every acknowledged write survives a SIGKILL of the primary (its processes end with it), SIGTERM stops them all with exit 0', { timeout: 150_000, skip: !withPostgres && 'GUICHET_TEST_PG=off' }, async (t) => {
+    const scope = new Scope();
+    try {
+      const pg = await createPgDatabase('guichet_process');
+      scope.defer(() => pg.drop());
+      const env = { DATABASE_URL: pg.url, GUICHET_PROCESSES: '2', GUICHET_SMTP_PORT: '0', GUICHET_ADMIN_PASSWORD: PASSWORD };
+      const first = scope.start(env);
+      const base = await first.ready();
+      assert.match(first.stdout, /on PostgreSQL \(DATABASE_URL\), 2 processes \(GUICHET_PROCESSES\)\./);
+      assert.equal((first.stdout.match(/Guichet is running/g) ?? []).length, 1, 'one banner for the whole group');
+      const workers = childPids(first.pid);
+      assert.equal(workers.length, 2, `two Guichet processes under the primary (${workers.join(', ')})`);
+      // Connections are handed out in turn: several requests reach both processes.
+      const client = await tokenClient(base, ADMIN_EMAIL, PASSWORD);
+      for (let i = 0; i < 6; i++) assert.equal((await client.req('GET', '/auth/me')).status, 200);
+      assert.deepEqual(await first.stop('SIGTERM'), { code: 0, signal: null }, first.output);
+      assert.deepEqual(workers.filter(alive), [], 'SIGTERM ended every process of the group');
+      assertNoErrorLogs(first);
+
+      // The crash rounds: SIGKILL of the primary; its processes see it go and end, and a restart
+      // on the same database finds every acknowledged write.
+      const victims: number[] = [];
+      await crashRounds(t, scope, env, 1, 'postgres', (g) => victims.push(...childPids(g.pid)));
+      for (const pid of victims) {
+        for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(victims.filter(alive), [], 'the processes of a killed primary end too');
+    } finally {
+      await scope.cleanup();
+    }
+  });
+
   it('a second process on the same data folder refuses to start, naming the first; the first keeps working', { timeout: 120_000 }, async () => {
     const scope = new Scope();
     try {
@@ -362,6 +412,7 @@ describe('the server as a process', () => {
         [{ DATABASE_URL: 'mysql://localhost/guichet' }, 'DATABASE_URL'],
         [{ GUICHET_ADMIN_PASSWORD: 'short' }, 'GUICHET_ADMIN_PASSWORD'],
         [{ GUICHET_DB_POOL: '0' }, 'GUICHET_DB_POOL'],
+        [{ GUICHET_PROCESSES: '2' }, 'GUICHET_PROCESSES'],
       ];
       await Promise.all(
         cases.map(async ([vars, name], i) => {

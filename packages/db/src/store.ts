@@ -150,11 +150,15 @@ function cachedAuthReads(repos: Repositories): Repositories {
   };
 }
 
-function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
+/**
+ * `coalesce`: the store's own repositories (not a transaction's) let concurrent hot statements
+ * share one statement: ticket creation and the lookup of a user by address (see coalesce.ts).
+ */
+function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false): Repositories {
   return {
-    tickets: guard(new KyselyTicketRepository(db)),
+    tickets: guard(new KyselyTicketRepository(db, { coalesce })),
     messages: guard(new KyselyMessageRepository(db)),
-    users: guard(new KyselyUserRepository(db), onAuthWrite),
+    users: guard(new KyselyUserRepository(db, { coalesce }), onAuthWrite),
     organizations: guard(new KyselyOrganizationRepository(db)),
     teams: guard(new KyselyTeamRepository(db)),
     skills: guard(new KyselySkillRepository(db)),
@@ -185,7 +189,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
 
 export function createStore(db: Kysely<DB>): Store {
   return {
-    ...cachedAuthReads(repositories(db, authWritten)),
+    ...cachedAuthReads(repositories(db, authWritten, true)),
     async transaction(work) {
       let wroteAuth = false;
       const written = () => {

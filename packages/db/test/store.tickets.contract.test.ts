@@ -18,6 +18,7 @@ import {
   workspaceOf,
   type Harness,
 } from './fixtures.ts';
+import { KyselyTicketRepository } from '../src/repositories/tickets.ts';
 
 const viewOf = (t: Ticket, requester: User): TicketView => ({ ...t, requester: { id: requester.id, name: requester.name, email: requester.email } });
 
@@ -31,6 +32,76 @@ async function people(h: Harness) {
 
 describeStore('storage port: tickets, messages, events and transactions', (h) => {
   describe('tickets', () => {
+    it('tickets created side by side outside a transaction (coalesced into shared statements) read back exactly as one by one; a bad one fails alone', async () => {
+      const a = await people(h);
+      const b = await people(h);
+      const inputs = Array.from({ length: 12 }, (_, i) => {
+        const { ws, customer } = i % 3 === 2 ? b : a;
+        const input = ticketInput(ws, customer, {
+          subject: `Side by side ${i} — « ${'é'.repeat(i)} » "quoted" \\ back`,
+          tags: i % 2 ? ['billing', `t${i}`] : [],
+          customFields: i % 4 === 0 ? { plan: 'pro', n: i, nested: { deep: [1, null, 'x'] } } : {},
+          language: i % 2 ? 'fr' : null,
+          createdAt: at(40 + i),
+          updatedAt: at(40 + i),
+        }, { bodyText: `Body ${i}\nline two`, bodyHtml: i % 2 ? `<p>${i}</p>` : null });
+        input.event.data = { subject: input.ticket.subject, tags: input.ticket.tags, messageId: input.message.id };
+        input.event.requestId = `req-${i}`;
+        return input;
+      });
+      // A requester that does not exist: its foreign key fails, the others must not.
+      const bad = ticketInput(a.ws, { ...a.customer, id: uuid() });
+      // First eight good ones in one shared statement (called directly: through the store a
+      // failing shared statement would be hidden by its one-by-one retry), then four more through
+      // the store, with the bad one among them.
+      const repo = new KyselyTicketRepository(h.database.db, { coalesce: true }) as unknown as { insertMany(l: typeof inputs): Promise<Ticket[]> };
+      const first = (await repo.insertMany(inputs.slice(0, 8))).map((value) => ({ status: 'fulfilled' as const, value }));
+      const second = await Promise.allSettled([...inputs.slice(8, 10).map((i) => h.store.tickets.create(i)), h.store.tickets.create(bad), ...inputs.slice(10).map((i) => h.store.tickets.create(i))]);
+      assert.equal(second[2]!.status, 'rejected', 'the ticket with an unknown requester is refused');
+      const created = [...first, ...second.filter((_, i) => i !== 2)].map((r) => {
+        assert.equal(r.status, 'fulfilled', r.status === 'rejected' ? String((r as PromiseRejectedResult).reason) : '');
+        return (r as PromiseFulfilledResult<Ticket>).value;
+      });
+      for (const [k, { ws }] of [a, b].entries()) {
+        // Distinct numbers from the workspace's sequence; like any rolled-back INSERT, the refused
+        // ticket (and the shared statement it made fail, run again one by one) may leave gaps.
+        const mine = created.filter((t) => t.workspaceId === ws.id).map((t) => t.number);
+        assert.equal(new Set(mine).size, mine.length, `workspace ${k}: each number once`);
+        assert.ok(mine.every((n) => Number.isSafeInteger(n) && n >= 1));
+      }
+      for (const [i, input] of inputs.entries()) {
+        const t = created[i]!;
+        const requester = input.ticket.workspaceId === a.ws.id ? a.customer : b.customer;
+        assert.deepEqual(t, { ...input.ticket, number: t.number, version: 1 });
+        assert.deepEqual(await h.store.tickets.findById(input.ticket.workspaceId, t.id), viewOf(t, requester));
+        const messages = await h.store.messages.listForTicket(input.ticket.workspaceId, t.id, { includeInternal: true, limit: 10 });
+        assert.deepEqual(messages, [{ ...input.message, attachments: [], author: { id: requester.id, name: requester.name, email: requester.email } }]);
+        const events = await h.store.events.listForSubject(input.ticket.workspaceId, 'ticket', t.id, { limit: 10 });
+        assert.equal(events.length, 1);
+        const { id, actorName, ...event } = events[0]!;
+        assert.ok(Number.isSafeInteger(id) && actorName === requester.name);
+        assert.deepEqual(event, { ...input.event, data: { ...input.event.data, number: t.number } });
+      }
+      assert.equal(await h.store.tickets.findById(a.ws.id, bad.ticket.id), null, 'nothing of the refused ticket was written');
+    });
+
+    it('users looked up by address side by side outside a transaction (coalesced) each get their own answer, case-insensitively and per workspace', async () => {
+      const a = await people(h);
+      const b = await people(h);
+      const twin = await h.store.users.insert(userOf(b.ws, { role: 'customer', email: a.customer.email }));
+      const asks: Array<[string, string, string | null]> = [
+        [a.ws.id, a.customer.email!, a.customer.id],
+        [a.ws.id, a.customer.email!.toUpperCase(), a.customer.id],
+        [b.ws.id, a.customer.email!, twin.id],
+        [a.ws.id, 'nobody@example.test', null],
+        [b.ws.id, a.agent.email!, null],
+        [a.ws.id, a.agent.email!, a.agent.id],
+      ];
+      const found = await Promise.all(asks.map(([ws, email]) => h.store.users.findByEmail(ws, email)));
+      assert.deepEqual(found.map((u) => u?.id ?? null), asks.map((x) => x[2]));
+      assert.deepEqual(found[0], a.customer);
+    });
+
     it('creates a ticket with its first message and creation event; every field reads back', async () => {
       const { ws, org, customer, agent } = await people(h);
       const team = await h.store.teams.insert(teamOf(ws));

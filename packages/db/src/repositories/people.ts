@@ -18,6 +18,7 @@ import type {
 import type { Role } from '@guichet/contracts';
 import type { DB } from '../schema.ts';
 import { toColumns, toCustomField, toOrganization, toSkill, toTeam, toUser, toWorkspace } from './mappers.ts';
+import { Coalescer } from '../coalesce.ts';
 
 /** Escape LIKE wildcards in user text. */
 export const likeEscape = (s: string) => s.replace(/[%_\\]/g, '\\$&');
@@ -28,7 +29,25 @@ function arrays(cols: Record<string, unknown>, keys: string[]) {
 }
 
 export class KyselyUserRepository implements UserRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  /**
+   * Outside transactions only: concurrent lookups by address (the requester of every new ticket)
+   * share one SELECT (see coalesce.ts).
+   */
+  private readonly byEmail: Coalescer<{ workspaceId: string; email: string }, User | null> | null;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    opts: { coalesce?: boolean } = {},
+  ) {
+    this.byEmail = opts.coalesce
+      ? new Coalescer({
+          maxBatch: 100,
+          maxInFlight: 2,
+          one: (k) => this.findOneByEmail(k.workspaceId, k.email),
+          many: (keys) => this.findManyByEmail(keys),
+        })
+      : null;
+  }
 
   async insert(u: User): Promise<User> {
     const r = await this.db
@@ -63,6 +82,11 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async findByEmail(workspaceId: string, email: string): Promise<User | null> {
+    if (this.byEmail) return this.byEmail.run({ workspaceId, email: email.toLowerCase() });
+    return this.findOneByEmail(workspaceId, email);
+  }
+
+  private async findOneByEmail(workspaceId: string, email: string): Promise<User | null> {
     const r = await this.db
       .selectFrom('users')
       .selectAll()
@@ -70,6 +94,22 @@ export class KyselyUserRepository implements UserRepository {
       .where(sql`lower(email)`, '=', email.toLowerCase())
       .executeTakeFirst();
     return r ? toUser(r) : null;
+  }
+
+  /** Several addresses at once, each answered like `findOneByEmail` (one row per workspace and address at most: users_email_uq). */
+  private async findManyByEmail(keys: { workspaceId: string; email: string }[]): Promise<(User | null)[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .select(sql<string>`lower(email)`.as('email_key'))
+      .where('workspace_id', '=', sql<string>`ANY(${[...new Set(keys.map((k) => k.workspaceId))]}::uuid[])`)
+      .where(sql`lower(email)`, '=', sql<string>`ANY(${[...new Set(keys.map((k) => k.email))]}::text[])`)
+      .execute();
+    const found = new Map(rows.map((r) => [`${r.workspace_id} ${r.email_key}`, r]));
+    return keys.map((k) => {
+      const r = found.get(`${k.workspaceId} ${k.email}`);
+      return r ? toUser(r) : null;
+    });
   }
 
   async findLoginCandidates(email: string): Promise<Array<{ user: User; workspace: Workspace }>> {

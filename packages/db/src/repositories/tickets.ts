@@ -16,6 +16,7 @@ import type {
 import type { DB } from '../schema.ts';
 import { toColumns, toTicket } from './mappers.ts';
 import { JOBS_CHANNEL } from './jobs.ts';
+import { Coalescer } from '../coalesce.ts';
 
 export const TICKET_COLUMNS = [
   't.id',
@@ -62,10 +63,27 @@ function toView(r: ViewRow): TicketView {
   return { ...toTicket(r), requester: { id: r.requester_id, name: r.requester_name, email: r.requester_email } };
 }
 
-export class KyselyTicketRepository implements TicketRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+type CreateInput = Parameters<TicketRepository['create']>[0];
 
-  async create(input: Parameters<TicketRepository['create']>[0]): Promise<Ticket> {
+export class KyselyTicketRepository implements TicketRepository {
+  /** Outside transactions only: concurrent creations without attachments share one INSERT (see coalesce.ts). */
+  private readonly coalesced: Coalescer<CreateInput, Ticket> | null;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    opts: { coalesce?: boolean } = {},
+  ) {
+    this.coalesced = opts.coalesce
+      ? new Coalescer({ maxBatch: 64, maxInFlight: 2, one: (i) => this.insertOne(i), many: (list) => this.insertMany(list) })
+      : null;
+  }
+
+  async create(input: CreateInput): Promise<Ticket> {
+    if (this.coalesced && input.attachments.length === 0) return this.coalesced.run(input);
+    return this.insertOne(input);
+  }
+
+  private async insertOne(input: CreateInput): Promise<Ticket> {
     const { ticket: t, message: m, event: e, job } = input;
     const seq = ticketSequenceName(t.workspaceId);
     // One statement, one round trip: the ticket, its first message and its creation event.
@@ -89,6 +107,98 @@ export class KyselyTicketRepository implements TicketRepository {
       SELECT * FROM t`.execute(this.db);
     if (input.attachments.length) await insertAttachments(this.db, m.workspaceId, m.id, m.createdAt, input.attachments);
     return toTicket(result.rows[0] as never);
+  }
+
+  /**
+   * Several new tickets (without attachments) in one statement: the same rows as `insertOne`
+   * writes for each (ticket, first message, creation event, numbered in input order), passed as
+   * one JSON array so the statement text, and its prepared plan, is the same whatever the count.
+   */
+  private async insertMany(list: CreateInput[]): Promise<Ticket[]> {
+    const rows = list.map(({ ticket: t, message: m, event: e, job }, ord) => ({
+      ord,
+      seq: ticketSequenceName(t.workspaceId),
+      id: t.id,
+      workspace_id: t.workspaceId,
+      subject: t.subject,
+      status: t.status,
+      priority: t.priority,
+      channel: t.channel,
+      requester_id: t.requesterId,
+      organization_id: t.organizationId,
+      assignee_id: t.assigneeId,
+      team_id: t.teamId,
+      tags: t.tags,
+      custom_fields: t.customFields,
+      language: t.language,
+      created_at: t.createdAt,
+      updated_at: t.updatedAt,
+      solved_at: t.solvedAt,
+      closed_at: t.closedAt,
+      m_id: m.id,
+      m_workspace_id: m.workspaceId,
+      m_author_id: m.authorId,
+      m_visibility: m.visibility,
+      m_channel: m.channel,
+      m_body_text: m.bodyText,
+      m_body_html: m.bodyHtml,
+      m_created_at: m.createdAt,
+      e_workspace_id: e.workspaceId,
+      e_subject_type: e.subjectType,
+      e_actor_type: e.actor.type,
+      e_actor_id: e.actor.id,
+      e_type: e.type,
+      e_data: e.data,
+      e_request_id: e.requestId,
+      e_created_at: e.createdAt,
+      j_type: job?.type ?? null,
+      j_payload: job?.payload ?? null,
+      j_run_at: job ? (job.runAt ?? t.createdAt) : null,
+      j_dedupe_key: job?.dedupeKey ?? null,
+      j_max_attempts: job?.maxAttempts ?? 10,
+    }));
+    const result = await sql<Record<string, unknown>>`
+      WITH i AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS i(
+          ord integer, seq text, id uuid, workspace_id uuid, subject text, status text, priority text, channel text, requester_id uuid,
+          organization_id uuid, assignee_id uuid, team_id uuid, tags jsonb, custom_fields jsonb, language text,
+          created_at timestamptz, updated_at timestamptz, solved_at timestamptz, closed_at timestamptz,
+          m_id uuid, m_workspace_id uuid, m_author_id uuid, m_visibility text, m_channel text, m_body_text text, m_body_html text,
+          m_created_at timestamptz, e_workspace_id uuid, e_subject_type text, e_actor_type text, e_actor_id uuid, e_type text,
+          e_data jsonb, e_request_id text, e_created_at timestamptz,
+          j_type text, j_payload jsonb, j_run_at timestamptz, j_dedupe_key text, j_max_attempts integer)
+      ), t AS (
+        INSERT INTO tickets (id, workspace_id, number, subject, status, priority, channel, requester_id,
+          organization_id, assignee_id, team_id, tags, custom_fields, language, created_at, updated_at, solved_at, closed_at)
+        SELECT id, workspace_id, nextval(seq::regclass), subject, status, priority, channel, requester_id, organization_id,
+          assignee_id, team_id, ARRAY(SELECT jsonb_array_elements_text(i.tags)), custom_fields, language, created_at, updated_at,
+          solved_at, closed_at
+        FROM i ORDER BY ord
+        RETURNING id, workspace_id, number, subject, status, priority, channel, requester_id, organization_id, assignee_id,
+          team_id, tags, custom_fields, language, version, created_at, updated_at, solved_at, closed_at
+      ), m AS (
+        INSERT INTO messages (id, workspace_id, ticket_id, author_id, visibility, channel, body_text, body_html, created_at)
+        SELECT i.m_id, i.m_workspace_id, t.id, i.m_author_id, i.m_visibility, i.m_channel, i.m_body_text, i.m_body_html, i.m_created_at
+        FROM t JOIN i ON i.id = t.id
+      ), e AS (
+        INSERT INTO events (workspace_id, subject_type, subject_id, actor_type, actor_id, type, data, request_id, created_at)
+        SELECT i.e_workspace_id, i.e_subject_type, t.id, i.e_actor_type, i.e_actor_id, i.e_type,
+          (i.e_data || jsonb_build_object('number', t.number)), i.e_request_id, i.e_created_at
+        FROM t JOIN i ON i.id = t.id ORDER BY t.number
+      ), j AS (
+        INSERT INTO jobs (workspace_id, type, payload, run_at, dedupe_key, max_attempts, created_at)
+        SELECT i.workspace_id, i.j_type, i.j_payload, i.j_run_at, i.j_dedupe_key, i.j_max_attempts, i.created_at
+        FROM t JOIN i ON i.id = t.id WHERE i.j_type IS NOT NULL
+        ON CONFLICT (type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+        RETURNING pg_notify(${JOBS_CHANNEL}, type)
+      )
+      SELECT * FROM t`.execute(this.db);
+    const byId = new Map(result.rows.map((r) => [r.id as string, toTicket(r as never)]));
+    return list.map((c) => {
+      const created = byId.get(c.ticket.id);
+      if (!created) throw new Error('a coalesced ticket insert returned no row for one of its tickets');
+      return created;
+    });
   }
 
   async findById(workspaceId: string, id: string): Promise<TicketView | null> {
