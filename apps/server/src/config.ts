@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The only file that reads the environment. Parsed once at start, validated and frozen; a bad
@@ -41,6 +42,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** GUICHET_SECRET_KEY: 32 bytes (base64 or hex) behind signed reply addresses and sealed credentials. */
   secretKey: Buffer | undefined;
+  /** GUICHET_WEB_DIR: the built agent web app served at `/` (default: apps/web/dist of this checkout). */
+  webDir: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -110,5 +113,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     bodyLimitBytes: int(env, 'GUICHET_BODY_LIMIT_MB', 10, 1, 100) * 1024 * 1024,
     shutdownGraceMs: int(env, 'GUICHET_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600) * 1000,
     secretKey,
+    webDir: resolve(env.GUICHET_WEB_DIR?.trim() || fileURLToPath(new URL('../../web/dist', import.meta.url))),
   });
 }

@@ -42,6 +42,7 @@ export async function startServer(config: Config): Promise<Running> {
       deps,
       database,
       config,
+      webDir: config.webDir,
       email: { smtpAddress: () => (smtp ? { host: smtp.host, port: smtp.port } : null), testImap: testImapConnection },
     });
     // Graceful stop: `app.close()` waits for every connection to end, but a response finished

@@ -93,6 +93,7 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['GET /inbound-emails',                                         401,      403,     403,   403,   ok],
   ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId}', 401, ok,    ok,    ok,    ok],
   ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId} · on an internal note', 401, 404, ok, ok, ok],
+  ['GET /tickets/counts',                                         401,      403,     ok,    ok,    ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -188,6 +189,7 @@ const selfOf = (f: Fixture, who: Who) => f.users[who === 'anonymous' ? 'admin' :
 /** A valid request for each row, built fresh for each caller (so destructive rows stay independent). */
 const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Request>> = {
   'GET /openapi.json': () => ({}),
+  'GET /tickets/counts': () => ({}),
   'POST /auth/login': (f, who) => ({ body: { email: selfOf(f, who).email, password: PASSWORD, workspace: f.ws.slug } }),
   'POST /auth/logout': async (f, who) => (who === 'anonymous' ? {} : { as: await f.session(who) }),
   'GET /auth/me': () => ({}),

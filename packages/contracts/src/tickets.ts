@@ -77,7 +77,8 @@ export const ListTicketsQuery = pageQuery.extend({
   priority: queryList(TicketPriority).optional(),
   channel: queryList(Channel).optional(),
   assigneeId: z.union([uuid, z.literal('none'), z.literal('me')]).optional(),
-  teamId: z.union([uuid, z.literal('none')]).optional(),
+  /** `mine`: the teams the caller belongs to. */
+  teamId: z.union([uuid, z.literal('none'), z.literal('mine')]).optional(),
   requesterId: uuid.optional(),
   organizationId: uuid.optional(),
   tag: queryList(Tag).optional(),
@@ -155,3 +156,14 @@ export const EventOut = z.object({
   createdAt: isoDate,
 });
 export type EventOut = z.infer<typeof EventOut>;
+
+/** The inbox's built-in views and how many tickets each holds (open = new, open, pending, on hold). */
+export const TicketCountsOut = z.object({
+  mine: z.number().int(),
+  unassigned: z.number().int(),
+  myTeams: z.number().int(),
+  open: z.number().int(),
+  /** Updated in the last 24 hours, whatever their status. */
+  recent: z.number().int(),
+});
+export type TicketCountsOut = z.infer<typeof TicketCountsOut>;

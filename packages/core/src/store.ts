@@ -123,6 +123,8 @@ export interface TicketRepository {
   update(workspaceId: string, id: string, patch: TicketPatch, updatedAt: Date): Promise<Ticket>;
   list(workspaceId: string, filter: TicketFilter, sort: Sorted, page: PageRequest): Promise<TicketView[]>;
   countOpenByAssignee(workspaceId: string, assigneeId: string): Promise<number>;
+  /** The inbox views' sizes for one agent, in one pass over the workspace's open and recent tickets. */
+  countViews(workspaceId: string, q: { userId: string; teamIds: string[]; recentSince: Date }): Promise<{ mine: number; unassigned: number; myTeams: number; open: number; recent: number }>;
 }
 
 export interface MessageRepository {

@@ -1,0 +1,142 @@
+/**
+ * The inbox's state, owned above the screens so that going into a ticket and back keeps the list,
+ * its scroll position and the keyboard cursor, and so j/k on a ticket page move through the list.
+ */
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import { api, ApiError, type TicketOut, type ViewCounts } from '../api.ts';
+import { NO_FILTERS, queryFor, viewById, type Filters } from './views.ts';
+
+const PAGE = 100;
+
+export interface Inbox {
+  viewId: string;
+  filters: Filters;
+  items: TicketOut[];
+  hasMore: boolean;
+  loading: boolean;
+  error: string | null;
+  counts: ViewCounts | null;
+  cursor: number;
+  selected: ReadonlySet<string>;
+  scrollTop: number;
+  setView(id: string): void;
+  setFilters(f: Filters): void;
+  loadMore(): void;
+  reload(): void;
+  setCursor(i: number): void;
+  toggle(id: string): void;
+  selectAll(): void;
+  clearSelection(): void;
+  /** Put the server's new copy of a ticket in the list (after an edit). */
+  replace(t: TicketOut): void;
+  refreshCounts(): void;
+  rememberScroll(top: number): void;
+}
+
+export const InboxContext = createContext<Inbox | null>(null);
+export function useInbox(): Inbox {
+  const i = useContext(InboxContext);
+  if (!i) throw new Error('useInbox outside the shell');
+  return i;
+}
+
+export function useInboxState(): Inbox {
+  const [viewId, setViewId] = useState('mine');
+  const [filters, setFiltersState] = useState<Filters>(NO_FILTERS);
+  const [items, setItems] = useState<TicketOut[]>([]);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [counts, setCounts] = useState<ViewCounts | null>(null);
+  const [cursor, setCursor] = useState(0);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const scrollTop = useRef(0);
+  /** Answers to an older query (the agent switched view meanwhile) are dropped. */
+  const generation = useRef(0);
+  const inFlight = useRef(false);
+
+  const fetchPage = useCallback(async (reset: boolean, after: string | null) => {
+    const gen = reset ? ++generation.current : generation.current;
+    if (!reset && inFlight.current) return;
+    inFlight.current = true;
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api.tickets(queryFor(viewById(viewIdRef.current), filtersRef.current), reset ? null : after, PAGE);
+      if (gen !== generation.current) return;
+      setItems((prev) => (reset ? page.items : dedupe(prev, page.items)));
+      setNextCursor(page.nextCursor);
+    } catch (e) {
+      if (gen !== generation.current) return;
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      if (gen === generation.current) {
+        inFlight.current = false;
+        setLoading(false);
+      }
+    }
+  }, []);
+
+  const viewIdRef = useRef(viewId);
+  const filtersRef = useRef(filters);
+  viewIdRef.current = viewId;
+  filtersRef.current = filters;
+
+  const refreshCounts = useCallback(() => {
+    api.counts().then(setCounts, () => {});
+  }, []);
+
+  const reload = useCallback(() => {
+    inFlight.current = false;
+    setCursor(0);
+    setSelected(new Set());
+    scrollTop.current = 0;
+    void fetchPage(true, null);
+    refreshCounts();
+  }, [fetchPage, refreshCounts]);
+
+  useEffect(() => {
+    reload();
+  }, [viewId, filters, reload]);
+
+  return {
+    viewId,
+    filters,
+    items,
+    hasMore: nextCursor !== null,
+    loading,
+    error,
+    counts,
+    cursor,
+    selected,
+    scrollTop: scrollTop.current,
+    setView: (id) => {
+      if (id !== viewIdRef.current) setViewId(id);
+    },
+    setFilters: setFiltersState,
+    loadMore: () => {
+      if (nextCursor && !inFlight.current) void fetchPage(false, nextCursor);
+    },
+    reload,
+    setCursor: (i) => setCursor(Math.max(0, Math.min(i, items.length - 1))),
+    toggle: (id) =>
+      setSelected((s) => {
+        const n = new Set(s);
+        if (n.has(id)) n.delete(id);
+        else n.add(id);
+        return n;
+      }),
+    selectAll: () => setSelected(new Set(items.map((t) => t.id))),
+    clearSelection: () => setSelected(new Set()),
+    replace: (t) => setItems((prev) => prev.map((x) => (x.id === t.id ? t : x))),
+    refreshCounts,
+    rememberScroll: (top) => {
+      scrollTop.current = top;
+    },
+  };
+}
+
+function dedupe(prev: TicketOut[], next: TicketOut[]): TicketOut[] {
+  const seen = new Set(prev.map((t) => t.id));
+  return prev.concat(next.filter((t) => !seen.has(t.id)));
+}
