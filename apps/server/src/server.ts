@@ -43,6 +43,7 @@ export async function startServer(config: Config): Promise<Running> {
       database,
       config,
       webDir: config.webDir,
+      appUrl: () => config.publicUrl ?? url,
       email: { smtpAddress: () => (smtp ? { host: smtp.host, port: smtp.port } : null), testImap: testImapConnection },
     });
     // Graceful stop: `app.close()` waits for every connection to end, but a response finished

@@ -94,6 +94,8 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId}', 401, ok,    ok,    ok,    ok],
   ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId} · on an internal note', 401, 404, ok, ok, ok],
   ['GET /tickets/counts',                                         401,      403,     ok,    ok,    ok],
+  ['POST /auth/password-reset',                                   ok,       ok,      ok,    ok,    ok],
+  ['POST /auth/password-reset/confirm',                           ok,       ok,      ok,    ok,    ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -190,6 +192,18 @@ const selfOf = (f: Fixture, who: Who) => f.users[who === 'anonymous' ? 'admin' :
 const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Request>> = {
   'GET /openapi.json': () => ({}),
   'GET /tickets/counts': () => ({}),
+  'POST /auth/password-reset': (f, who) => ({ body: { email: selfOf(f, who).email, workspace: f.ws.slug } }),
+  // A link of a throwaway account (the matrix's callers keep their passwords); anyone holding it may use it.
+  'POST /auth/password-reset/confirm': async (f) => {
+    const user = await f.ws.as('agent');
+    const token = f.t.deps.secrets.token(32);
+    const now = f.t.deps.clock.now();
+    await f.t.deps.store.passwordResets.insert({
+      id: f.t.deps.ids.uuid(), workspaceId: f.ws.id, userId: user.id, tokenHash: f.t.deps.secrets.hash(token),
+      createdAt: now, expiresAt: new Date(now.getTime() + 3_600_000), usedAt: null, requestedIp: null,
+    });
+    return { body: { token, password: 'matrix new passphrase' } };
+  },
   'POST /auth/login': (f, who) => ({ body: { email: selfOf(f, who).email, password: PASSWORD, workspace: f.ws.slug } }),
   'POST /auth/logout': async (f, who) => (who === 'anonymous' ? {} : { as: await f.session(who) }),
   'GET /auth/me': () => ({}),

@@ -231,6 +231,26 @@ for (const kind of testDbKinds()) {
       }
     });
 
+    it('asks for a password-reset link without telling whether the address exists, and explains a dead link', async () => {
+      const context = await browser.newContext({ locale: 'en-GB' });
+      const page = await context.newPage();
+      try {
+        await page.goto(base);
+        await page.getByRole('button', { name: 'Forgot your password?' }).click();
+        await page.getByLabel('Email address').fill('nobody@example.com');
+        await page.getByRole('button', { name: 'Send the link' }).click();
+        await page.getByText('If an account uses this address, a link is on its way').waitFor();
+        await page.goto(`${base}/reset-password?token=${'x'.repeat(43)}`);
+        await page.getByLabel(/New password/).fill('a brand new passphrase');
+        await page.getByRole('button', { name: 'Save the new password' }).click();
+        await page.getByRole('alert').filter({ hasText: 'expired or was already used' }).waitFor();
+        // The admin's password still works.
+        assert.equal((await api.req('GET', '/auth/me')).status, 200);
+      } finally {
+        await context.close();
+      }
+    });
+
     it('speaks French when the agent chooses it, and keeps the choice in their settings', async () => {
       const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();

@@ -40,3 +40,4 @@ export * from './email/intake.ts';
 export * from './email/ingest.ts';
 export * from './email/mailboxes.ts';
 export * from './email/message-views.ts';
+export * from './identity/password-reset.ts';

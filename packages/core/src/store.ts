@@ -227,6 +227,31 @@ export interface ApiTokenRepository {
   touch(id: string, at: Date): Promise<void>;
 }
 
+export interface PasswordResetToken {
+  id: string;
+  workspaceId: string;
+  userId: string;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  requestedIp: string | null;
+}
+
+export interface PasswordResetRepository {
+  insert(t: PasswordResetToken): Promise<void>;
+  /** How many links this user was sent since `since` (the request rate limit). */
+  countSince(workspaceId: string, userId: string, since: Date): Promise<number>;
+  /**
+   * Use a link: marks it used if it is unused and unexpired at `now`, and returns it; null when
+   * there is no such link, or it was used or expired. Atomic: a link works once even when two
+   * requests race.
+   */
+  consume(tokenHash: string, now: Date): Promise<PasswordResetToken | null>;
+  /** Retire the user's other outstanding links (after a successful reset). */
+  retireForUser(workspaceId: string, userId: string, now: Date): Promise<void>;
+}
+
 export interface LoginAttemptRepository {
   record(email: string, ip: string | null, succeeded: boolean, at: Date): Promise<void>;
   failuresSince(email: string, since: Date): Promise<number>;
@@ -265,6 +290,7 @@ export interface Repositories {
   apiTokens: ApiTokenRepository;
   loginAttempts: LoginAttemptRepository;
   workspaces: WorkspaceRepository;
+  passwordResets: PasswordResetRepository;
 }
 
 export interface Store extends Repositories {

@@ -9,6 +9,7 @@ import type { DB } from './schema.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_jobs.ts';
 import * as m0003 from './migrations/0003_email.ts';
+import * as m0007 from './migrations/0007_web.ts';
 
 export interface DatabaseOptions {
   /** PostgreSQL server; when absent, the embedded PGlite database is used. */
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_jobs': m0002,
   '0003_email': m0003,
+  '0007_web': m0007,
 };
 
 // int8 (ids of append-only logs, counts) as JS numbers: they stay far below 2^53 here.

@@ -352,4 +352,16 @@ export interface DB {
   blobs: BlobsTable;
   email_address_flags: EmailAddressFlagsTable;
   ticket_links: TicketLinksTable;
+  password_reset_tokens: PasswordResetTokensTable;
+}
+
+export interface PasswordResetTokensTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  requested_ip: string | null;
 }

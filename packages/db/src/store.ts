@@ -2,6 +2,7 @@ import { AppError, type Repositories, type Store } from '@guichet/core';
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { KyselyApiTokenRepository, KyselyLoginAttemptRepository, KyselySessionRepository, KyselyWorkspaceRepository } from './repositories/auth.ts';
+import { KyselyPasswordResetRepository } from './repositories/password-resets.ts';
 import { KyselyJobRepository } from './repositories/jobs.ts';
 import {
   KyselyBlobRepository,
@@ -168,6 +169,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     followers: guard(new KyselyFollowerRepository(db)),
     emailFlags: guard(new KyselyEmailAddressFlagRepository(db)),
     ticketLinks: guard(new KyselyTicketLinkRepository(db)),
+    passwordResets: guard(new KyselyPasswordResetRepository(db)),
   };
 }
 

@@ -27,6 +27,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The built agent web app (apps/web/dist); without it `/` explains how to build it. */
   webDir?: string;
+  /** The address people open the app at (links in emails). */
+  appUrl?: () => string;
 }
 
 /** Fastify's own error codes for bad requests, mapped to ours. */
@@ -122,7 +124,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     async (api) => {
       const routeOptions = { deps: opts.deps, validateResponses: opts.config.validateResponses, secureCookies: opts.config.secureCookies };
       const route: Router = (def) => defineRoute(api, docs, routeOptions, def);
-      authRoutes(route, { secure: opts.config.secureCookies });
+      authRoutes(route, { secure: opts.config.secureCookies, ...(opts.appUrl ? { appUrl: opts.appUrl } : {}) });
       ticketRoutes(route);
       peopleRoutes(route);
       adminRoutes(route);

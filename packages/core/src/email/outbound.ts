@@ -283,3 +283,49 @@ function formatAddress(name: string, address: string): string {
 async function isFlagged(tx: Repositories, workspaceId: string, address: string): Promise<boolean> {
   return (await tx.emailFlags.get(workspaceId, address)) !== null;
 }
+
+/**
+ * Queue a mail about someone's account (a password-reset link) in the caller's transaction. It
+ * leaves from the workspace's first enabled mailbox, else from no-reply at the workspace's mail
+ * domain or `fallbackDomain`, through the same outbox and `email.send` job as replies (so the
+ * relay settings and retries apply). Returns null when the address is flagged as bouncing.
+ */
+export async function queueAccountEmail(
+  deps: Deps,
+  tx: Repositories,
+  input: { workspaceId: string; to: string; subject: string; text: string; language: 'fr' | 'en'; fallbackDomain: string },
+): Promise<OutboundEmail | null> {
+  const to = input.to.trim().toLowerCase();
+  if (await isFlagged(tx, input.workspaceId, to)) return null;
+  const [workspace, mailboxes] = await Promise.all([tx.workspaces.findById(input.workspaceId), tx.mailboxes.list(input.workspaceId)]);
+  const mailbox = mailboxes.find((m) => m.enabled) ?? null;
+  const domain = workspace?.mailDomain ?? (mailbox ? domainOf(mailbox.address) : input.fallbackDomain);
+  const now = deps.clock.now();
+  const outbound: OutboundEmail = {
+    id: deps.ids.uuid(),
+    workspaceId: input.workspaceId,
+    mailboxId: mailbox?.id ?? null,
+    messageId: null,
+    ticketId: null,
+    kind: 'notification',
+    rfcMessageId: `<${deps.ids.uuid()}@${domain}>`,
+    fromAddress: mailbox ? formatAddress(mailbox.name, mailbox.address) : formatAddress(workspace?.name ?? 'Guichet', `no-reply@${domain}`),
+    replyTo: null,
+    toAddresses: [to],
+    ccAddresses: [],
+    subject: input.subject,
+    inReplyTo: null,
+    references: [],
+    textBody: input.text,
+    htmlBody: textToHtml(input.text),
+    headers: { 'Auto-Submitted': 'auto-generated', 'Content-Language': input.language },
+    attachmentIds: [],
+    status: 'queued',
+    attempts: 0,
+    lastError: null,
+    createdAt: now,
+    sentAt: null,
+  };
+  await enqueueOutbound(tx, outbound, now);
+  return outbound;
+}

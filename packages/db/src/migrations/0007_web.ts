@@ -1,0 +1,23 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * The web app's tables. password_reset_tokens: a link sent by email to choose a new password,
+ * usable once before it expires; only the SHA-256 of its secret is stored.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+CREATE TABLE password_reset_tokens (
+  id uuid PRIMARY KEY,
+  workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz,
+  requested_ip text
+);
+CREATE UNIQUE INDEX password_reset_tokens_hash_uq ON password_reset_tokens (token_hash);
+CREATE INDEX password_reset_tokens_user_idx ON password_reset_tokens (workspace_id, user_id, created_at);
+`.execute(db);
+}
+
