@@ -96,6 +96,13 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['GET /tickets/counts',                                         401,      403,     ok,    ok,    ok],
   ['POST /auth/password-reset',                                   ok,       ok,      ok,    ok,    ok],
   ['POST /auth/password-reset/confirm',                           ok,       ok,      ok,    ok,    ok],
+  ['GET /views',                                                  401,      403,     ok,    ok,    ok],
+  ['POST /views',                                                 401,      403,     ok,    ok,    ok],
+  ['POST /views · shared with the workspace',                     401,      403,     403,   403,   ok],
+  ['PATCH /views/{id} · their own view',                          401,      403,     ok,    ok,    ok],
+  ["PATCH /views/{id} · a colleague's view",                      401,      403,     404,   404,   404],
+  ['PATCH /views/{id} · a shared view',                           401,      403,     403,   403,   ok],
+  ['DELETE /views/{id} · their own view',                         401,      403,     ok,    ok,    ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -118,6 +125,8 @@ interface Fixture {
   otherTicket: any;
   adminTokenId: string;
   mailboxId: string;
+  /** A view the admin shares with the workspace. */
+  viewId: string;
   req(who: Who): Caller['req'];
   /** A new ticket requested by the fixture's customer (or by `requesterId`). */
   ticket(requesterId?: string): Promise<any>;
@@ -163,6 +172,7 @@ async function fixture(t: TestApp, tag: string): Promise<Fixture> {
     otherTicket: null,
     adminTokenId: tokens.items[0].id,
     mailboxId: (await must(admin.req('POST', '/mailboxes', { name: `${tag} mailbox`, address: `support@${ws.slug}.example` }))).id,
+    viewId: (await must(admin.req('POST', '/views', { name: `${tag} urgent`, query: { priority: ['urgent'] }, shared: true }))).id,
     req: (who) => (who === 'anonymous' ? ws.anonymous.req : users[who].req),
     ticket: (requesterId = users.customer.id) =>
       must(admin.req('POST', '/tickets', { subject: `${tag} ticket ${++n}`, body: `About ${tag}.`, requester: { id: requesterId } })),
@@ -192,6 +202,21 @@ const selfOf = (f: Fixture, who: Who) => f.users[who === 'anonymous' ? 'admin' :
 const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Request>> = {
   'GET /openapi.json': () => ({}),
   'GET /tickets/counts': () => ({}),
+  'GET /views': () => ({}),
+  'POST /views': (f) => ({ body: { name: `mine ${f.uniq()}`, query: { status: ['open'], assigneeId: 'me' } } }),
+  'POST /views · shared with the workspace': (f) => ({ body: { name: `shared ${f.uniq()}`, query: { priority: ['high'] }, shared: true } }),
+  'PATCH /views/{id} · their own view': async (f, who) => ({
+    id: (await staffOf(f, who).req('POST', '/views', { name: `own ${f.uniq()}`, query: {} })).body.id,
+    body: { name: `renamed ${f.uniq()}` },
+  }),
+  "PATCH /views/{id} · a colleague's view": async (f) => ({
+    id: (await f.colleague.req('POST', '/views', { name: `theirs ${f.uniq()}`, query: {} })).body.id,
+    body: { name: `renamed ${f.uniq()}` },
+  }),
+  'PATCH /views/{id} · a shared view': (f) => ({ id: f.viewId, body: { query: { priority: ['urgent'], status: ['open'] } } }),
+  'DELETE /views/{id} · their own view': async (f, who) => ({
+    id: (await staffOf(f, who).req('POST', '/views', { name: `doomed ${f.uniq()}`, query: {} })).body.id,
+  }),
   'POST /auth/password-reset': (f, who) => ({ body: { email: selfOf(f, who).email, workspace: f.ws.slug } }),
   // A link of a throwaway account (the matrix's callers keep their passwords); anyone holding it may use it.
   'POST /auth/password-reset/confirm': async (f) => {
@@ -478,6 +503,7 @@ for (const kind of testDbKinds()) {
           'custom-fields': b.fieldId,
           'api-tokens': b.adminTokenId,
           mailboxes: b.mailboxId,
+          views: b.viewId,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];

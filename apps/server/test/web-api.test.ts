@@ -108,5 +108,38 @@ for (const kind of testDbKinds()) {
       const customer = await ws.as('customer');
       assertError(await customer.req('GET', '/tickets/counts'), 403, 'FORBIDDEN');
     });
+
+    it('saves inbox views: personal ones stay private, admins share, names are unique per owner, queries are checked', async () => {
+      const ws = await newWorkspace(t);
+      const agent = await ws.as('agent');
+      const colleague = await ws.as('agent');
+      const mine = await agent.req('POST', '/views', { name: 'My urgent billing', query: { priority: ['urgent'], tag: ['billing'], assigneeId: 'me', sort: 'updated_at' } });
+      assert.equal(mine.status, 201, JSON.stringify(mine.body));
+      assert.deepEqual(mine.body.query, { priority: ['urgent'], tag: ['billing'], assigneeId: 'me', sort: 'updated_at' });
+      assert.equal(mine.body.permissions.update, true);
+      assertError(await agent.req('POST', '/views', { name: 'my URGENT billing', query: {} }), 409, 'NAME_TAKEN');
+      assert.equal((await colleague.req('POST', '/views', { name: 'My urgent billing', query: {} })).status, 201, 'another owner may use the name');
+      assertError(await agent.req('POST', '/views', { name: 'Bad', query: { status: ['lost'] } }), 400, 'VALIDATION_FAILED');
+      assertError(await agent.req('POST', '/views', { name: 'Bad', query: { sql: 'drop' } }), 400, 'VALIDATION_FAILED');
+      assertError(await agent.req('POST', '/views', { name: 'Team', query: {}, shared: true }), 403, 'FORBIDDEN');
+
+      const shared = await ws.admin.req('POST', '/views', { name: 'Escalations', query: { tag: ['escalated'], status: ['open', 'pending'] }, shared: true });
+      assert.equal(shared.status, 201);
+      const list = await agent.req('GET', '/views');
+      assert.deepEqual(list.body.items.map((v: any) => [v.name, v.shared, v.permissions.update]), [['Escalations', true, false], ['My urgent billing', false, true]]);
+      // A colleague's personal view is invisible, and answers like one that does not exist.
+      assertError(await colleague.req('PATCH', `/views/${mine.body.id}`, { name: 'Mine now' }), 404, 'SAVED_VIEW_NOT_FOUND');
+      assertError(await agent.req('PATCH', `/views/${shared.body.id}`, { name: 'Mine now' }), 403, 'FORBIDDEN');
+      const renamed = await ws.admin.req('PATCH', `/views/${shared.body.id}`, { name: 'Escalated', query: { tag: ['escalated'] } });
+      assert.equal(renamed.status, 200);
+      assert.deepEqual(renamed.body.query, { tag: ['escalated'] });
+      assert.equal((await agent.req('DELETE', `/views/${mine.body.id}`)).status, 204);
+      assertError(await agent.req('DELETE', `/views/${mine.body.id}`), 404, 'SAVED_VIEW_NOT_FOUND');
+      assert.deepEqual((await agent.req('GET', '/views')).body.items.map((v: any) => v.name), ['Escalated']);
+      // Another workspace sees none of them.
+      const ws2 = await newWorkspace(t);
+      assert.deepEqual((await ws2.admin.req('GET', '/views')).body.items, []);
+      assertError(await ws2.admin.req('PATCH', `/views/${shared.body.id}`, { name: 'x' }), 404, 'SAVED_VIEW_NOT_FOUND');
+    });
   });
 }

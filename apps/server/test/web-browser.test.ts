@@ -108,7 +108,17 @@ for (const kind of testDbKinds()) {
         await page.waitForFunction((n) => document.querySelectorAll('.trow').length === n || (n === 0 && !!document.querySelector('.empty')), Math.min(pending.length, 60));
         const badges = await page.locator('.trow .badge').allTextContents();
         assert.ok(badges.every((b) => b === 'Pending'), badges.join(','));
-        await page.getByRole('button', { name: 'Clear filters' }).click();
+        // Saved as a personal view (the admin declines to share it): it joins the sidebar and lists the same tickets.
+        page.once('dialog', (d) => void d.accept('Waiting on customers'));
+        page.on('dialog', (d) => void (d.type() === 'confirm' ? d.dismiss() : undefined));
+        await page.getByRole('button', { name: 'Save as view' }).click();
+        await page.waitForURL(/\/views\/s-[0-9a-f-]+$/);
+        await nav.getByText('Waiting on customers').waitFor();
+        await page.getByRole('heading', { name: 'Waiting on customers' }).waitFor();
+        const views = (await api.req('GET', '/views')).body.items;
+        assert.deepEqual(views.map((v: any) => [v.name, v.shared, v.query.status]), [['Waiting on customers', false, ['pending']]]);
+        await page.waitForFunction((n) => document.querySelectorAll('.trow').length === n, Math.min(pending.length, 60));
+        await nav.getByText('All open').click();
         await page.waitForFunction((s) => document.querySelector('.trow .subject')?.textContent === s, open[0].subject);
 
         // Keyboard: j moves down, Enter opens that ticket.

@@ -128,6 +128,31 @@ export function Shell(props: { route: Route }) {
               );
             })}
           </ul>
+          {inbox.savedViews.length > 0 && (
+            <>
+              <div className="nav-title">{t('view.savedTitle')}</div>
+              <ul className="views">
+                {inbox.savedViews.map((v) => {
+                  const id = `s-${v.id}`;
+                  const href = `/views/${id}`;
+                  const active = (route.name === 'inbox' || route.name === 'ticket') && inbox.viewId === id;
+                  return (
+                    <li key={v.id} className="saved">
+                      <a href={href} onClick={linkHandler(href)} className={active ? 'on' : ''} aria-current={active ? 'page' : undefined} data-view={id}>
+                        <span>{v.name}{v.shared && <span className="shared" aria-hidden="true"> ·</span>}</span>
+                      </a>
+                      {v.permissions.update && (
+                        <button className="del" aria-label={t('view.delete', { name: v.name })} onClick={() => {
+                          if (!window.confirm(t('view.deleteConfirm', { name: v.name }))) return;
+                          void inbox.deleteView(v.id).then(() => { if (active) navigate('/'); }, () => {});
+                        }}>×</button>
+                      )}
+                    </li>
+                  );
+                })}
+              </ul>
+            </>
+          )}
           <div className="sidebar-foot">
             <button className="link small" onClick={() => setHelp(true)}>{t('nav.shortcuts')} <kbd>?</kbd></button>
             <div className="me">

@@ -14,6 +14,8 @@ import type {
   MessageOut,
   OrganizationOut,
   Page,
+  SavedViewOut,
+  SavedViewQuery,
   TeamOut,
   TicketOut,
   TicketPriority,
@@ -21,6 +23,7 @@ import type {
   UserOut,
 } from '@guichet/contracts';
 
+export type { SavedViewOut, SavedViewQuery };
 export type { CustomFieldOut, CustomerOut, EventOut, MeOut, MessageOut, OrganizationOut, Page, TeamOut, TicketOut, TicketPriority, TicketStatus, UserOut };
 
 export class ApiError extends Error {
@@ -153,6 +156,10 @@ export const api = {
   events: (id: string) => all<EventOut>(`/tickets/${id}/events`),
   addMessage: (id: string, input: { body: string; visibility: 'public' | 'internal'; status?: TicketStatus }) =>
     request<MessageOut>('POST', `/tickets/${id}/messages`, input),
+
+  savedViews: () => request<{ items: SavedViewOut[] }>('GET', '/views').then((r) => r.items),
+  createView: (name: string, query: SavedViewQuery, shared: boolean) => request<SavedViewOut>('POST', '/views', { name, query, shared }),
+  deleteView: (id: string) => request<void>('DELETE', `/views/${id}`),
 
   users: () => all<UserOut>('/users'),
   teams: () => all<TeamOut>('/teams'),

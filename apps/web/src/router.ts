@@ -32,7 +32,7 @@ export type Route =
 
 export function match(path: string, search: URLSearchParams): Route {
   if (path === '/' || path === '') return { name: 'inbox', view: 'mine' };
-  let m = /^\/views\/([a-z-]+)\/?$/.exec(path);
+  let m = /^\/views\/([\w-]+)\/?$/.exec(path);
   if (m) return { name: 'inbox', view: m[1]! };
   m = /^\/tickets\/([\w-]+)\/?$/.exec(path);
   if (m) return { name: 'ticket', ref: m[1]! };

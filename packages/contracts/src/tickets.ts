@@ -167,3 +167,46 @@ export const TicketCountsOut = z.object({
   recent: z.number().int(),
 });
 export type TicketCountsOut = z.infer<typeof TicketCountsOut>;
+
+/** A saved inbox view: a ticket query with a name, the agent's own or shared with the workspace. */
+export const SavedViewQuery = z
+  .object({
+    q: z.string().trim().max(500).optional(),
+    status: z.array(TicketStatus).max(10).optional(),
+    priority: z.array(TicketPriority).max(10).optional(),
+    channel: z.array(Channel).max(10).optional(),
+    assigneeId: z.union([uuid, z.literal('none'), z.literal('me')]).optional(),
+    teamId: z.union([uuid, z.literal('none'), z.literal('mine')]).optional(),
+    tag: z.array(Tag).max(50).optional(),
+    language: LANGUAGE.optional(),
+    organizationId: uuid.optional(),
+    sort: z.enum(TICKET_SORTS).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+  })
+  .strict();
+export type SavedViewQuery = z.infer<typeof SavedViewQuery>;
+
+export const CreateSavedViewInput = z.object({
+  name: nonEmpty(100),
+  query: SavedViewQuery,
+  /** Shown to every staff member of the workspace (admins only). */
+  shared: z.boolean().default(false),
+});
+export type CreateSavedViewInput = z.infer<typeof CreateSavedViewInput>;
+export const UpdateSavedViewInput = z
+  .object({ name: nonEmpty(100), query: SavedViewQuery, shared: z.boolean() })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdateSavedViewInput = z.infer<typeof UpdateSavedViewInput>;
+
+export const SavedViewOut = z.object({
+  id: uuid,
+  name: z.string(),
+  query: SavedViewQuery,
+  shared: z.boolean(),
+  ownerId: uuid,
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  permissions: z.object({ update: z.boolean() }),
+});
+export type SavedViewOut = z.infer<typeof SavedViewOut>;

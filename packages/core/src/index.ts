@@ -41,3 +41,4 @@ export * from './email/ingest.ts';
 export * from './email/mailboxes.ts';
 export * from './email/message-views.ts';
 export * from './identity/password-reset.ts';
+export * from './tickets/saved-views.ts';

@@ -2,7 +2,7 @@
  * The storage port: every repository the use-cases need, and a unit of work. `packages/db`
  * implements it with Kysely on PGlite or PostgreSQL; every method is scoped by workspace.
  */
-import type { Role, TicketStatus } from '@guichet/contracts';
+import type { Role, SavedViewQuery, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
 import type { JobRepository } from './jobs/types.ts';
 import type {
@@ -53,7 +53,7 @@ export interface ActorRef {
 
 export interface NewEvent {
   workspaceId: string;
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view';
   subjectId: string;
   actor: ActorRef;
   type: string;
@@ -227,6 +227,27 @@ export interface ApiTokenRepository {
   touch(id: string, at: Date): Promise<void>;
 }
 
+export interface SavedView {
+  id: string;
+  workspaceId: string;
+  ownerId: string;
+  name: string;
+  query: SavedViewQuery;
+  shared: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SavedViewRepository {
+  insert(v: SavedView): Promise<SavedView>;
+  findById(workspaceId: string, id: string): Promise<SavedView | null>;
+  /** The user's own views and the shared ones, shared first, then by name. */
+  listVisible(workspaceId: string, userId: string): Promise<SavedView[]>;
+  countOwned(workspaceId: string, userId: string): Promise<number>;
+  update(workspaceId: string, id: string, patch: Partial<Pick<SavedView, 'name' | 'query' | 'shared' | 'updatedAt'>>): Promise<SavedView>;
+  delete(workspaceId: string, id: string): Promise<void>;
+}
+
 export interface PasswordResetToken {
   id: string;
   workspaceId: string;
@@ -291,6 +312,7 @@ export interface Repositories {
   loginAttempts: LoginAttemptRepository;
   workspaces: WorkspaceRepository;
   passwordResets: PasswordResetRepository;
+  savedViews: SavedViewRepository;
 }
 
 export interface Store extends Repositories {

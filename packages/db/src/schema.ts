@@ -353,6 +353,7 @@ export interface DB {
   email_address_flags: EmailAddressFlagsTable;
   ticket_links: TicketLinksTable;
   password_reset_tokens: PasswordResetTokensTable;
+  saved_views: SavedViewsTable;
 }
 
 export interface PasswordResetTokensTable {
@@ -364,4 +365,15 @@ export interface PasswordResetTokensTable {
   expires_at: Timestamp;
   used_at: Timestamp | null;
   requested_ip: string | null;
+}
+
+export interface SavedViewsTable {
+  id: string;
+  workspace_id: string;
+  owner_id: string;
+  name: string;
+  query: Json<Record<string, unknown>>;
+  shared: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { KyselyApiTokenRepository, KyselyLoginAttemptRepository, KyselySessionRepository, KyselyWorkspaceRepository } from './repositories/auth.ts';
 import { KyselyPasswordResetRepository } from './repositories/password-resets.ts';
+import { KyselySavedViewRepository } from './repositories/saved-views.ts';
 import { KyselyJobRepository } from './repositories/jobs.ts';
 import {
   KyselyBlobRepository,
@@ -33,6 +34,7 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   custom_fields_workspace_id_key_key: ['KEY_TAKEN', 'A custom field with this key already exists.'],
   workspaces_slug_key: ['NAME_TAKEN', 'A workspace with this slug already exists.'],
   mailboxes_address_uq: ['EMAIL_TAKEN', 'A mailbox with this address already exists.'],
+  saved_views_name_uq: ['NAME_TAKEN', 'You already have a view with this name.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -170,6 +172,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     emailFlags: guard(new KyselyEmailAddressFlagRepository(db)),
     ticketLinks: guard(new KyselyTicketLinkRepository(db)),
     passwordResets: guard(new KyselyPasswordResetRepository(db)),
+    savedViews: guard(new KyselySavedViewRepository(db)),
   };
 }
 

@@ -14,6 +14,7 @@ import { peopleRoutes } from './routes/people.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { emailRoutes, type EmailRouteOptions } from './routes/email.ts';
 import { webApp } from './web-app.ts';
+import { savedViewRoutes } from './routes/saved-views.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -129,6 +130,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       peopleRoutes(route);
       adminRoutes(route);
       emailRoutes(route, opts.email);
+      savedViewRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',

@@ -6,7 +6,7 @@ import { teamName, useSession, userName } from '../session.ts';
 import { PriorityIcon, StatusBadge } from '../ui.tsx';
 import { useInbox } from './useInbox.ts';
 import { VirtualList } from './VirtualList.tsx';
-import { NO_FILTERS, filtersActive, viewById, type Filters } from './views.ts';
+import { NO_FILTERS, filtersActive, type Filters } from './views.ts';
 
 const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -17,7 +17,7 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
   const { t, ago } = useI18n();
   const { directory, me } = useSession();
   const inbox = useInbox();
-  const view = viewById(inbox.viewId);
+  const view = inbox.view;
   const [bulkMsg, setBulkMsg] = useState<string | null>(null);
   const [q, setQ] = useState(inbox.filters.q);
   const debounce = useRef<number | undefined>(undefined);
@@ -56,7 +56,7 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
     <section className="inbox" aria-labelledby="inbox-title">
       <header className="inbox-head">
         <h1 id="inbox-title">
-          {t(view.label)}
+          {view.title ?? t(view.label)}
           {count !== null && <span className="count">{count}</span>}
         </h1>
         <input
@@ -102,7 +102,22 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
           options={[['fr', 'Français'], ['en', 'English']]} />
         <TagFilter value={inbox.filters.tag} onChange={(v) => set({ tag: v })} />
         {filtersActive(inbox.filters) && (
-          <button className="btn btn-ghost btn-sm" onClick={() => { setQ(''); inbox.setFilters(NO_FILTERS); }}>{t('filter.clear')}</button>
+          <>
+            <button className="btn btn-ghost btn-sm" onClick={() => { setQ(''); inbox.setFilters(NO_FILTERS); }}>{t('filter.clear')}</button>
+            <button className="btn btn-sm" onClick={async () => {
+              const name = window.prompt(t('view.namePrompt'))?.trim();
+              if (!name) return;
+              const shared = me.user.role === 'admin' && window.confirm(t('view.sharePrompt'));
+              try {
+                const id = await inbox.saveView(name, shared);
+                setQ('');
+                inbox.setFilters(NO_FILTERS);
+                navigate(`/views/${id}`);
+              } catch (e) {
+                setBulkMsg(t('view.saveFailed', { message: e instanceof Error ? e.message : String(e) }));
+              }
+            }}>{t('view.save')}</button>
+          </>
         )}
       </div>
 
@@ -130,7 +145,7 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
         <div className="empty">{t('inbox.empty')}</div>
       ) : (
         <VirtualList
-          label={t(view.label)}
+          label={view.title ?? t(view.label)}
           items={inbox.items}
           rowHeight={ROW}
           activeIndex={inbox.cursor}

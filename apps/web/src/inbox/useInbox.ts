@@ -3,8 +3,8 @@
  * its scroll position and the keyboard cursor, and so j/k on a ticket page move through the list.
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import { api, ApiError, type TicketOut, type ViewCounts } from '../api.ts';
-import { NO_FILTERS, queryFor, viewById, type Filters } from './views.ts';
+import { api, ApiError, type SavedViewOut, type TicketOut, type ViewCounts } from '../api.ts';
+import { NO_FILTERS, SAVED_PREFIX, queryFor, savedQueryOf, viewById, type Filters, type ViewDef } from './views.ts';
 
 const PAGE = 100;
 
@@ -31,6 +31,12 @@ export interface Inbox {
   replace(t: TicketOut): void;
   refreshCounts(): void;
   rememberScroll(top: number): void;
+  savedViews: SavedViewOut[];
+  /** The current view's definition (built-in or saved). */
+  view: ViewDef;
+  /** Save the current view and filters under a name; resolves to the new view's id. */
+  saveView(name: string, shared: boolean): Promise<string>;
+  deleteView(id: string): Promise<void>;
 }
 
 export const InboxContext = createContext<Inbox | null>(null);
@@ -51,6 +57,9 @@ export function useInboxState(): Inbox {
   const [cursor, setCursor] = useState(0);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const scrollTop = useRef(0);
+  const [savedViews, setSavedViews] = useState<SavedViewOut[]>([]);
+  const savedRef = useRef(savedViews);
+  savedRef.current = savedViews;
   /** Answers to an older query (the agent switched view meanwhile) are dropped. */
   const generation = useRef(0);
   const inFlight = useRef(false);
@@ -62,7 +71,7 @@ export function useInboxState(): Inbox {
     setLoading(true);
     setError(null);
     try {
-      const page = await api.tickets(queryFor(viewById(viewIdRef.current), filtersRef.current), reset ? null : after, PAGE);
+      const page = await api.tickets(queryFor(viewById(viewIdRef.current, savedRef.current), filtersRef.current), reset ? null : after, PAGE);
       if (gen !== generation.current) return;
       setItems((prev) => (reset ? page.items : dedupe(prev, page.items)));
       setNextCursor(page.nextCursor);
@@ -99,6 +108,14 @@ export function useInboxState(): Inbox {
     reload();
   }, [viewId, filters, reload]);
 
+  useEffect(() => {
+    api.savedViews().then(setSavedViews, () => {});
+  }, []);
+  // A saved view opened by its address before the list arrived: load it once it is known.
+  useEffect(() => {
+    if (viewIdRef.current.startsWith(SAVED_PREFIX)) reload();
+  }, [savedViews, reload]);
+
   return {
     viewId,
     filters,
@@ -132,6 +149,17 @@ export function useInboxState(): Inbox {
     refreshCounts,
     rememberScroll: (top) => {
       scrollTop.current = top;
+    },
+    savedViews,
+    view: viewById(viewId, savedViews),
+    saveView: async (name, shared) => {
+      const v = await api.createView(name, savedQueryOf(viewById(viewIdRef.current, savedRef.current), filtersRef.current), shared);
+      setSavedViews((prev) => [...prev, v].sort((a, b) => Number(b.shared) - Number(a.shared) || a.name.localeCompare(b.name)));
+      return SAVED_PREFIX + v.id;
+    },
+    deleteView: async (id) => {
+      await api.deleteView(id);
+      setSavedViews((prev) => prev.filter((v) => v.id !== id));
     },
   };
 }

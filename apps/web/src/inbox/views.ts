@@ -1,5 +1,5 @@
 /** The built-in inbox views: each is a ticket query, counted by GET /tickets/counts. */
-import type { TicketQuery, ViewCounts } from '../api.ts';
+import type { SavedViewOut, SavedViewQuery, TicketQuery, ViewCounts } from '../api.ts';
 import type { MessageKey } from '../i18n.ts';
 
 export const OPEN_STATUSES = ['new', 'open', 'pending', 'on_hold'] as const;
@@ -7,6 +7,8 @@ export const OPEN_STATUSES = ['new', 'open', 'pending', 'on_hold'] as const;
 export interface ViewDef {
   id: string;
   label: MessageKey;
+  /** A saved view's own name (built-in views are translated through `label`). */
+  title?: string;
   countKey: keyof ViewCounts | null;
   query: TicketQuery;
 }
@@ -20,8 +22,25 @@ export const VIEWS: ViewDef[] = [
   { id: 'all', label: 'view.all', countKey: null, query: { sort: 'created_at' } },
 ];
 
-export function viewById(id: string): ViewDef {
+/** Saved views are addressed as `/views/s-<id>`. */
+export const SAVED_PREFIX = 's-';
+
+export function savedViewDef(v: SavedViewOut): ViewDef {
+  return { id: SAVED_PREFIX + v.id, label: 'view.saved', title: v.name, countKey: null, query: { ...(v.query as TicketQuery) } };
+}
+
+export function viewById(id: string, saved: SavedViewOut[] = []): ViewDef {
+  if (id.startsWith(SAVED_PREFIX)) {
+    const v = saved.find((s) => SAVED_PREFIX + s.id === id);
+    if (v) return savedViewDef(v);
+  }
   return VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+}
+
+/** The query a view with these filters stands for, as a saved view stores it. */
+export function savedQueryOf(view: ViewDef, f: Filters): SavedViewQuery {
+  const { updatedAfter: _drop, ...q } = queryFor(view, f);
+  return q as SavedViewQuery;
 }
 
 /** What the filter bar adds on top of a view. Empty means "as the view says". */

@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * The web app's tables. password_reset_tokens: a link sent by email to choose a new password,
- * usable once before it expires; only the SHA-256 of its secret is stored.
+ * usable once before it expires; only the SHA-256 of its secret is stored. saved_views: named
+ * inbox queries, an agent's own or shared with the workspace.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -18,6 +19,19 @@ CREATE TABLE password_reset_tokens (
 );
 CREATE UNIQUE INDEX password_reset_tokens_hash_uq ON password_reset_tokens (token_hash);
 CREATE INDEX password_reset_tokens_user_idx ON password_reset_tokens (workspace_id, user_id, created_at);
+
+CREATE TABLE saved_views (
+  id uuid PRIMARY KEY,
+  workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  owner_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name text NOT NULL,
+  query jsonb NOT NULL,
+  shared boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX saved_views_name_uq ON saved_views (workspace_id, owner_id, lower(name));
+CREATE INDEX saved_views_shared_idx ON saved_views (workspace_id) WHERE shared;
 `.execute(db);
 }
 
