@@ -40,6 +40,8 @@ for (const kind of testDbKinds()) {
     let browser: Browser;
     let api: Client;
     let me: any;
+    let other: Guichet | null = null;
+    let otherApi: Client | null = null;
 
     before(async () => {
       assert.ok(existsSync(join(ROOT, 'apps/web/dist/index.html')), 'the web app is built (npm test builds it; or npm run build:web)');
@@ -49,11 +51,17 @@ for (const kind of testDbKinds()) {
         scope.defer(() => pg.drop());
         env.DATABASE_URL = pg.url;
       }
-      server = scope.start(env);
+      // No SMTP listener: these tests do not use it, and parallel test files would contend for its port.
+      server = scope.start(env, ['--roles=web,worker']);
       base = await server.ready(120_000);
       const session = await login(base, ADMIN_EMAIL, PASSWORD);
       api = new Client(base, { cookie: session.cookie });
       me = session.me;
+      if (kind === 'postgres') {
+        // A second process on the same database: what it writes must reach browsers connected to the first.
+        other = scope.start({ ...env, GUICHET_DATA_DIR: join(scope.tempDir(), 'unused') }, ['--roles=web']);
+        otherApi = new Client(await other.ready(120_000), { cookie: (await login(other.url, ADMIN_EMAIL, PASSWORD)).cookie });
+      }
       browser = await launch();
       scope.defer(() => browser.close());
     });
@@ -239,6 +247,54 @@ for (const kind of testDbKinds()) {
       } finally {
         await context.close();
       }
+    });
+
+    it('shows changes made elsewhere without a reload (through another process on PostgreSQL), and refuses the live channel to strangers', async () => {
+      const writer = otherApi ?? api;
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1300, height: 800 } });
+      const page = await context.newPage();
+      try {
+        await signIn(page);
+        await page.getByRole('navigation').getByText('All open').click();
+        await page.locator('.trow').first().waitFor();
+        await page.waitForFunction(() => document.documentElement.dataset.live === 'on');
+        const before = (await api.req('GET', '/tickets/counts')).body.open;
+        await page.locator('[data-view="open"] .n').filter({ hasText: String(before) }).waitFor();
+
+        const created = await writer.req('POST', '/tickets', {
+          subject: 'Live: app crashes on login', body: 'Since the update the app closes when I sign in.', requester: { email: 'omar@example.com', name: 'Omar Haddad' }, channel: 'web',
+        });
+        assert.equal(created.status, 201);
+        await page.getByRole('button', { name: '1 new — show' }).waitFor();
+        await page.locator('[data-view="open"] .n').filter({ hasText: String(before + 1) }).waitFor();
+        await page.getByRole('button', { name: '1 new — show' }).click();
+        await page.locator('.trow .subject').filter({ hasText: 'Live: app crashes on login' }).waitFor();
+
+        // A ticket open on this page gets a message and a status change from elsewhere.
+        await page.goto(`${base}/tickets/${created.body.number}`);
+        await page.getByRole('heading', { name: 'Live: app crashes on login' }).waitFor();
+        await page.waitForFunction(() => document.documentElement.dataset.live === 'on');
+        assert.equal((await writer.req('POST', `/tickets/${created.body.id}/messages`, { body: 'Could you tell us which version you run?', status: 'pending' })).status, 201);
+        await page.locator('.msg').filter({ hasText: 'which version you run' }).waitFor();
+        await page.locator('.ticket-title .badge').filter({ hasText: 'Pending' }).waitFor();
+      } finally {
+        await context.close();
+      }
+      // The live channel answers only signed-in staff, and only pages of this site.
+      const { default: WebSocket } = await import('ws');
+      const attempt = (headers: Record<string, string>) =>
+        new Promise<number | 'open'>((resolve) => {
+          const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/realtime`, { headers });
+          ws.on('open', () => {
+            ws.close();
+            resolve('open');
+          });
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          ws.on('error', () => resolve(0));
+        });
+      assert.equal(await attempt({}), 401);
+      assert.equal(await attempt({ cookie: api.auth.cookie! }), 'open');
+      assert.equal(await attempt({ cookie: api.auth.cookie!, origin: 'https://evil.example' }), 401);
     });
 
     it('asks for a password-reset link without telling whether the address exists, and explains a dead link', async () => {

@@ -121,6 +121,9 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
         )}
       </div>
 
+      {inbox.fresh > 0 && (
+        <button className="fresh" onClick={inbox.reload}>{t('inbox.fresh', { n: inbox.fresh })}</button>
+      )}
       {inbox.selected.size > 0 && canUpdate && (
         <BulkBar count={inbox.selected.size} onApply={bulk} onClear={inbox.clearSelection} />
       )}

@@ -4,6 +4,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type SavedViewOut, type TicketOut, type ViewCounts } from '../api.ts';
+import { connectRealtime, type TicketSignal } from '../realtime.ts';
 import { NO_FILTERS, SAVED_PREFIX, queryFor, savedQueryOf, viewById, type Filters, type ViewDef } from './views.ts';
 
 const PAGE = 100;
@@ -37,6 +38,10 @@ export interface Inbox {
   /** Save the current view and filters under a name; resolves to the new view's id. */
   saveView(name: string, shared: boolean): Promise<string>;
   deleteView(id: string): Promise<void>;
+  /** New tickets announced since the list was loaded (shown as "N new", loaded on demand). */
+  fresh: number;
+  /** Screens that show one ticket hear about its changes here. */
+  onTicketSignal(l: (s: TicketSignal) => void): () => void;
 }
 
 export const InboxContext = createContext<Inbox | null>(null);
@@ -58,6 +63,9 @@ export function useInboxState(): Inbox {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const scrollTop = useRef(0);
   const [savedViews, setSavedViews] = useState<SavedViewOut[]>([]);
+  const [fresh, setFresh] = useState(0);
+  const signalListeners = useRef(new Set<(s: TicketSignal) => void>());
+  const itemsRef = useRef<TicketOut[]>([]);
   const savedRef = useRef(savedViews);
   savedRef.current = savedViews;
   /** Answers to an older query (the agent switched view meanwhile) are dropped. */
@@ -97,6 +105,7 @@ export function useInboxState(): Inbox {
 
   const reload = useCallback(() => {
     inFlight.current = false;
+    setFresh(0);
     setCursor(0);
     setSelected(new Set());
     scrollTop.current = 0;
@@ -111,6 +120,33 @@ export function useInboxState(): Inbox {
   useEffect(() => {
     api.savedViews().then(setSavedViews, () => {});
   }, []);
+
+  // Live updates: changed tickets in the list are read again, counts refreshed, new ones announced.
+  itemsRef.current = items;
+  useEffect(() => {
+    const changed = new Set<string>();
+    let timer: number | undefined;
+    const flush = () => {
+      timer = undefined;
+      refreshCounts();
+      const ids = [...changed];
+      changed.clear();
+      for (const id of ids) {
+        if (!itemsRef.current.some((t) => t.id === id)) continue;
+        api.ticket(id).then((t) => setItems((prev) => prev.map((x) => (x.id === t.id ? t : x))), () => {});
+      }
+    };
+    return connectRealtime((s) => {
+      if (!('ticketId' in s)) {
+        refreshCounts();
+        return;
+      }
+      for (const l of signalListeners.current) l(s);
+      if (s.type === 'ticket.created') setFresh((n) => n + 1);
+      changed.add(s.ticketId);
+      timer ??= window.setTimeout(flush, 300);
+    });
+  }, [refreshCounts]);
   // A saved view opened by its address before the list arrived: load it once it is known.
   useEffect(() => {
     if (viewIdRef.current.startsWith(SAVED_PREFIX)) reload();
@@ -156,6 +192,11 @@ export function useInboxState(): Inbox {
       const v = await api.createView(name, savedQueryOf(viewById(viewIdRef.current, savedRef.current), filtersRef.current), shared);
       setSavedViews((prev) => [...prev, v].sort((a, b) => Number(b.shared) - Number(a.shared) || a.name.localeCompare(b.name)));
       return SAVED_PREFIX + v.id;
+    },
+    fresh,
+    onTicketSignal: (l) => {
+      signalListeners.current.add(l);
+      return () => signalListeners.current.delete(l);
     },
     deleteView: async (id) => {
       await api.deleteView(id);

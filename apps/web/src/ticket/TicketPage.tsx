@@ -62,6 +62,22 @@ export function TicketPage(props: { ticketRef: string }) {
 
   const ticket = load.kind === 'ready' ? load.ticket : null;
 
+  // Someone else (or another tab) changed this ticket: show it without a reload.
+  useEffect(() => {
+    if (!ticket) return;
+    let timer: number | undefined;
+    const off = inbox.onTicketSignal((s) => {
+      if (s.ticketId !== ticket.id) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void fetchAll(), 250);
+    });
+    return () => {
+      off();
+      window.clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ticket?.id, fetchAll]);
+
   // Keep the inbox cursor on this ticket so j/k continue from here.
   useEffect(() => {
     if (!ticket) return;

@@ -32,6 +32,17 @@ CREATE TABLE saved_views (
 );
 CREATE UNIQUE INDEX saved_views_name_uq ON saved_views (workspace_id, owner_id, lower(name));
 CREATE INDEX saved_views_shared_idx ON saved_views (workspace_id) WHERE shared;
+
+-- Real time: each ticket event is announced on the guichet_events channel at commit, whichever
+-- process wrote it; web processes LISTEN and tell the browsers of that workspace
+-- (apps/server/src/realtime/hub.ts). The payload names the change only, never its content.
+CREATE FUNCTION guichet_notify_event() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM pg_notify('guichet_events', json_build_object('w', NEW.workspace_id, 't', NEW.type, 'i', NEW.subject_id, 'e', NEW.id)::text);
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH ROW WHEN (NEW.subject_type = 'ticket') EXECUTE FUNCTION guichet_notify_event();
 `.execute(db);
 }
 
