@@ -146,6 +146,17 @@ for (const kind of testDbKinds()) {
         await page.getByRole('dialog').getByText('Keyboard shortcuts').waitFor();
         await page.keyboard.press('Escape');
         await page.getByRole('dialog').waitFor({ state: 'detached' });
+        if (SHOTS) {
+          // For the documentation: the open ticket with the longest conversation.
+          let best = { n: 0, number: open[1].number };
+          for (const tk of open.slice(0, 20)) {
+            const n = (await api.all(`/tickets/${tk.id}/messages`)).length;
+            if (n > best.n) best = { n, number: tk.number };
+          }
+          await page.goto(`${base}/tickets/${best.number}`);
+          await page.locator('.msg').nth(best.n - 1).waitFor();
+          await shot(page, 'ticket');
+        }
         assert.deepEqual(errors, []);
       } finally {
         await context.close();
@@ -214,7 +225,6 @@ for (const kind of testDbKinds()) {
         await page.getByLabel('Add a tag and press Enter').press('Enter');
         await page.locator('.side .tag').filter({ hasText: 'refund' }).waitFor();
         assert.deepEqual((await api.req('GET', `/tickets/${tk.id}`)).body.tags.sort(), ['billing', 'refund']);
-        if (SHOTS) await shot(page, 'ticket');
 
         // Draft autosave: a reload keeps what was typed. (Escape leaves the tag field first.)
         await page.keyboard.press('Escape');
@@ -325,6 +335,9 @@ for (const kind of testDbKinds()) {
         await page.getByRole('navigation').getByLabel('Language').selectOption('fr');
         await page.getByRole('navigation').getByText('Tous les ouverts').waitFor();
         await page.waitForFunction(() => document.documentElement.lang === 'fr');
+        await page.getByRole('navigation').getByText('Tous les ouverts').click();
+        await page.locator('.trow').first().waitFor();
+        if (SHOTS) await shot(page, 'inbox-fr');
         // Saved on the user: a new browser (English) opens in French.
         for (let i = 0; i < 50 && (await api.req('GET', '/auth/me')).body.user.locale !== 'fr'; i++) await new Promise((r) => setTimeout(r, 100));
         assert.equal((await api.req('GET', '/auth/me')).body.user.locale, 'fr');

@@ -64,6 +64,17 @@ export function App() {
   if (route.name === 'reset') body = <ResetPasswordScreen token={route.token} />;
   else if (state.kind === 'loading') body = <div className="splash" aria-busy="true" />;
   else if (state.kind === 'signedOut') body = <LoginScreen onSignedIn={signedIn} />;
+  else if (state.me.user.role === 'customer')
+    body = (
+      <main className="auth">
+        <div className="auth-card" role="alert">
+          <div className="brand brand-lg"><span className="brand-mark" aria-hidden="true" />Guichet</div>
+          <h1>{i18n.t('staffOnly.title')}</h1>
+          <p className="muted">{i18n.t('staffOnly.text')}</p>
+          <button className="btn btn-block" onClick={signOut}>{i18n.t('nav.signOut')}</button>
+        </div>
+      </main>
+    );
   else if (!state.directory) body = <div className="splash" aria-busy="true" />;
   else {
     const session: Session = { me: state.me, directory: state.directory, signOut };

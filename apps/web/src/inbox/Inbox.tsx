@@ -145,7 +145,12 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
           {t('inbox.error', { message: inbox.error })} <button className="btn btn-sm" onClick={inbox.reload}>{t('inbox.retry')}</button>
         </div>
       ) : !inbox.loading && inbox.items.length === 0 ? (
-        <div className="empty">{t('inbox.empty')}</div>
+        <div className="empty">
+          <p>{t('inbox.empty')}</p>
+          {inbox.viewId !== 'open' && !filtersActive(inbox.filters) && (inbox.counts?.open ?? 0) > 0 && (
+            <a href="/views/open" onClick={linkHandler('/views/open')}>{t('inbox.seeOpen', { n: inbox.counts!.open })}</a>
+          )}
+        </div>
       ) : (
         <VirtualList
           label={view.title ?? t(view.label)}
