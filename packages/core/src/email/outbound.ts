@@ -63,7 +63,7 @@ export async function queueReplyEmail(deps: Deps, tx: Repositories, ctx: Ctx, ti
   const { inReplyTo, references } = threadHeaders(thread);
   const workspace = await tx.workspaces.findById(ctx.workspaceId);
   const now = message.createdAt;
-  const outbound: OutboundEmail = {
+  const outbound = await enqueueOutbound(tx, {
     id: deps.ids.uuid(),
     workspaceId: ctx.workspaceId,
     mailboxId: mailbox.id,
@@ -82,13 +82,8 @@ export async function queueReplyEmail(deps: Deps, tx: Repositories, ctx: Ctx, ti
     htmlBody: message.bodyHtml ?? textToHtml(message.bodyText),
     headers: { 'X-Guichet-Ticket': String(ticket.number) },
     attachmentIds: message.attachments.map((a) => a.id),
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
     createdAt: now,
-    sentAt: null,
-  };
-  await enqueueOutbound(tx, outbound, now);
+  });
   await tx.messageEmails.insert({
     messageId: message.id,
     workspaceId: ctx.workspaceId,
@@ -167,7 +162,7 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
     name: input.name ?? requester?.name ?? null,
     signature: mailbox.name,
   });
-  const outbound: OutboundEmail = {
+  const outbound = await enqueueOutbound(tx, {
     id: deps.ids.uuid(),
     workspaceId: ws,
     mailboxId: mailbox.id,
@@ -186,13 +181,8 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
     htmlBody: textToHtml(body.text),
     headers: { 'X-Guichet-Ticket': String(ticket.number), 'Auto-Submitted': 'auto-replied', 'Content-Language': body.language },
     attachmentIds: [],
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
     createdAt: now,
-    sentAt: null,
-  };
-  await enqueueOutbound(tx, outbound, now);
+  });
   await tx.events.append({
     workspaceId: ws,
     subjectType: 'ticket',
@@ -206,7 +196,13 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
   return { queued: true, outbound };
 }
 
-async function enqueueOutbound(tx: Repositories, outbound: OutboundEmail, now: Date): Promise<void> {
+/** Write a new outbox row (queued, never tried) and its `email.send` job. */
+async function enqueueOutbound(
+  tx: Repositories,
+  fields: Omit<OutboundEmail, 'status' | 'attempts' | 'lastError' | 'sentAt'>,
+): Promise<OutboundEmail> {
+  const outbound: OutboundEmail = { ...fields, status: 'queued', attempts: 0, lastError: null, sentAt: null };
+  const now = fields.createdAt;
   await tx.outboundEmails.insert(outbound);
   await tx.jobs.enqueue(
     {
@@ -218,6 +214,7 @@ async function enqueueOutbound(tx: Repositories, outbound: OutboundEmail, now: D
     },
     now,
   );
+  return outbound;
 }
 
 /**
@@ -301,7 +298,7 @@ export async function queueAccountEmail(
   const mailbox = mailboxes.find((m) => m.enabled) ?? null;
   const domain = workspace?.mailDomain ?? (mailbox ? domainOf(mailbox.address) : input.fallbackDomain);
   const now = deps.clock.now();
-  const outbound: OutboundEmail = {
+  const outbound = await enqueueOutbound(tx, {
     id: deps.ids.uuid(),
     workspaceId: input.workspaceId,
     mailboxId: mailbox?.id ?? null,
@@ -320,12 +317,7 @@ export async function queueAccountEmail(
     htmlBody: textToHtml(input.text),
     headers: { 'Auto-Submitted': 'auto-generated', 'Content-Language': input.language },
     attachmentIds: [],
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
     createdAt: now,
-    sentAt: null,
-  };
-  await enqueueOutbound(tx, outbound, now);
+  });
   return outbound;
 }
