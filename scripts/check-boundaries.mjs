@@ -11,6 +11,8 @@ const RULES = {
   'packages/core': { internal: ['@guichet/contracts'], node: ['node:crypto'], external: [], forbidEnv: true },
   'packages/db': { internal: ['@guichet/contracts', '@guichet/core'], node: '*', forbidEnv: false },
   'apps/server': { internal: ['@guichet/contracts', '@guichet/core', '@guichet/db'], node: '*', forbidEnv: false },
+  // The browser app: the API's contracts (types) and React only; never core, db or the server.
+  'apps/web': { internal: ['@guichet/contracts'], node: [], external: ['react', 'react-dom'], forbidEnv: true },
   bench: { internal: '*', node: '*', forbidEnv: false },
 };
 // Only these files may read process.env (configuration is parsed once).
@@ -21,7 +23,7 @@ const problems = [];
 
 function files(dir, out = []) {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules') continue;
+    if (name === 'node_modules' || name === 'dist') continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) files(p, out);
     else if (/\.(ts|tsx|mts)$/.test(name)) out.push(p);

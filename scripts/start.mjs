@@ -1,9 +1,11 @@
-// `npm start`: install if needed, then run the server (TypeScript through tsx, no build step).
+// `npm start`: install if needed, build the web app if it is missing or stale, then run the server
+// (TypeScript through tsx, no server build step).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureDeps, root } from './ensure-deps.mjs';
+import { ensureDeps, ensureWebBuild, root } from './ensure-deps.mjs';
 
 ensureDeps();
+ensureWebBuild();
 const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/server/src/main.ts'), ...process.argv.slice(2)], {
   cwd: process.cwd(),
   stdio: 'inherit',

@@ -3,7 +3,7 @@
 import { execSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ensureDeps, root } from './ensure-deps.mjs';
+import { ensureDeps, ensureWebBuild, root } from './ensure-deps.mjs';
 
 ensureDeps();
 const args = process.argv.slice(2);
@@ -18,7 +18,10 @@ function run(title, cmd) {
 if (!skipChecks) {
   run('package boundaries', 'node scripts/check-boundaries.mjs');
   run('typecheck', 'npx --no-install tsc -p tsconfig.json');
+  run('typecheck (web app)', 'npx --no-install tsc -p apps/web/tsconfig.json');
 }
+// The browser tests drive the built web app: build it when missing or older than its sources.
+ensureWebBuild();
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The only file that reads the environment. Parsed once at start, validated and frozen; a bad
@@ -46,6 +47,10 @@ export interface Config {
    * HTTP and SMTP ports, each with the configured roles. PostgreSQL only (PGlite is one process's database).
    */
   processes: number;
+  /** GUICHET_WEB_DIR: the built agent web app served at `/` (default: apps/web/dist of this checkout). */
+  webDir: string;
+  /** GUICHET_PUBLIC_URL: where people open Guichet (links in emails); default: the address it listens on. */
+  publicUrl: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -81,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (smtpRelay && !/^smtps?:\/\/[^/]+/.test(smtpRelay)) throw new ConfigError('GUICHET_SMTP_RELAY must be an smtp:// or smtps:// URL (got "' + smtpRelay + '")');
   const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  const publicUrl = env.GUICHET_PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined;
+  if (publicUrl && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`GUICHET_PUBLIC_URL must be an http:// or https:// URL (got "${publicUrl}")`);
   let secretKey: Buffer | undefined;
   const rawKey = env.GUICHET_SECRET_KEY?.trim();
   if (rawKey) {
@@ -120,5 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     shutdownGraceMs: int(env, 'GUICHET_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600) * 1000,
     secretKey,
     processes,
+    publicUrl,
+    webDir: resolve(env.GUICHET_WEB_DIR?.trim() || fileURLToPath(new URL('../../web/dist', import.meta.url))),
   });
 }

@@ -10,6 +10,7 @@ import { ensureDemoWorkspace, type DemoResult } from './seed/demo.ts';
 import { startWorker, type Worker } from './worker/index.ts';
 import { startSmtpListener, type SmtpListener } from './email/smtp-listener.ts';
 import { testImapConnection } from './email/imap.ts';
+import { startRealtime, type RealtimeHub } from './realtime/hub.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -50,6 +51,7 @@ export async function startServer(config: Config): Promise<Running> {
   const database = await openConfiguredDatabase(config);
   let worker: Worker | null = null;
   let smtp: SmtpListener | null = null;
+  let realtime: RealtimeHub | null = null;
   try {
     const deps = createDeps(database, config, (await resolveMasterKey(config, database)).key);
     const demo = await ensureDemoWorkspace(deps, config);
@@ -57,6 +59,8 @@ export async function startServer(config: Config): Promise<Running> {
       deps,
       database,
       config,
+      webDir: config.webDir,
+      appUrl: () => config.publicUrl ?? url,
       email: { smtpAddress: () => (smtp ? { host: smtp.host, port: smtp.port } : null), testImap: testImapConnection },
     });
     // Graceful stop: `app.close()` waits for every connection to end, but a response finished
@@ -85,6 +89,7 @@ export async function startServer(config: Config): Promise<Running> {
       : null;
     let url = '';
     if (config.roles.has('web')) {
+      realtime = await startRealtime({ app, deps, database });
       url = await app.listen({ port: config.port, host: config.host });
     } else {
       await app.ready();
@@ -106,6 +111,8 @@ export async function startServer(config: Config): Promise<Running> {
           // period its connection is cut (its request was never acknowledged, so nothing is lost).
           const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
           deadline.unref();
+          // Live connections are told the server goes away (the browser reconnects elsewhere).
+          await realtime?.close();
           await app.close();
           clearTimeout(deadline);
           // Jobs in flight finish (or their lease lets another process take them) before the database closes.
@@ -114,6 +121,7 @@ export async function startServer(config: Config): Promise<Running> {
         })()),
     };
   } catch (e) {
+    await realtime?.close();
     await smtp?.close();
     await worker?.stop();
     await database.close();

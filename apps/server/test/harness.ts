@@ -25,7 +25,7 @@ export interface TestApp {
 
 export async function startTestApp(
   kind: TestDbKind,
-  opts: { clock?: Clock; maxLoginFailures?: number; passwords?: Deps['passwords'] } = {},
+  opts: { clock?: Clock; maxLoginFailures?: number; passwords?: Deps['passwords']; webDir?: string; appUrl?: string } = {},
 ): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const clock = opts.clock ?? systemClock;
@@ -42,6 +42,8 @@ export async function startTestApp(
     deps,
     database,
     config: { logLevel: 'silent', secureCookies: false, validateResponses: true, bodyLimitBytes: 1024 * 1024 },
+    ...(opts.webDir ? { webDir: opts.webDir } : {}),
+    ...(opts.appUrl ? { appUrl: () => opts.appUrl! } : {}),
   });
   await app.ready();
   return {

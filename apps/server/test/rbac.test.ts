@@ -131,6 +131,16 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['GET /tickets/{id}/routing',                                   401,      404,     ok,    ok,    ok],
   ['POST /tickets/{id}/routing/decision',                         401,      403,     403,   ok,    ok],
   ['GET /routing/triage',                                         401,      403,     ok,    ok,    ok],
+  ['GET /tickets/counts',                                         401,      403,     ok,    ok,    ok],
+  ['POST /auth/password-reset',                                   ok,       ok,      ok,    ok,    ok],
+  ['POST /auth/password-reset/confirm',                           ok,       ok,      ok,    ok,    ok],
+  ['GET /views',                                                  401,      403,     ok,    ok,    ok],
+  ['POST /views',                                                 401,      403,     ok,    ok,    ok],
+  ['POST /views · shared with the workspace',                     401,      403,     403,   403,   ok],
+  ['PATCH /views/{id} · their own view',                          401,      403,     ok,    ok,    ok],
+  ["PATCH /views/{id} · a colleague's view",                      401,      403,     404,   404,   404],
+  ['PATCH /views/{id} · a shared view',                           401,      403,     403,   403,   ok],
+  ['DELETE /views/{id} · their own view',                         401,      403,     ok,    ok,    ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -156,6 +166,8 @@ interface Fixture {
   calendarId: string;
   policyId: string;
   triggerId: string;
+  /** A view the admin shares with the workspace. */
+  viewId: string;
   req(who: Who): Caller['req'];
   /** A new ticket requested by the fixture's customer (or by `requesterId`). */
   ticket(requesterId?: string): Promise<any>;
@@ -205,6 +217,7 @@ async function fixture(t: TestApp, tag: string): Promise<Fixture> {
     policyId: (await must(admin.req('POST', '/sla-policies', { name: `${tag} standard`, targets: { first_response: { minutes: 240 } } }))).id,
     // Disabled: it must not change the fixture's tickets while the matrix runs.
     triggerId: (await must(admin.req('POST', '/triggers', { name: `${tag} vip`, enabled: false, events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['vip'] }] }))).id,
+    viewId: (await must(admin.req('POST', '/views', { name: `${tag} urgent`, query: { priority: ['urgent'] }, shared: true }))).id,
     req: (who) => (who === 'anonymous' ? ws.anonymous.req : users[who].req),
     ticket: (requesterId = users.customer.id) =>
       must(admin.req('POST', '/tickets', { subject: `${tag} ticket ${++n}`, body: `About ${tag}.`, requester: { id: requesterId } })),
@@ -233,6 +246,34 @@ const selfOf = (f: Fixture, who: Who) => f.users[who === 'anonymous' ? 'admin' :
 /** A valid request for each row, built fresh for each caller (so destructive rows stay independent). */
 const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Request>> = {
   'GET /openapi.json': () => ({}),
+  'GET /tickets/counts': () => ({}),
+  'GET /views': () => ({}),
+  'POST /views': (f) => ({ body: { name: `mine ${f.uniq()}`, query: { status: ['open'], assigneeId: 'me' } } }),
+  'POST /views · shared with the workspace': (f) => ({ body: { name: `shared ${f.uniq()}`, query: { priority: ['high'] }, shared: true } }),
+  'PATCH /views/{id} · their own view': async (f, who) => ({
+    id: (await staffOf(f, who).req('POST', '/views', { name: `own ${f.uniq()}`, query: {} })).body.id,
+    body: { name: `renamed ${f.uniq()}` },
+  }),
+  "PATCH /views/{id} · a colleague's view": async (f) => ({
+    id: (await f.colleague.req('POST', '/views', { name: `theirs ${f.uniq()}`, query: {} })).body.id,
+    body: { name: `renamed ${f.uniq()}` },
+  }),
+  'PATCH /views/{id} · a shared view': (f) => ({ id: f.viewId, body: { query: { priority: ['urgent'], status: ['open'] } } }),
+  'DELETE /views/{id} · their own view': async (f, who) => ({
+    id: (await staffOf(f, who).req('POST', '/views', { name: `doomed ${f.uniq()}`, query: {} })).body.id,
+  }),
+  'POST /auth/password-reset': (f, who) => ({ body: { email: selfOf(f, who).email, workspace: f.ws.slug } }),
+  // A link of a throwaway account (the matrix's callers keep their passwords); anyone holding it may use it.
+  'POST /auth/password-reset/confirm': async (f) => {
+    const user = await f.ws.as('agent');
+    const token = f.t.deps.secrets.token(32);
+    const now = f.t.deps.clock.now();
+    await f.t.deps.store.passwordResets.insert({
+      id: f.t.deps.ids.uuid(), workspaceId: f.ws.id, userId: user.id, tokenHash: f.t.deps.secrets.hash(token),
+      createdAt: now, expiresAt: new Date(now.getTime() + 3_600_000), usedAt: null, requestedIp: null,
+    });
+    return { body: { token, password: 'matrix new passphrase' } };
+  },
   'POST /auth/login': (f, who) => ({ body: { email: selfOf(f, who).email, password: PASSWORD, workspace: f.ws.slug } }),
   'POST /auth/logout': async (f, who) => (who === 'anonymous' ? {} : { as: await f.session(who) }),
   'GET /auth/me': () => ({}),
@@ -565,6 +606,7 @@ for (const kind of testDbKinds()) {
           'sla-policies': b.policyId,
           triggers: b.triggerId,
           routing: bRule,
+          views: b.viewId,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Role } from './enums.ts';
 import { email, isoDate, nonEmpty, pageQuery, uuid } from './common.ts';
+import { PASSWORD } from './people.ts';
 
 export const LoginInput = z.object({
   email,
@@ -70,3 +71,15 @@ export const UpdateWorkspaceInput = z
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdateWorkspaceInput = z.infer<typeof UpdateWorkspaceInput>;
+
+/** Ask for a password-reset link by email; answered 204 whether or not the address has an account. */
+export const PasswordResetRequestInput = z.object({
+  email,
+  workspace: z.string().max(100).optional(),
+});
+export type PasswordResetRequestInput = z.infer<typeof PasswordResetRequestInput>;
+export const PasswordResetConfirmInput = z.object({
+  token: z.string().min(16).max(200),
+  password: PASSWORD,
+});
+export type PasswordResetConfirmInput = z.infer<typeof PasswordResetConfirmInput>;

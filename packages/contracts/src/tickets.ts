@@ -77,7 +77,8 @@ export const ListTicketsQuery = pageQuery.extend({
   priority: queryList(TicketPriority).optional(),
   channel: queryList(Channel).optional(),
   assigneeId: z.union([uuid, z.literal('none'), z.literal('me')]).optional(),
-  teamId: z.union([uuid, z.literal('none')]).optional(),
+  /** `mine`: the teams the caller belongs to. */
+  teamId: z.union([uuid, z.literal('none'), z.literal('mine')]).optional(),
   requesterId: uuid.optional(),
   organizationId: uuid.optional(),
   tag: queryList(Tag).optional(),
@@ -155,3 +156,57 @@ export const EventOut = z.object({
   createdAt: isoDate,
 });
 export type EventOut = z.infer<typeof EventOut>;
+
+/** The inbox's built-in views and how many tickets each holds (open = new, open, pending, on hold). */
+export const TicketCountsOut = z.object({
+  mine: z.number().int(),
+  unassigned: z.number().int(),
+  myTeams: z.number().int(),
+  open: z.number().int(),
+  /** Updated in the last 24 hours, whatever their status. */
+  recent: z.number().int(),
+});
+export type TicketCountsOut = z.infer<typeof TicketCountsOut>;
+
+/** A saved inbox view: a ticket query with a name, the agent's own or shared with the workspace. */
+export const SavedViewQuery = z
+  .object({
+    q: z.string().trim().max(500).optional(),
+    status: z.array(TicketStatus).max(10).optional(),
+    priority: z.array(TicketPriority).max(10).optional(),
+    channel: z.array(Channel).max(10).optional(),
+    assigneeId: z.union([uuid, z.literal('none'), z.literal('me')]).optional(),
+    teamId: z.union([uuid, z.literal('none'), z.literal('mine')]).optional(),
+    tag: z.array(Tag).max(50).optional(),
+    language: LANGUAGE.optional(),
+    organizationId: uuid.optional(),
+    sort: z.enum(TICKET_SORTS).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+  })
+  .strict();
+export type SavedViewQuery = z.infer<typeof SavedViewQuery>;
+
+export const CreateSavedViewInput = z.object({
+  name: nonEmpty(100),
+  query: SavedViewQuery,
+  /** Shown to every staff member of the workspace (admins only). */
+  shared: z.boolean().default(false),
+});
+export type CreateSavedViewInput = z.infer<typeof CreateSavedViewInput>;
+export const UpdateSavedViewInput = z
+  .object({ name: nonEmpty(100), query: SavedViewQuery, shared: z.boolean() })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdateSavedViewInput = z.infer<typeof UpdateSavedViewInput>;
+
+export const SavedViewOut = z.object({
+  id: uuid,
+  name: z.string(),
+  query: SavedViewQuery,
+  shared: z.boolean(),
+  ownerId: uuid,
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  permissions: z.object({ update: z.boolean() }),
+});
+export type SavedViewOut = z.infer<typeof SavedViewOut>;

@@ -66,3 +66,5 @@ export * from './routing/route-ticket.ts';
 export * from './routing/train.ts';
 export * from './routing/admin.ts';
 export * from './routing/working-hours.ts';
+export * from './identity/password-reset.ts';
+export * from './tickets/saved-views.ts';

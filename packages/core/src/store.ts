@@ -2,7 +2,7 @@
  * The storage port: every repository the use-cases need, and a unit of work. `packages/db`
  * implements it with Kysely on PGlite or PostgreSQL; every method is scoped by workspace.
  */
-import type { Role, TicketStatus } from '@guichet/contracts';
+import type { Role, SavedViewQuery, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
 import type { BusinessCalendarRepository, SlaPolicyRepository, TicketSlaRepository } from './sla/types.ts';
 import type { NotificationRepository } from './notifications/types.ts';
@@ -57,7 +57,7 @@ export interface ActorRef {
 
 export interface NewEvent {
   workspaceId: string;
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view';
   subjectId: string;
   actor: ActorRef;
   type: string;
@@ -129,6 +129,8 @@ export interface TicketRepository {
   update(workspaceId: string, id: string, patch: TicketPatch, updatedAt: Date): Promise<Ticket>;
   list(workspaceId: string, filter: TicketFilter, sort: Sorted, page: PageRequest): Promise<TicketView[]>;
   countOpenByAssignee(workspaceId: string, assigneeId: string): Promise<number>;
+  /** The inbox views' sizes for one agent, in one pass over the workspace's open and recent tickets. */
+  countViews(workspaceId: string, q: { userId: string; teamIds: string[]; recentSince: Date }): Promise<{ mine: number; unassigned: number; myTeams: number; open: number; recent: number }>;
 }
 
 export interface MessageRepository {
@@ -231,6 +233,52 @@ export interface ApiTokenRepository {
   touch(id: string, at: Date): Promise<void>;
 }
 
+export interface SavedView {
+  id: string;
+  workspaceId: string;
+  ownerId: string;
+  name: string;
+  query: SavedViewQuery;
+  shared: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SavedViewRepository {
+  insert(v: SavedView): Promise<SavedView>;
+  findById(workspaceId: string, id: string): Promise<SavedView | null>;
+  /** The user's own views and the shared ones, shared first, then by name. */
+  listVisible(workspaceId: string, userId: string): Promise<SavedView[]>;
+  countOwned(workspaceId: string, userId: string): Promise<number>;
+  update(workspaceId: string, id: string, patch: Partial<Pick<SavedView, 'name' | 'query' | 'shared' | 'updatedAt'>>): Promise<SavedView>;
+  delete(workspaceId: string, id: string): Promise<void>;
+}
+
+export interface PasswordResetToken {
+  id: string;
+  workspaceId: string;
+  userId: string;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  requestedIp: string | null;
+}
+
+export interface PasswordResetRepository {
+  insert(t: PasswordResetToken): Promise<void>;
+  /** How many links this user was sent since `since` (the request rate limit). */
+  countSince(workspaceId: string, userId: string, since: Date): Promise<number>;
+  /**
+   * Use a link: marks it used if it is unused and unexpired at `now`, and returns it; null when
+   * there is no such link, or it was used or expired. Atomic: a link works once even when two
+   * requests race.
+   */
+  consume(tokenHash: string, now: Date): Promise<PasswordResetToken | null>;
+  /** Retire the user's other outstanding links (after a successful reset). */
+  retireForUser(workspaceId: string, userId: string, now: Date): Promise<void>;
+}
+
 export interface LoginAttemptRepository {
   record(email: string, ip: string | null, succeeded: boolean, at: Date): Promise<void>;
   failuresSince(email: string, since: Date): Promise<number>;
@@ -275,6 +323,8 @@ export interface Repositories {
   ticketSla: TicketSlaRepository;
   notifications: NotificationRepository;
   triggers: TriggerRepository;
+  passwordResets: PasswordResetRepository;
+  savedViews: SavedViewRepository;
 }
 
 export interface Store extends Repositories {

@@ -11,6 +11,7 @@ import * as m0002 from './migrations/0002_jobs.ts';
 import * as m0003 from './migrations/0003_email.ts';
 import * as m0005 from './migrations/0005_sla.ts';
 import * as m0006 from './migrations/0006_routing.ts';
+import * as m0007 from './migrations/0007_web.ts';
 
 export interface DatabaseOptions {
   /** PostgreSQL server; when absent, the embedded PGlite database is used. */
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_email': m0003,
   '0005_sla': m0005,
   '0006_routing': m0006,
+  '0007_web': m0007,
 };
 
 // int8 (ids of append-only logs, counts) as JS numbers: they stay far below 2^53 here.

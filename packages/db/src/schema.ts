@@ -357,6 +357,8 @@ export interface DB {
   ticket_sla: TicketSlaTable;
   notifications: NotificationsTable;
   triggers: TriggersTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  saved_views: SavedViewsTable;
 }
 
 export interface BusinessCalendarsTable {
@@ -424,6 +426,28 @@ export interface TriggersTable {
   conditions: Json<unknown>;
   actions: Json<unknown>;
   stop: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PasswordResetTokensTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  requested_ip: string | null;
+}
+
+export interface SavedViewsTable {
+  id: string;
+  workspace_id: string;
+  owner_id: string;
+  name: string;
+  query: Json<Record<string, unknown>>;
+  shared: boolean;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -2,6 +2,8 @@ import { AppError, type Repositories, type Store } from '@guichet/core';
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { KyselyApiTokenRepository, KyselyLoginAttemptRepository, KyselySessionRepository, KyselyWorkspaceRepository } from './repositories/auth.ts';
+import { KyselyPasswordResetRepository } from './repositories/password-resets.ts';
+import { KyselySavedViewRepository } from './repositories/saved-views.ts';
 import { KyselyJobRepository } from './repositories/jobs.ts';
 import {
   KyselyBlobRepository,
@@ -38,6 +40,7 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   business_calendars_team_uq: ['CALENDAR_TAKEN', 'This team already has a business calendar.'],
   sla_policies_name_uq: ['NAME_TAKEN', 'An SLA policy with this name already exists.'],
   triggers_name_uq: ['NAME_TAKEN', 'A trigger with this name already exists.'],
+  saved_views_name_uq: ['NAME_TAKEN', 'You already have a view with this name.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -184,6 +187,8 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     notifications: guard(new KyselyNotificationRepository(db)),
     triggers: guard(new KyselyTriggerRepository(db)),
     routing: guard(new KyselyRoutingRepository(db)),
+    passwordResets: guard(new KyselyPasswordResetRepository(db)),
+    savedViews: guard(new KyselySavedViewRepository(db)),
   };
 }
 

@@ -16,6 +16,8 @@ import { emailRoutes, type EmailRouteOptions } from './routes/email.ts';
 import { slaRoutes } from './routes/sla.ts';
 import { triggerRoutes } from './routes/triggers.ts';
 import { routingRoutes } from './routes/routing.ts';
+import { webApp } from './web-app.ts';
+import { savedViewRoutes } from './routes/saved-views.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -27,6 +29,10 @@ export interface AppOptions {
   database: Pick<Database, 'kind' | 'ping'>;
   config: Pick<Config, 'logLevel' | 'secureCookies' | 'validateResponses' | 'bodyLimitBytes'>;
   logger?: FastifyServerOptions['logger'];
+  /** The built agent web app (apps/web/dist); without it `/` explains how to build it. */
+  webDir?: string;
+  /** The address people open the app at (links in emails). */
+  appUrl?: () => string;
 }
 
 /** Fastify's own error codes for bad requests, mapped to ours. */
@@ -100,8 +106,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(500).send(errorBody('INTERNAL', 'Something went wrong on our side; the error is logged with this request id.', req.id));
   });
 
-  app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(errorBody('NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}.`, req.id));
+  const web = webApp(opts.webDir, notBuiltPage);
+  app.setNotFoundHandler(async (req, reply) => {
+    // The web app's paths are whatever no route owns (the SPA routes itself); see web-app.ts.
+    if (await web.handle(req, reply)) return reply;
+    return reply.code(404).send(errorBody('NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0]}.`, req.id));
   });
 
   app.get('/healthz', async (_req, reply) => {
@@ -119,7 +128,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     async (api) => {
       const routeOptions = { deps: opts.deps, validateResponses: opts.config.validateResponses, secureCookies: opts.config.secureCookies };
       const route: Router = (def) => defineRoute(api, docs, routeOptions, def);
-      authRoutes(route, { secure: opts.config.secureCookies });
+      authRoutes(route, { secure: opts.config.secureCookies, ...(opts.appUrl ? { appUrl: opts.appUrl } : {}) });
       ticketRoutes(route);
       peopleRoutes(route);
       adminRoutes(route);
@@ -127,6 +136,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       slaRoutes(route);
       triggerRoutes(route);
       routingRoutes(route);
+      savedViewRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',
@@ -138,15 +148,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { prefix: API_PREFIX },
   );
 
-  app.get('/', async (_req, reply) => {
-    reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Guichet</title></head>
+  return app;
+}
+
+function notBuiltPage(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Guichet</title></head>
 <body style="font-family:system-ui;max-width:40rem;margin:4rem auto;line-height:1.5">
 <h1>Guichet is running</h1>
-<p>The REST API lives under <code>${API_PREFIX}</code>; its OpenAPI document is at
+<p>The web app is not built: <code>npm start</code> builds it, or run <code>npm run build:web</code>.
+The REST API lives under <code>${API_PREFIX}</code>; its OpenAPI document is at
 <a href="${API_PREFIX}/openapi.json">${API_PREFIX}/openapi.json</a>. Health: <a href="/healthz">/healthz</a>.</p>
 </body></html>`;
-  });
-
-  return app;
 }

@@ -31,6 +31,9 @@ import type {
   UserOut,
   WorkspaceOut,
 } from '@guichet/contracts';
+import type { Actor, SavedView } from '@guichet/core';
+import type { SavedViewOut } from '@guichet/contracts';
+import { savedViewAccess } from '@guichet/core';
 
 const iso = (d: Date) => d.toISOString();
 const isoN = (d: Date | null) => (d ? d.toISOString() : null);
@@ -164,4 +167,17 @@ export function presentWorkspace(w: Workspace): WorkspaceOut {
 
 export function presentApiToken(t: ApiToken): ApiTokenOut {
   return { id: t.id, name: t.name, prefix: t.prefix, createdAt: iso(t.createdAt), lastUsedAt: isoN(t.lastUsedAt), expiresAt: isoN(t.expiresAt) };
+}
+
+export function presentSavedView(v: SavedView, actor: Actor): SavedViewOut {
+  return {
+    id: v.id,
+    name: v.name,
+    query: v.query,
+    shared: v.shared,
+    ownerId: v.ownerId,
+    createdAt: iso(v.createdAt),
+    updatedAt: iso(v.updatedAt),
+    permissions: { update: savedViewAccess(actor, v).update },
+  };
 }

@@ -63,7 +63,7 @@ export async function queueReplyEmail(deps: Deps, tx: Repositories, ctx: Ctx, ti
   const { inReplyTo, references } = threadHeaders(thread);
   const workspace = await tx.workspaces.findById(ctx.workspaceId);
   const now = message.createdAt;
-  const outbound: OutboundEmail = {
+  const outbound = await enqueueOutbound(tx, {
     id: deps.ids.uuid(),
     workspaceId: ctx.workspaceId,
     mailboxId: mailbox.id,
@@ -82,13 +82,8 @@ export async function queueReplyEmail(deps: Deps, tx: Repositories, ctx: Ctx, ti
     htmlBody: message.bodyHtml ?? textToHtml(message.bodyText),
     headers: { 'X-Guichet-Ticket': String(ticket.number) },
     attachmentIds: message.attachments.map((a) => a.id),
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
     createdAt: now,
-    sentAt: null,
-  };
-  await enqueueOutbound(tx, outbound, now);
+  });
   await tx.messageEmails.insert({
     messageId: message.id,
     workspaceId: ctx.workspaceId,
@@ -167,7 +162,7 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
     name: input.name ?? requester?.name ?? null,
     signature: mailbox.name,
   });
-  const outbound: OutboundEmail = {
+  const outbound = await enqueueOutbound(tx, {
     id: deps.ids.uuid(),
     workspaceId: ws,
     mailboxId: mailbox.id,
@@ -186,13 +181,8 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
     htmlBody: textToHtml(body.text),
     headers: { 'X-Guichet-Ticket': String(ticket.number), 'Auto-Submitted': 'auto-replied', 'Content-Language': body.language },
     attachmentIds: [],
-    status: 'queued',
-    attempts: 0,
-    lastError: null,
     createdAt: now,
-    sentAt: null,
-  };
-  await enqueueOutbound(tx, outbound, now);
+  });
   await tx.events.append({
     workspaceId: ws,
     subjectType: 'ticket',
@@ -206,8 +196,14 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
   return { queued: true, outbound };
 }
 
-/** Store an outgoing mail and its send job (not before `runAt` when given), in the caller's transaction. */
-export async function enqueueOutbound(tx: Repositories, outbound: OutboundEmail, now: Date, runAt?: Date): Promise<void> {
+/** Write a new outbox row (queued, never tried) and its `email.send` job (not before `runAt` when given), in the caller's transaction. */
+export async function enqueueOutbound(
+  tx: Repositories,
+  fields: Omit<OutboundEmail, 'status' | 'attempts' | 'lastError' | 'sentAt'>,
+  runAt?: Date,
+): Promise<OutboundEmail> {
+  const outbound: OutboundEmail = { ...fields, status: 'queued', attempts: 0, lastError: null, sentAt: null };
+  const now = fields.createdAt;
   await tx.outboundEmails.insert(outbound);
   await tx.jobs.enqueue(
     {
@@ -220,6 +216,7 @@ export async function enqueueOutbound(tx: Repositories, outbound: OutboundEmail,
     },
     now,
   );
+  return outbound;
 }
 
 /**
@@ -284,4 +281,45 @@ export function formatAddress(name: string, address: string): string {
 
 async function isFlagged(tx: Repositories, workspaceId: string, address: string): Promise<boolean> {
   return (await tx.emailFlags.get(workspaceId, address)) !== null;
+}
+
+/**
+ * Queue a mail about someone's account (a password-reset link) in the caller's transaction. It
+ * leaves from the workspace's first enabled mailbox, else from no-reply at the workspace's mail
+ * domain or `fallbackDomain`, through the same outbox and `email.send` job as replies (so the
+ * relay settings and retries apply). Returns null when the address is flagged as bouncing.
+ */
+export async function queueAccountEmail(
+  deps: Deps,
+  tx: Repositories,
+  input: { workspaceId: string; to: string; subject: string; text: string; language: 'fr' | 'en'; fallbackDomain: string },
+): Promise<OutboundEmail | null> {
+  const to = input.to.trim().toLowerCase();
+  if (await isFlagged(tx, input.workspaceId, to)) return null;
+  const [workspace, mailboxes] = await Promise.all([tx.workspaces.findById(input.workspaceId), tx.mailboxes.list(input.workspaceId)]);
+  const mailbox = mailboxes.find((m) => m.enabled) ?? null;
+  const domain = workspace?.mailDomain ?? (mailbox ? domainOf(mailbox.address) : input.fallbackDomain);
+  const now = deps.clock.now();
+  const outbound = await enqueueOutbound(tx, {
+    id: deps.ids.uuid(),
+    workspaceId: input.workspaceId,
+    mailboxId: mailbox?.id ?? null,
+    messageId: null,
+    ticketId: null,
+    kind: 'notification',
+    rfcMessageId: `<${deps.ids.uuid()}@${domain}>`,
+    fromAddress: mailbox ? formatAddress(mailbox.name, mailbox.address) : formatAddress(workspace?.name ?? 'Guichet', `no-reply@${domain}`),
+    replyTo: null,
+    toAddresses: [to],
+    ccAddresses: [],
+    subject: input.subject,
+    inReplyTo: null,
+    references: [],
+    textBody: input.text,
+    htmlBody: textToHtml(input.text),
+    headers: { 'Auto-Submitted': 'auto-generated', 'Content-Language': input.language },
+    attachmentIds: [],
+    createdAt: now,
+  });
+  return outbound;
 }

@@ -190,13 +190,8 @@ async function notify(deps: Deps, tx: Repositories, ticket: Ticket, env: SlaEnv,
         htmlBody: null,
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Guichet-Ticket': String(ticket.number), 'Content-Language': lang },
         attachmentIds: [],
-        status: 'queued',
-        attempts: 0,
-        lastError: null,
         createdAt: now,
-        sentAt: null,
       },
-      now,
       deliverAt,
     );
   }

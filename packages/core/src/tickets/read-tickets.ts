@@ -55,7 +55,8 @@ export async function listTickets(
   if (q.priority?.length) filter.priorities = q.priority;
   if (q.channel?.length) filter.channels = q.channel;
   if (q.assigneeId) filter.assigneeId = q.assigneeId === 'none' ? null : q.assigneeId === 'me' ? actor.userId : q.assigneeId;
-  if (q.teamId) filter.teamId = q.teamId === 'none' ? null : q.teamId;
+  if (q.teamId === 'mine') filter.teamIds = actor.userId ? (await deps.store.users.teamIdsOf(ctx.workspaceId, [actor.userId])).map((r) => r.teamId) : [];
+  else if (q.teamId) filter.teamId = q.teamId === 'none' ? null : q.teamId;
   if (q.requesterId) filter.requesterId = q.requesterId;
   if (q.organizationId) filter.organizationId = q.organizationId;
   if (q.tag?.length) filter.tags = q.tag;
@@ -94,4 +95,20 @@ export async function listTicketEvents(
     ...(afterId !== undefined && Number.isFinite(afterId) ? { afterId } : {}),
   });
   return toPage(rows, q.limit, (e) => ({ sort: 'id', order: 'asc', value: null, id: String(e.id) }));
+}
+
+const RECENT_MS = 24 * 3_600_000;
+
+/** The sizes of the inbox's built-in views for the caller (staff who read every ticket). */
+export async function countTicketViews(deps: Deps, ctx: Ctx) {
+  const actor = ctx.actor;
+  if (!can(actor, 'tickets:read_all') || !actor.userId) {
+    throw new AppError('FORBIDDEN', `Your role (${actor.role}) has no inbox views.`);
+  }
+  const teamIds = (await deps.store.users.teamIdsOf(ctx.workspaceId, [actor.userId])).map((r) => r.teamId);
+  return deps.store.tickets.countViews(ctx.workspaceId, {
+    userId: actor.userId,
+    teamIds,
+    recentSince: new Date(deps.clock.now().getTime() - RECENT_MS),
+  });
 }

@@ -70,6 +70,8 @@ export interface TicketFilter {
   /** null = unassigned */
   assigneeId?: string | null;
   teamId?: string | null;
+  /** Any of these teams (an empty list matches nothing). */
+  teamIds?: string[];
   requesterId?: string;
   organizationId?: string;
   /** Customer scope: their own tickets, plus their organization's when shared. */

@@ -250,6 +250,7 @@ export class KyselyTicketRepository implements TicketRepository {
     if (f.channels) q = q.where('t.channel', 'in', f.channels);
     if (f.assigneeId !== undefined) q = f.assigneeId === null ? q.where('t.assignee_id', 'is', null) : q.where('t.assignee_id', '=', f.assigneeId);
     if (f.teamId !== undefined) q = f.teamId === null ? q.where('t.team_id', 'is', null) : q.where('t.team_id', '=', f.teamId);
+    if (f.teamIds) q = f.teamIds.length ? q.where('t.team_id', 'in', f.teamIds) : q.where(sql<SqlBool>`false`);
     if (f.requesterId) q = q.where('t.requester_id', '=', f.requesterId);
     if (f.organizationId) q = q.where('t.organization_id', '=', f.organizationId);
     if (f.tags?.length) q = q.where(sql<SqlBool>`t.tags @> ${f.tags}::text[]`);
@@ -283,6 +284,24 @@ export class KyselyTicketRepository implements TicketRepository {
       .where('status', 'in', ['new', 'open', 'pending', 'on_hold'])
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  async countViews(workspaceId: string, q: { userId: string; teamIds: string[]; recentSince: Date }) {
+    const open = sql<SqlBool>`status IN ('new', 'open', 'pending', 'on_hold')`;
+    const inTeams = q.teamIds.length ? sql<SqlBool>`team_id IN (${sql.join(q.teamIds)})` : sql<SqlBool>`false`;
+    const r = await this.db
+      .selectFrom('tickets')
+      .select([
+        sql<string>`count(*) FILTER (WHERE ${open} AND assignee_id = ${q.userId})`.as('mine'),
+        sql<string>`count(*) FILTER (WHERE ${open} AND assignee_id IS NULL)`.as('unassigned'),
+        sql<string>`count(*) FILTER (WHERE ${open} AND ${inTeams})`.as('my_teams'),
+        sql<string>`count(*) FILTER (WHERE ${open})`.as('open'),
+        sql<string>`count(*) FILTER (WHERE updated_at >= ${q.recentSince})`.as('recent'),
+      ])
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => eb.or([eb('status', 'in', ['new', 'open', 'pending', 'on_hold']), eb('updated_at', '>=', q.recentSince)]))
+      .executeTakeFirstOrThrow();
+    return { mine: Number(r.mine), unassigned: Number(r.unassigned), myTeams: Number(r.my_teams), open: Number(r.open), recent: Number(r.recent) };
   }
 }
 

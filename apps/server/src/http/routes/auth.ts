@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ApiTokenOut, CreateApiTokenInput, CreatedApiTokenOut, LoginInput, MeOut, uuid } from '@guichet/contracts';
-import { SESSION_COOKIE, createApiToken, listApiTokens, login, logout, permissionsOf, revokeApiToken, type Authenticated } from '@guichet/core';
+import { ApiTokenOut, CreateApiTokenInput, CreatedApiTokenOut, LoginInput, MeOut, PasswordResetConfirmInput, PasswordResetRequestInput, uuid } from '@guichet/contracts';
+import { SESSION_COOKIE, confirmPasswordReset, requestPasswordReset, createApiToken, listApiTokens, login, logout, permissionsOf, revokeApiToken, type Authenticated } from '@guichet/core';
 import { sessionCookieOptions } from '../auth.ts';
 import { presentApiToken } from '../presenters.ts';
 import type { Router } from '../route.ts';
@@ -14,7 +14,27 @@ function me(a: Authenticated): MeOut {
   };
 }
 
-export function authRoutes(route: Router, cookie: { secure: boolean }): void {
+export function authRoutes(route: Router, cookie: { secure: boolean; appUrl?: () => string }): void {
+  route({
+    method: 'POST', url: '/auth/password-reset', tag: 'Auth', auth: 'none', status: 204,
+    summary: 'Email a single-use link (valid one hour) to choose a new password; answers 204 whether or not the address has an account',
+    body: PasswordResetRequestInput,
+    handler: async ({ deps, body, req }) => {
+      // The link's address comes from the configuration (GUICHET_PUBLIC_URL), never from the request's Host header.
+      const appUrl = cookie.appUrl?.() ?? 'http://localhost:3000';
+      await requestPasswordReset(deps, body, { appUrl }, { ip: req.ip, requestId: req.id });
+      return undefined;
+    },
+  });
+  route({
+    method: 'POST', url: '/auth/password-reset/confirm', tag: 'Auth', auth: 'none', status: 204,
+    summary: 'Set a new password with the link\'s token; ends every session of the account',
+    body: PasswordResetConfirmInput,
+    handler: async ({ deps, body, req }) => {
+      await confirmPasswordReset(deps, body, { ip: req.ip, requestId: req.id });
+      return undefined;
+    },
+  });
   route({
     method: 'POST', url: '/auth/login', tag: 'Auth', auth: 'none', status: 200,
     summary: 'Sign in with email and password; sets the session cookie',

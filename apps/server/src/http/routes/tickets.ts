@@ -5,13 +5,14 @@ import {
   EventOut,
   ListTicketsQuery,
   MessageOut,
+  TicketCountsOut,
   TicketOut,
   UpdateTicketInput,
   ListMessagesQuery,
   pageOf,
   pageQuery,
 } from '@guichet/contracts';
-import { addMessage, createTicket, getTicket, listMessagesWithEmail, listTicketEvents, listTickets, updateTicket } from '@guichet/core';
+import { addMessage, countTicketViews, createTicket, getTicket, listMessagesWithEmail, listTicketEvents, listTickets, updateTicket } from '@guichet/core';
 import { presentEvent, presentMessage, presentTicket } from '../presenters.ts';
 import type { Router } from '../route.ts';
 import { presentMessageEmail } from './email.ts';
@@ -32,6 +33,14 @@ export function ticketRoutes(route: Router): void {
       const page = await listTickets(deps, ctx, query);
       return { items: page.items.map((i) => presentTicket(i.ticket, i.access)), nextCursor: page.nextCursor };
     },
+  });
+  route({
+    method: 'GET',
+    url: '/tickets/counts',
+    tag: 'Tickets',
+    summary: 'How many tickets each inbox view holds for me (mine, unassigned, my teams, all open, updated in 24 h)',
+    response: TicketCountsOut,
+    handler: async ({ deps, ctx }) => countTicketViews(deps, ctx),
   });
   route({
     method: 'POST',

@@ -1,0 +1,361 @@
+/**
+ * Browser journeys through the agent web app, in real Chromium (Debian's /usr/bin/chromium driven
+ * by playwright-core; no browser is downloaded), against a real Guichet server process with its
+ * demo workspace, on PGlite and on PostgreSQL. What the page shows is checked against the API.
+ * Set GUICHET_SCREENSHOT_DIR to keep screenshots of the inbox and the ticket page.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createPgDatabase, testDbKinds } from '@guichet/db/testing';
+import { ADMIN_EMAIL, Client, ROOT, Scope, login, type Guichet } from './process-helpers.ts';
+
+/** Functions passed to page.evaluate run in the page, where the DOM exists (this project's types are Node's). */
+declare const document: any;
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'browser-tests-password';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const SHOTS = process.env.GUICHET_SCREENSHOT_DIR;
+
+async function launch(): Promise<Browser> {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+async function shot(page: Page, name: string) {
+  const dir = SHOTS ?? mkdtempSync(join(tmpdir(), 'guichet-shots-'));
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+for (const kind of testDbKinds()) {
+  describe(`agent web app in Chromium on ${kind}`, { timeout: 240_000 }, () => {
+    const scope = new Scope();
+    let server: Guichet;
+    let base: string;
+    let browser: Browser;
+    let api: Client;
+    let me: any;
+    let other: Guichet | null = null;
+    let otherApi: Client | null = null;
+
+    before(async () => {
+      assert.ok(existsSync(join(ROOT, 'apps/web/dist/index.html')), 'the web app is built (npm test builds it; or npm run build:web)');
+      const env: Record<string, string> = { GUICHET_DATA_DIR: join(scope.tempDir(), 'data'), GUICHET_ADMIN_PASSWORD: PASSWORD };
+      if (kind === 'postgres') {
+        const pg = await createPgDatabase('guichet_web');
+        scope.defer(() => pg.drop());
+        env.DATABASE_URL = pg.url;
+      }
+      // No SMTP listener: these tests do not use it, and parallel test files would contend for its port.
+      server = scope.start(env, ['--roles=web,worker']);
+      base = await server.ready(120_000);
+      const session = await login(base, ADMIN_EMAIL, PASSWORD);
+      api = new Client(base, { cookie: session.cookie });
+      me = session.me;
+      if (kind === 'postgres') {
+        // A second process on the same database: what it writes must reach browsers connected to the first.
+        other = scope.start({ ...env, GUICHET_DATA_DIR: join(scope.tempDir(), 'unused') }, ['--roles=web']);
+        otherApi = new Client(await other.ready(120_000), { cookie: (await login(other.url, ADMIN_EMAIL, PASSWORD)).cookie });
+      }
+      browser = await launch();
+      scope.defer(() => browser.close());
+    });
+    after(async () => {
+      await scope.cleanup();
+    });
+
+    async function signIn(page: Page) {
+      await page.goto(base);
+      await page.getByLabel('Email address').fill(ADMIN_EMAIL);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation').getByText('All open').waitFor();
+    }
+
+    it('signs in (refusing a wrong password), shows the views with their counts, filters, and opens a ticket', async () => {
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 860 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await page.goto(base);
+        await page.getByLabel('Email address').fill(ADMIN_EMAIL);
+        await page.getByLabel('Password').fill('not the password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('alert').filter({ hasText: 'do not match' }).waitFor();
+
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        const nav = page.getByRole('navigation');
+        await nav.getByText('All open').waitFor();
+
+        // Counts in the sidebar are the API's.
+        const counts = (await api.req('GET', '/tickets/counts')).body;
+        assert.ok(counts.open > 0, 'the demo has open tickets');
+        await page.locator('[data-view="open"] .n').filter({ hasText: String(counts.open) }).waitFor();
+        assert.equal(await page.locator('[data-view="unassigned"] .n').textContent(), String(counts.unassigned));
+
+        await nav.getByText('All open').click();
+        await page.waitForURL(/\/views\/open$/);
+        const open = await api.all('/tickets?status=new,open,pending,on_hold&sort=updated_at');
+        const rows = page.locator('.trow');
+        await rows.first().waitFor();
+        const firstSubject = await rows.first().locator('.subject').textContent();
+        assert.equal(firstSubject, open[0].subject, 'the list is in the API order (last updated first)');
+        await page.getByRole('heading', { name: /All open/ }).getByText(String(counts.open)).waitFor();
+        if (SHOTS) await shot(page, 'inbox');
+
+        // A filter: only pending tickets remain, and as many as the API lists.
+        await page.locator('.filters').getByLabel('Status', { exact: true }).selectOption('pending');
+        const pending = open.filter((t) => t.status === 'pending');
+        await page.waitForFunction((n) => document.querySelectorAll('.trow').length === n || (n === 0 && !!document.querySelector('.empty')), Math.min(pending.length, 60));
+        const badges = await page.locator('.trow .badge').allTextContents();
+        assert.ok(badges.every((b) => b === 'Pending'), badges.join(','));
+        // Saved as a personal view (the admin declines to share it): it joins the sidebar and lists the same tickets.
+        page.once('dialog', (d) => void d.accept('Waiting on customers'));
+        page.on('dialog', (d) => void (d.type() === 'confirm' ? d.dismiss() : undefined));
+        await page.getByRole('button', { name: 'Save as view' }).click();
+        await page.waitForURL(/\/views\/s-[0-9a-f-]+$/);
+        await nav.getByText('Waiting on customers').waitFor();
+        await page.getByRole('heading', { name: 'Waiting on customers' }).waitFor();
+        const views = (await api.req('GET', '/views')).body.items;
+        assert.deepEqual(views.map((v: any) => [v.name, v.shared, v.query.status]), [['Waiting on customers', false, ['pending']]]);
+        await page.waitForFunction((n) => document.querySelectorAll('.trow').length === n, Math.min(pending.length, 60));
+        await nav.getByText('All open').click();
+        await page.waitForFunction((s) => document.querySelector('.trow .subject')?.textContent === s, open[0].subject);
+
+        // Keyboard: j moves down, Enter opens that ticket.
+        await page.keyboard.press('j');
+        await page.keyboard.press('Enter');
+        await page.waitForURL(new RegExp(`/tickets/${open[1].number}$`));
+        await page.getByRole('heading', { name: open[1].subject }).waitFor();
+        const msgs = await api.all(`/tickets/${open[1].id}/messages`);
+        await page.locator('.msg').nth(msgs.length - 1).waitFor();
+        assert.equal(await page.locator('.msg').count(), msgs.length, 'every message of the conversation is shown');
+        assert.equal(await page.locator('.msg-note').count(), msgs.filter((m) => m.visibility === 'internal').length, 'internal notes look different');
+
+        // k on the ticket page goes to the previous ticket of the list; ? opens the help.
+        await page.keyboard.press('k');
+        await page.waitForURL(new RegExp(`/tickets/${open[0].number}$`));
+        await page.keyboard.press('?');
+        await page.getByRole('dialog').getByText('Keyboard shortcuts').waitFor();
+        await page.keyboard.press('Escape');
+        await page.getByRole('dialog').waitFor({ state: 'detached' });
+        if (SHOTS) {
+          // For the documentation: the open ticket with the longest conversation.
+          let best = { n: 0, number: open[1].number };
+          for (const tk of open.slice(0, 20)) {
+            const n = (await api.all(`/tickets/${tk.id}/messages`)).length;
+            if (n > best.n) best = { n, number: tk.number };
+          }
+          await page.goto(`${base}/tickets/${best.number}`);
+          await page.locator('.msg').nth(best.n - 1).waitFor();
+          await shot(page, 'ticket');
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('replies with send-and-set-status, adds a note, changes status and assignee, keeps drafts, and survives an expired session', async () => {
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        const created = await api.req('POST', '/tickets', {
+          subject: 'Refund for a double charge',
+          body: 'Hello, I was charged twice for my March invoice. Can you refund one of them?',
+          requester: { email: 'lena.martin@example.com', name: 'Lena Martin' },
+          channel: 'email',
+          tags: ['billing'],
+        });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const tk = created.body;
+        await signIn(page);
+        await page.goto(`${base}/tickets/${tk.number}`);
+        await page.getByRole('heading', { name: 'Refund for a double charge' }).waitFor();
+        await page.getByText('I was charged twice').waitFor();
+        await page.locator('.customer').getByText('lena.martin@example.com').waitFor();
+
+        // Reply (r), send and set pending.
+        await page.keyboard.press('r');
+        const reply = page.getByRole('textbox', { name: 'Reply' });
+        await reply.waitFor();
+        assert.ok(await reply.evaluate((el) => el === document.activeElement), 'r focuses the reply box');
+        await reply.fill('Hello Lena, I have refunded the second charge; it shows within 3 days.');
+        await page.getByLabel('Status after sending').selectOption('pending');
+        await page.getByRole('button', { name: 'Send and set Pending' }).click();
+        await page.locator('.msg-agent').filter({ hasText: 'I have refunded the second charge' }).waitFor();
+        await page.locator('.ticket-title .badge').filter({ hasText: 'Pending' }).waitFor();
+        let now = (await api.req('GET', `/tickets/${tk.id}`)).body;
+        assert.equal(now.status, 'pending');
+        let msgs = await api.all(`/tickets/${tk.id}/messages`);
+        assert.equal(msgs.at(-1).visibility, 'public');
+        assert.match(msgs.at(-1).body, /refunded the second charge/);
+
+        // Note (n), sent with Ctrl+Enter: shown as an internal note.
+        await page.locator('body').click({ position: { x: 5, y: 5 } });
+        await page.keyboard.press('n');
+        const note = page.getByRole('textbox', { name: 'Internal note' });
+        await note.waitFor();
+        await note.fill('Checked with finance: the duplicate came from the retry bug.');
+        await note.press('Control+Enter');
+        await page.locator('.msg-note').filter({ hasText: 'retry bug' }).waitFor();
+        assert.equal(await page.locator('.msg-note').filter({ hasText: 'retry bug' }).locator('.note-label').textContent(), 'Internal note');
+        msgs = await api.all(`/tickets/${tk.id}/messages`);
+        assert.equal(msgs.at(-1).visibility, 'internal');
+
+        // Status and assignee from the side panel; the history shows them.
+        await page.locator('.side').getByLabel('Status', { exact: true }).selectOption('solved');
+        await page.locator('.sysline').filter({ hasText: 'from Pending to Solved' }).waitFor();
+        await page.getByRole('button', { name: /Assign to me/ }).click();
+        await page.locator('.sysline').filter({ hasText: `assigned it to ${me.user.name}` }).waitFor();
+        now = (await api.req('GET', `/tickets/${tk.id}`)).body;
+        assert.equal(now.status, 'solved');
+        assert.equal(now.assigneeId, me.user.id);
+        // Tags.
+        await page.getByLabel('Add a tag and press Enter').fill('refund');
+        await page.getByLabel('Add a tag and press Enter').press('Enter');
+        await page.locator('.side .tag').filter({ hasText: 'refund' }).waitFor();
+        assert.deepEqual((await api.req('GET', `/tickets/${tk.id}`)).body.tags.sort(), ['billing', 'refund']);
+
+        // Draft autosave: a reload keeps what was typed. (Escape leaves the tag field first.)
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('r');
+        await reply.fill('A draft that must survive');
+        await page.getByText('Draft saved').waitFor();
+        await page.reload();
+        await page.getByRole('textbox', { name: 'Reply' }).waitFor();
+        assert.equal(await page.getByRole('textbox', { name: 'Reply' }).inputValue(), 'A draft that must survive');
+
+        // The session ends on the server (signed out elsewhere) while the page still holds its cookie:
+        // sending shows the sign-in over the page, the text is kept, and it sends after.
+        const cookie = (await context.cookies(base)).find((c) => c.name === 'guichet_session');
+        assert.ok(cookie, 'the browser holds a session cookie');
+        assert.equal((await new Client(base, { cookie: `${cookie.name}=${cookie.value}` }).req('POST', '/auth/logout')).status, 204);
+        await page.getByRole('button', { name: /^Send/ }).click();
+        await page.getByText('Your session has ended').waitFor();
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByText('Your session has ended').waitFor({ state: 'detached' });
+        assert.equal(await page.getByRole('textbox', { name: 'Reply' }).inputValue(), 'A draft that must survive');
+        await page.getByRole('button', { name: /^Send/ }).click();
+        await page.locator('.msg-agent').filter({ hasText: 'A draft that must survive' }).waitFor();
+        assert.equal(await page.getByRole('textbox', { name: 'Reply' }).inputValue(), '');
+
+        // A ticket that does not exist: a clear page, not a blank one.
+        await page.goto(`${base}/tickets/999999`);
+        await page.getByText('This ticket does not exist').waitFor();
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('shows changes made elsewhere without a reload (through another process on PostgreSQL), and refuses the live channel to strangers', async () => {
+      const writer = otherApi ?? api;
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1300, height: 800 } });
+      const page = await context.newPage();
+      try {
+        await signIn(page);
+        await page.getByRole('navigation').getByText('All open').click();
+        await page.locator('.trow').first().waitFor();
+        await page.waitForFunction(() => document.documentElement.dataset.live === 'on');
+        const before = (await api.req('GET', '/tickets/counts')).body.open;
+        await page.locator('[data-view="open"] .n').filter({ hasText: String(before) }).waitFor();
+
+        const created = await writer.req('POST', '/tickets', {
+          subject: 'Live: app crashes on login', body: 'Since the update the app closes when I sign in.', requester: { email: 'omar@example.com', name: 'Omar Haddad' }, channel: 'web',
+        });
+        assert.equal(created.status, 201);
+        await page.getByRole('button', { name: '1 new — show' }).waitFor();
+        await page.locator('[data-view="open"] .n').filter({ hasText: String(before + 1) }).waitFor();
+        await page.getByRole('button', { name: '1 new — show' }).click();
+        await page.locator('.trow .subject').filter({ hasText: 'Live: app crashes on login' }).waitFor();
+
+        // A ticket open on this page gets a message and a status change from elsewhere.
+        await page.goto(`${base}/tickets/${created.body.number}`);
+        await page.getByRole('heading', { name: 'Live: app crashes on login' }).waitFor();
+        await page.waitForFunction(() => document.documentElement.dataset.live === 'on');
+        assert.equal((await writer.req('POST', `/tickets/${created.body.id}/messages`, { body: 'Could you tell us which version you run?', status: 'pending' })).status, 201);
+        await page.locator('.msg').filter({ hasText: 'which version you run' }).waitFor();
+        await page.locator('.ticket-title .badge').filter({ hasText: 'Pending' }).waitFor();
+      } finally {
+        await context.close();
+      }
+      // The live channel answers only signed-in staff, and only pages of this site.
+      const { default: WebSocket } = await import('ws');
+      const attempt = (headers: Record<string, string>) =>
+        new Promise<number | 'open'>((resolve) => {
+          const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/realtime`, { headers });
+          ws.on('open', () => {
+            ws.close();
+            resolve('open');
+          });
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          ws.on('error', () => resolve(0));
+        });
+      assert.equal(await attempt({}), 401);
+      assert.equal(await attempt({ cookie: api.auth.cookie! }), 'open');
+      assert.equal(await attempt({ cookie: api.auth.cookie!, origin: 'https://evil.example' }), 401);
+    });
+
+    it('asks for a password-reset link without telling whether the address exists, and explains a dead link', async () => {
+      const context = await browser.newContext({ locale: 'en-GB' });
+      const page = await context.newPage();
+      try {
+        await page.goto(base);
+        await page.getByRole('button', { name: 'Forgot your password?' }).click();
+        await page.getByLabel('Email address').fill('nobody@example.com');
+        await page.getByRole('button', { name: 'Send the link' }).click();
+        await page.getByText('If an account uses this address, a link is on its way').waitFor();
+        await page.goto(`${base}/reset-password?token=${'x'.repeat(43)}`);
+        await page.getByLabel(/New password/).fill('a brand new passphrase');
+        await page.getByRole('button', { name: 'Save the new password' }).click();
+        await page.getByRole('alert').filter({ hasText: 'expired or was already used' }).waitFor();
+        // The admin's password still works.
+        assert.equal((await api.req('GET', '/auth/me')).status, 200);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('speaks French when the agent chooses it, and keeps the choice in their settings', async () => {
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      try {
+        await signIn(page);
+        await page.getByRole('navigation').getByLabel('Language').selectOption('fr');
+        await page.getByRole('navigation').getByText('Tous les ouverts').waitFor();
+        await page.waitForFunction(() => document.documentElement.lang === 'fr');
+        await page.getByRole('navigation').getByText('Tous les ouverts').click();
+        await page.locator('.trow').first().waitFor();
+        if (SHOTS) await shot(page, 'inbox-fr');
+        // Saved on the user: a new browser (English) opens in French.
+        for (let i = 0; i < 50 && (await api.req('GET', '/auth/me')).body.user.locale !== 'fr'; i++) await new Promise((r) => setTimeout(r, 100));
+        assert.equal((await api.req('GET', '/auth/me')).body.user.locale, 'fr');
+        const fresh = await browser.newContext({ locale: 'en-US' });
+        const p2 = await fresh.newPage();
+        await p2.goto(base);
+        await p2.getByLabel('Email address').fill(ADMIN_EMAIL);
+        await p2.getByLabel('Password').fill(PASSWORD);
+        await p2.getByRole('button', { name: 'Sign in' }).click();
+        await p2.getByRole('navigation').getByText('Boîte de réception').waitFor();
+        await p2.getByRole('button', { name: 'Se déconnecter' }).click();
+        await p2.getByRole('button', { name: 'Se connecter' }).waitFor();
+        await fresh.close();
+        // Back to English for the other tests' sake.
+        assert.equal((await api.req('PATCH', `/users/${me.user.id}`, { locale: 'en' })).status, 200);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * The app's typed API client: thin wrappers over fetch for the endpoints the app uses, typed by
+ * `@guichet/contracts` (types only, so no schema library reaches the bundle). Every failure
+ * becomes an ApiError carrying the stable error code; a 401 also tells the session listener, so
+ * the app can show the sign-in screen without losing what the agent was typing.
+ */
+import type {
+  CustomFieldOut,
+  CustomerOut,
+  ErrorBody,
+  ErrorCode,
+  EventOut,
+  MeOut,
+  MessageOut,
+  OrganizationOut,
+  Page,
+  SavedViewOut,
+  SavedViewQuery,
+  TeamOut,
+  TicketOut,
+  TicketPriority,
+  TicketStatus,
+  UserOut,
+} from '@guichet/contracts';
+
+export type { SavedViewOut, SavedViewQuery };
+export type { CustomFieldOut, CustomerOut, EventOut, MeOut, MessageOut, OrganizationOut, Page, TeamOut, TicketOut, TicketPriority, TicketStatus, UserOut };
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | 'NETWORK',
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+type Listener = () => void;
+const unauthenticatedListeners = new Set<Listener>();
+/** Called whenever the server answers 401 to a signed-in request (session ended or expired). */
+export function onUnauthenticated(l: Listener): () => void {
+  unauthenticatedListeners.add(l);
+  return () => unauthenticatedListeners.delete(l);
+}
+
+const BASE = '/api/v1';
+
+export async function request<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(BASE + path, {
+      method,
+      credentials: 'same-origin',
+      headers: body !== undefined ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : String(e));
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON: handled below */
+  }
+  if (!res.ok) {
+    const err = (json as ErrorBody | null)?.error;
+    if (res.status === 401 && !opts.quiet401) for (const l of unauthenticatedListeners) l();
+    throw new ApiError(res.status, err?.code ?? 'INTERNAL', err?.message ?? `HTTP ${res.status}`, err?.details);
+  }
+  return json as T;
+}
+
+function qs(params: Record<string, string | number | undefined | null | string[]>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) {
+      if (v.length) u.set(k, v.join(','));
+    } else u.set(k, String(v));
+  }
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+export interface TicketQuery {
+  q?: string;
+  status?: TicketStatus[];
+  priority?: TicketPriority[];
+  channel?: string[];
+  assigneeId?: string;
+  teamId?: string;
+  tag?: string[];
+  language?: string;
+  requesterId?: string;
+  organizationId?: string;
+  updatedAfter?: string;
+  sort?: 'created_at' | 'updated_at' | 'number' | 'priority';
+  order?: 'asc' | 'desc';
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  assigneeId?: string | null;
+  teamId?: string | null;
+  tags?: string[];
+  addTags?: string[];
+  removeTags?: string[];
+  customFields?: Record<string, unknown>;
+  version?: number;
+}
+
+export interface ViewCounts {
+  mine: number;
+  unassigned: number;
+  myTeams: number;
+  open: number;
+  recent: number;
+}
+
+/** Every page of a list (the small ones: users, teams, custom fields). */
+async function all<T>(path: string): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const page: Page<T> = await request('GET', `${path}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && out.length < 5000);
+  return out;
+}
+
+export const api = {
+  me: () => request<MeOut>('GET', '/auth/me', undefined, { quiet401: true }),
+  login: (email: string, password: string, workspace?: string) =>
+    request<MeOut>('POST', '/auth/login', { email, password, ...(workspace ? { workspace } : {}) }, { quiet401: true }),
+  logout: () => request<void>('POST', '/auth/logout', undefined, { quiet401: true }),
+  requestPasswordReset: (email: string, workspace?: string) =>
+    request<void>('POST', '/auth/password-reset', { email, ...(workspace ? { workspace } : {}) }, { quiet401: true }),
+  confirmPasswordReset: (token: string, password: string) =>
+    request<void>('POST', '/auth/password-reset/confirm', { token, password }, { quiet401: true }),
+  setMyLocale: (userId: string, locale: string) => request<UserOut>('PATCH', `/users/${userId}`, { locale }),
+
+  tickets: (q: TicketQuery, cursor: string | null, limit = 100) =>
+    request<Page<TicketOut>>('GET', `/tickets${qs({ ...q, limit, cursor })}`),
+  counts: () => request<ViewCounts>('GET', '/tickets/counts'),
+  ticket: (ref: string | number) => request<TicketOut>('GET', `/tickets/${ref}`),
+  updateTicket: (id: string, patch: TicketPatch) => request<TicketOut>('PATCH', `/tickets/${id}`, patch),
+  messages: (id: string) => all<MessageOut>(`/tickets/${id}/messages`),
+  events: (id: string) => all<EventOut>(`/tickets/${id}/events`),
+  addMessage: (id: string, input: { body: string; visibility: 'public' | 'internal'; status?: TicketStatus }) =>
+    request<MessageOut>('POST', `/tickets/${id}/messages`, input),
+
+  savedViews: () => request<{ items: SavedViewOut[] }>('GET', '/views').then((r) => r.items),
+  createView: (name: string, query: SavedViewQuery, shared: boolean) => request<SavedViewOut>('POST', '/views', { name, query, shared }),
+  deleteView: (id: string) => request<void>('DELETE', `/views/${id}`),
+
+  users: () => all<UserOut>('/users'),
+  teams: () => all<TeamOut>('/teams'),
+  customFields: () => all<CustomFieldOut>('/custom-fields'),
+  customer: (id: string) => request<CustomerOut>('GET', `/customers/${id}`),
+  organization: (id: string) => request<OrganizationOut>('GET', `/organizations/${id}`),
+};
+
+export function attachmentUrl(ticketId: string, messageId: string, attachmentId: string): string {
+  return `${BASE}/tickets/${ticketId}/messages/${messageId}/attachments/${attachmentId}`;
+}
