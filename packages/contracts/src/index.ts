@@ -5,3 +5,4 @@ export * from './tickets.ts';
 export * from './people.ts';
 export * from './auth.ts';
 export * from './email.ts';
+export * from './knowledge.ts';

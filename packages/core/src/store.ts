@@ -5,6 +5,7 @@
 import type { Role, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
 import type { JobRepository } from './jobs/types.ts';
+import type { KnowledgeRepository } from './knowledge/types.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -53,7 +54,7 @@ export interface ActorRef {
 
 export interface NewEvent {
   workspaceId: string;
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'article' | 'article_category';
   subjectId: string;
   actor: ActorRef;
   type: string;
@@ -263,6 +264,7 @@ export interface Repositories {
   apiTokens: ApiTokenRepository;
   loginAttempts: LoginAttemptRepository;
   workspaces: WorkspaceRepository;
+  knowledge: KnowledgeRepository;
 }
 
 export interface Store extends Repositories {

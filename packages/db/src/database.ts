@@ -9,6 +9,9 @@ import type { DB } from './schema.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_jobs.ts';
 import * as m0003 from './migrations/0003_email.ts';
+import * as m0004 from './migrations/0004_knowledge.ts';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 
 export interface DatabaseOptions {
   /** PostgreSQL server; when absent, the embedded PGlite database is used. */
@@ -38,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_jobs': m0002,
   '0003_email': m0003,
+  '0004_knowledge': m0004,
 };
 
 // int8 (ids of append-only logs, counts) as JS numbers: they stay far below 2^53 here.
@@ -157,6 +161,8 @@ async function openPGlite(opts: DatabaseOptions): Promise<Database> {
   try {
     pglite = await PGlite.create(inMemory ? undefined : join(opts.dataDir!, 'pg'), {
       parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+      // Search needs accent folding and trigrams (migration 0004); PostgreSQL ships both in contrib.
+      extensions: { pg_trgm, unaccent },
     });
   } catch (e) {
     unlock();

@@ -22,6 +22,7 @@ import {
   KyselyUserRepository,
 } from './repositories/people.ts';
 import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/tickets.ts';
+import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -168,6 +169,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     followers: guard(new KyselyFollowerRepository(db)),
     emailFlags: guard(new KyselyEmailAddressFlagRepository(db)),
     ticketLinks: guard(new KyselyTicketLinkRepository(db)),
+    knowledge: guard(new KyselyKnowledgeRepository(db)),
   };
 }
 

@@ -13,6 +13,7 @@ import { authRoutes } from './routes/auth.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { emailRoutes, type EmailRouteOptions } from './routes/email.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -121,6 +122,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       peopleRoutes(route);
       adminRoutes(route);
       emailRoutes(route, opts.email);
+      knowledgeRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',

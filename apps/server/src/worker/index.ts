@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, runMaintenance, scheduleMaintenance, type Deps, type IngestLimits } from '@guichet/core';
+import { KNOWLEDGE_PUBLISH_JOB, KNOWLEDGE_SWEEP_JOB, runKnowledgeSweep, runScheduledPublication, scheduleKnowledgeSweep } from '@guichet/core';
 import { createMailboxLocks, JOBS_CHANNEL, type Database } from '@guichet/db';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 import { emailIngestHandler } from '../email/ingest-job.ts';
@@ -32,6 +33,11 @@ export async function startWorker(
   runner.register(MAINTENANCE_JOB, { payload: z.object({}), handle: async (d) => void (await runMaintenance(d)) });
   runner.register(INGEST_JOB, emailIngestHandler(opts.ingestLimits, undefined, () => runner.workerId));
   runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, workerId: () => runner.workerId }));
+  runner.register(KNOWLEDGE_PUBLISH_JOB, {
+    payload: z.object({ articleId: z.uuid() }),
+    handle: async (d, payload, job) => void (await runScheduledPublication(d, job.workspaceId!, payload.articleId)),
+  });
+  runner.register(KNOWLEDGE_SWEEP_JOB, { payload: z.object({}), handle: async (d) => void (await runKnowledgeSweep(d)) });
 
   const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());
   runner.start();
@@ -41,7 +47,7 @@ export async function startWorker(
       ? null
       : new ImapPoller(deps, { accept: acceptInboundEmail, pollMs: opts.imapPollMs ?? 60_000, locks: createMailboxLocks(database), log: opts.log });
   imap?.start();
-  const schedule = () => scheduleMaintenance(deps).catch(() => {});
+  const schedule = () => Promise.all([scheduleMaintenance(deps).catch(() => {}), scheduleKnowledgeSweep(deps).catch(() => {})]);
   await schedule();
   const timer = setInterval(schedule, 5 * 60_000);
   timer.unref();

@@ -206,7 +206,7 @@ export async function queueAutoAcknowledgement(deps: Deps, tx: Repositories, inp
   return { queued: true, outbound };
 }
 
-async function enqueueOutbound(tx: Repositories, outbound: OutboundEmail, now: Date): Promise<void> {
+export async function enqueueOutbound(tx: Repositories, outbound: OutboundEmail, now: Date): Promise<void> {
   await tx.outboundEmails.insert(outbound);
   await tx.jobs.enqueue(
     {
@@ -270,12 +270,12 @@ export function textToHtml(text: string): string {
   return `<!doctype html>\n<html><body>\n${paragraphs.join('\n')}\n</body></html>`;
 }
 
-function domainOf(address: string): string {
+export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
 /** `"Name" <address>`, the name quoted so commas or brackets in it cannot add recipients. */
-function formatAddress(name: string, address: string): string {
+export function formatAddress(name: string, address: string): string {
   const clean = name.replace(/["\\\r\n]/g, '').trim();
   return clean ? `"${clean}" <${address}>` : address;
 }
