@@ -141,6 +141,40 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ["PATCH /views/{id} · a colleague's view",                      401,      403,     404,   404,   404],
   ['PATCH /views/{id} · a shared view',                           401,      403,     403,   403,   ok],
   ['DELETE /views/{id} · their own view',                         401,      403,     ok,    ok,    ok],
+  ['GET /articles',                                               401,      ok,      ok,    ok,    ok],
+  ['POST /articles',                                              401,      403,     ok,    ok,    ok],
+  ['GET /articles/{id}',                                          401,      ok,      ok,    ok,    ok],
+  ['GET /articles/{id} · an internal article',                    401,      404,     ok,    ok,    ok],
+  ['GET /articles/{id} · a draft',                                401,      404,     ok,    ok,    ok],
+  ['PATCH /articles/{id}',                                        401,      403,     403,   403,   ok],
+  ['PATCH /articles/{id} · a draft they wrote',                      401,      404,     ok,    ok,    ok],
+  ['PUT /articles/{id}/translations/{language}',                  401,      403,     403,   403,   ok],
+  ['PUT /articles/{id}/translations/{language} · a draft they wrote', 401,     404,     ok,    ok,    ok],
+  ['POST /articles/{id}/publish',                                 401,      404,     403,   403,   ok],
+  ['POST /articles/{id}/unpublish',                               401,      403,     403,   403,   ok],
+  ['POST /articles/{id}/archive',                                 401,      403,     403,   403,   ok],
+  ['POST /articles/{id}/verify',                                  401,      403,     403,   403,   ok],
+  ['POST /articles/{id}/verify · an article they own',            401,      403,     ok,    ok,    ok],
+  ['GET /articles/{id}/versions',                                 401,      403,     ok,    ok,    ok],
+  ['GET /articles/{id}/versions/{number}',                        401,      403,     ok,    ok,    ok],
+  ['POST /articles/{id}/versions/{number}/restore',               401,      403,     403,   403,   ok],
+  ['GET /articles/{id}/diff',                                     401,      403,     ok,    ok,    ok],
+  ['GET /articles/{id}/events',                                   401,      403,     ok,    ok,    ok],
+  ['POST /articles/{id}/proposals',                               401,      403,     ok,    ok,    ok],
+  ['GET /article-proposals',                                      401,      403,     ok,    ok,    ok],
+  ['GET /article-proposals/{id}',                                 401,      403,     ok,    ok,    ok],
+  ['POST /article-proposals/{id}/accept',                         401,      403,     403,   403,   ok],
+  ['POST /article-proposals/{id}/reject',                         401,      403,     403,   403,   ok],
+  ['GET /article-categories',                                     401,      ok,      ok,    ok,    ok],
+  ['POST /article-categories',                                    401,      403,     403,   403,   ok],
+  ['PATCH /article-categories/{id}',                              401,      403,     403,   403,   ok],
+  ['DELETE /article-categories/{id}',                             401,      403,     403,   403,   ok],
+  ['GET /knowledge-managers',                                     401,      403,     ok,    ok,    ok],
+  ['PUT /knowledge-managers/{userId}',                            401,      403,     403,   403,   ok],
+  ['DELETE /knowledge-managers/{userId}',                         401,      403,     403,   403,   ok],
+  ['GET /knowledge/verification-report',                          401,      403,     ok,    ok,    ok],
+  ['GET /knowledge/notifications',                                401,      403,     ok,    ok,    ok],
+  ['POST /knowledge/notifications/{id}/read · one of theirs',     401,      403,     ok,    ok,    ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -238,6 +272,8 @@ interface Request {
   as?: Caller['req'];
   /** Path parameters other than {id}. */
   params?: Record<string, string>;
+  /** A query string to append ("?a=b"). */
+  query?: string;
 }
 
 const staffOf = (f: Fixture, who: Who) => (who === 'anonymous' || who === 'customer' ? f.users.admin : f.users[who]);
@@ -401,9 +437,87 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
     id: (await f.users.admin.req('POST', '/triggers', { name: `${f.tag} doomed ${f.uniq()}`, enabled: false, events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['x'] }] })).body.id,
   }),
   'POST /triggers/{id}/dry-run': (f) => ({ id: f.triggerId, body: { limit: 10 } }),
+
+  'GET /articles': () => ({}),
+  'POST /articles': (f) => ({ body: { translations: { en: { title: `${f.tag} how to`, body: 'Steps.' } } } }),
+  'GET /articles/{id}': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
+  'GET /articles/{id} · an internal article': async (f) => ({ id: await article(f, { publish: true }) }),
+  'GET /articles/{id} · a draft': async (f) => ({ id: await article(f, { visibility: 'public' }) }),
+  'PATCH /articles/{id}': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), body: { tags: ['matrix'] } }),
+  'PATCH /articles/{id} · a draft they wrote': async (f, who) => ({ id: await article(f, { by: staffOf(f, who) }), body: { tags: ['mine'] } }),
+  'PUT /articles/{id}/translations/{language}': async (f) => ({
+    id: await article(f, { publish: true, visibility: 'public' }),
+    params: { language: 'fr' },
+    body: { title: 'Comment faire', body: 'Étapes.' },
+  }),
+  'PUT /articles/{id}/translations/{language} · a draft they wrote': async (f, who) => ({
+    id: await article(f, { by: staffOf(f, who) }),
+    params: { language: 'en' },
+    body: { title: 'Better title', body: 'Better steps.' },
+  }),
+  'POST /articles/{id}/publish': async (f) => ({ id: await article(f, { visibility: 'public' }), body: {} }),
+  'POST /articles/{id}/unpublish': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
+  'POST /articles/{id}/archive': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
+  'POST /articles/{id}/verify': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), body: {} }),
+  'POST /articles/{id}/verify · an article they own': async (f, who) => ({
+    id: await article(f, { publish: true, visibility: 'public', owner: staffOf(f, who).id }),
+    body: {},
+  }),
+  'GET /articles/{id}/versions': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), params: {}, query: '?language=en' }),
+  'GET /articles/{id}/versions/{number}': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), params: { number: '1' }, query: '?language=en' }),
+  'POST /articles/{id}/versions/{number}/restore': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), params: { number: '1' }, body: { language: 'en' } }),
+  'GET /articles/{id}/diff': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), query: '?language=en&from=1&to=1' }),
+  'GET /articles/{id}/events': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
+  'POST /articles/{id}/proposals': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), body: { language: 'en', title: 'Clearer', body: 'Clearer steps.' } }),
+  'GET /article-proposals': () => ({}),
+  'GET /article-proposals/{id}': async (f) => ({ id: await proposal(f) }),
+  'POST /article-proposals/{id}/accept': async (f) => ({ id: await proposal(f), body: {} }),
+  'POST /article-proposals/{id}/reject': async (f) => ({ id: await proposal(f), body: { note: 'no' } }),
+  'GET /article-categories': () => ({}),
+  'POST /article-categories': (f) => ({ body: { names: { en: `${f.tag} category ${f.uniq()}` } } }),
+  'PATCH /article-categories/{id}': async (f) => ({ id: await category(f), body: { position: 2 } }),
+  'DELETE /article-categories/{id}': async (f) => ({ id: await category(f) }),
+  'GET /knowledge-managers': () => ({}),
+  'PUT /knowledge-managers/{userId}': (f) => ({ params: { userId: f.colleague.id } }),
+  'DELETE /knowledge-managers/{userId}': (f) => ({ params: { userId: f.colleague.id } }),
+  'GET /knowledge/verification-report': () => ({}),
+  'GET /knowledge/notifications': () => ({}),
+  'POST /knowledge/notifications/{id}/read · one of theirs': async (f, who) => ({ id: await notification(f, staffOf(f, who).id) }),
 };
 
 const WEEKDAYS_9_TO_5 = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ start: '09:00', end: '17:00' }]]));
+
+/** A new article written (and maybe published) through the API; returns its id. */
+async function article(f: Fixture, o: { publish?: boolean; visibility?: 'public' | 'internal'; by?: Caller; owner?: string } = {}): Promise<string> {
+  const by = o.by ?? f.users.admin;
+  const r = await by.req('POST', '/articles', {
+    translations: { en: { title: `${f.tag} article ${f.uniq()}`, body: 'Line one.\nLine two.' } },
+    visibility: o.visibility ?? 'internal',
+    ...(o.owner ? { ownerUserId: o.owner } : {}),
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  if (o.publish) assert.equal((await f.users.admin.req('POST', `/articles/${r.body.id}/publish`, {})).status, 200);
+  return r.body.id;
+}
+
+async function proposal(f: Fixture): Promise<string> {
+  const id = await article(f, { publish: true, visibility: 'public' });
+  const r = await f.users.light_agent.req('POST', `/articles/${id}/proposals`, { language: 'en', title: 'Proposed', body: 'Proposed body.' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+
+async function category(f: Fixture): Promise<string> {
+  const r = await f.users.admin.req('POST', '/article-categories', { names: { en: `${f.tag} category ${f.uniq()}` } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+
+async function notification(f: Fixture, userId: string): Promise<string> {
+  const id = f.t.deps.ids.uuid();
+  await f.t.deps.store.knowledge.insertNotification({ id, workspaceId: f.ws.id, userId, kind: 'article.verification_due', articleId: null, data: {}, createdAt: new Date(), readAt: null });
+  return id;
+}
 
 /** A message with a stored attachment on the fixture's own ticket (the email intake's way). */
 async function attachmentOn(f: Fixture, visibility: 'public' | 'internal'): Promise<Record<string, string>> {
@@ -427,6 +541,7 @@ async function send(f: Fixture, row: string, who: Who, idOverride?: string): Pro
   if (path.includes('{id}')) assert.ok(id, `${row} names a record`);
   let url = path.replace('{id}', id ?? '');
   for (const [k, v] of Object.entries(r.params ?? {})) url = url.replace(`{${k}}`, v);
+  url += r.query ?? '';
   const res = await (r.as ?? f.req(who))(method as 'GET', url, r.body);
   return { res, url };
 }
@@ -590,6 +705,12 @@ for (const kind of testDbKinds()) {
       const a = await fixture(t, 'Alpha');
       const b = await fixture(t, 'Zanzibar');
       const bRule = (await b.users.admin.req('POST', '/routing/rules', { name: 'B rule', conditions: { keywords: ['zanzibar'] }, teamId: b.teamId })).body.id;
+      const bKnowledge = {
+        articles: await article(b, { publish: true, visibility: 'public' }),
+        'article-proposals': await proposal(b),
+        'article-categories': await category(b),
+        knowledge: await notification(b, b.users.agent.id),
+      };
       const foreign = (row: string): string => {
         const resource = opOf(row).split(' ')[1]!.split('/')[1]!;
         const ids: Record<string, string> = {
@@ -607,6 +728,7 @@ for (const kind of testDbKinds()) {
           triggers: b.triggerId,
           routing: bRule,
           views: b.viewId,
+          ...bKnowledge,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];
@@ -627,6 +749,10 @@ for (const kind of testDbKinds()) {
           `/business-calendars/${b.calendarId}`,
           `/sla-policies/${b.policyId}`,
           `/triggers/${b.triggerId}`,
+          `/articles/${bKnowledge.articles}`,
+          `/articles/${bKnowledge.articles}/versions?language=en`,
+          `/article-proposals/${bKnowledge['article-proposals']}`,
+          '/article-categories',
         ];
         const out: Record<string, unknown> = {};
         for (const u of urls) {

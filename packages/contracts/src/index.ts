@@ -8,3 +8,4 @@ export * from './email.ts';
 export * from './sla.ts';
 export * from './triggers.ts';
 export * from './routing.ts';
+export * from './knowledge.ts';

@@ -9,6 +9,7 @@ import type { NotificationRepository } from './notifications/types.ts';
 import type { TriggerRepository } from './triggers/evaluate.ts';
 import type { JobRepository, NewJob } from './jobs/types.ts';
 import type { RoutingRepository } from './routing/types.ts';
+import type { KnowledgeRepository } from './knowledge/types.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -57,7 +58,7 @@ export interface ActorRef {
 
 export interface NewEvent {
   workspaceId: string;
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category';
   subjectId: string;
   actor: ActorRef;
   type: string;
@@ -325,6 +326,7 @@ export interface Repositories {
   triggers: TriggerRepository;
   passwordResets: PasswordResetRepository;
   savedViews: SavedViewRepository;
+  knowledge: KnowledgeRepository;
 }
 
 export interface Store extends Repositories {

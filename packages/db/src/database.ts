@@ -12,6 +12,9 @@ import * as m0003 from './migrations/0003_email.ts';
 import * as m0005 from './migrations/0005_sla.ts';
 import * as m0006 from './migrations/0006_routing.ts';
 import * as m0007 from './migrations/0007_web.ts';
+import * as m0004 from './migrations/0004_knowledge.ts';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 
 export interface DatabaseOptions {
   /** PostgreSQL server; when absent, the embedded PGlite database is used. */
@@ -44,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_sla': m0005,
   '0006_routing': m0006,
   '0007_web': m0007,
+  '0004_knowledge': m0004,
 };
 
 // int8 (ids of append-only logs, counts) as JS numbers: they stay far below 2^53 here.
@@ -163,6 +167,8 @@ async function openPGlite(opts: DatabaseOptions): Promise<Database> {
   try {
     pglite = await PGlite.create(inMemory ? undefined : join(opts.dataDir!, 'pg'), {
       parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+      // Search needs accent folding and trigrams (migration 0004); PostgreSQL ships both in contrib.
+      extensions: { pg_trgm, unaccent },
     });
   } catch (e) {
     unlock();

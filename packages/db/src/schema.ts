@@ -326,6 +326,129 @@ export interface TicketLinksTable {
   created_at: Timestamp;
 }
 
+export interface KnowledgeManagersTable {
+  workspace_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface ArticleCategoriesTable {
+  id: string;
+  workspace_id: string;
+  parent_id: string | null;
+  names: Json<Record<string, string>>;
+  descriptions: Json<Record<string, string>>;
+  position: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ArticlesTable {
+  id: string;
+  workspace_id: string;
+  category_id: string | null;
+  status: string;
+  visibility: string;
+  tags: string[];
+  template: string | null;
+  owner_user_id: string | null;
+  owner_team_id: string | null;
+  verify_interval_days: number;
+  verified_at: Timestamp | null;
+  verified_by: string | null;
+  reminded_for: Timestamp | null;
+  publish_at: Timestamp | null;
+  published_at: Timestamp | null;
+  archived_at: Timestamp | null;
+  created_by: string | null;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ArticleTranslationsTable {
+  workspace_id: string;
+  article_id: string;
+  language: string;
+  title: string;
+  slug: string;
+  body: string;
+  version_number: number;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface ArticleVersionsTable {
+  id: string;
+  workspace_id: string;
+  article_id: string;
+  language: string;
+  number: number;
+  title: string;
+  body: string;
+  kind: string;
+  note: string | null;
+  restored_from: number | null;
+  author_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface ArticleProposalsTable {
+  id: string;
+  workspace_id: string;
+  article_id: string;
+  language: string;
+  base_version: number | null;
+  title: string;
+  body: string;
+  note: string | null;
+  author_id: string | null;
+  status: string;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+  review_note: string | null;
+  created_at: Timestamp;
+}
+
+export interface KnowledgeNotificationsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  kind: string;
+  article_id: string | null;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+}
+
+export interface ArticleFeedbackTable {
+  id: string;
+  workspace_id: string;
+  article_id: string;
+  language: string;
+  helpful: boolean;
+  comment: string | null;
+  user_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface SearchDocumentsTable {
+  workspace_id: string;
+  kind: string;
+  ref_id: string;
+  slot: string;
+  language: string;
+  ticket_id: string | null;
+  article_id: string | null;
+  visibility: string;
+  status: string | null;
+  title: string;
+  body: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  tsv: ColumnType<string, never, never>;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   organizations: OrganizationsTable;
@@ -359,6 +482,15 @@ export interface DB {
   triggers: TriggersTable;
   password_reset_tokens: PasswordResetTokensTable;
   saved_views: SavedViewsTable;
+  knowledge_managers: KnowledgeManagersTable;
+  article_categories: ArticleCategoriesTable;
+  articles: ArticlesTable;
+  article_translations: ArticleTranslationsTable;
+  article_versions: ArticleVersionsTable;
+  article_proposals: ArticleProposalsTable;
+  knowledge_notifications: KnowledgeNotificationsTable;
+  article_feedback: ArticleFeedbackTable;
+  search_documents: SearchDocumentsTable;
 }
 
 export interface BusinessCalendarsTable {

@@ -26,6 +26,7 @@ import {
 import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/tickets.ts';
 import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselySlaPolicyRepository, KyselyTicketSlaRepository, KyselyTriggerRepository } from './repositories/sla.ts';
 import { KyselyRoutingRepository } from './repositories/routing.ts';
+import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -189,6 +190,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     routing: guard(new KyselyRoutingRepository(db)),
     passwordResets: guard(new KyselyPasswordResetRepository(db)),
     savedViews: guard(new KyselySavedViewRepository(db)),
+    knowledge: guard(new KyselyKnowledgeRepository(db)),
   };
 }
 

@@ -18,6 +18,7 @@ import { triggerRoutes } from './routes/triggers.ts';
 import { routingRoutes } from './routes/routing.ts';
 import { webApp } from './web-app.ts';
 import { savedViewRoutes } from './routes/saved-views.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -137,6 +138,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       triggerRoutes(route);
       routingRoutes(route);
       savedViewRoutes(route);
+      knowledgeRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, recomputeSla, runMaintenance, scheduleMaintenance, scheduleSlaSweep, sweepSla, SLA_RECOMPUTE_JOB, SLA_SWEEP_JOB, type Deps, type IngestLimits, type LanguageIdentifier } from '@guichet/core';
+import { KNOWLEDGE_PUBLISH_JOB, KNOWLEDGE_SWEEP_JOB, runKnowledgeSweep, runScheduledPublication, scheduleKnowledgeSweep } from '@guichet/core';
 import { createMailboxLocks, JOBS_CHANNEL, type Database } from '@guichet/db';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 import { emailIngestHandler } from '../email/ingest-job.ts';
@@ -40,6 +41,11 @@ export async function startWorker(
   let languageId: LanguageIdentifier | undefined;
   loadLanguageIdentifier().then((l) => (languageId = l), (e) => opts.log?.('language identification unavailable', { error: String(e) }));
   for (const [type, handler] of Object.entries(routingHandlers(() => languageId))) runner.register(type, handler);
+  runner.register(KNOWLEDGE_PUBLISH_JOB, {
+    payload: z.object({ articleId: z.uuid() }),
+    handle: async (d, payload, job) => void (await runScheduledPublication(d, job.workspaceId!, payload.articleId)),
+  });
+  runner.register(KNOWLEDGE_SWEEP_JOB, { payload: z.object({}), handle: async (d) => void (await runKnowledgeSweep(d)) });
 
   const unlisten = await database.listen(JOBS_CHANNEL, () => runner.wake());
   runner.start();
@@ -49,7 +55,7 @@ export async function startWorker(
       ? null
       : new ImapPoller(deps, { accept: acceptInboundEmail, pollMs: opts.imapPollMs ?? 60_000, locks: createMailboxLocks(database), log: opts.log });
   imap?.start();
-  const schedule = () => scheduleMaintenance(deps).catch(() => {});
+  const schedule = () => Promise.all([scheduleMaintenance(deps).catch(() => {}), scheduleKnowledgeSweep(deps).catch(() => {})]);
   await schedule();
   const timer = setInterval(schedule, 5 * 60_000);
   timer.unref();
