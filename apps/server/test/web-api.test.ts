@@ -66,6 +66,20 @@ for (const kind of testDbKinds()) {
       assert.equal((await get('/tickets/42', 'POST')).statusCode, 404);
     });
 
+    it('without a build, answers / with how to build it and every other path with the JSON 404', async () => {
+      const bare = await startTestApp(kind);
+      try {
+        const home = await bare.app.inject({ method: 'GET', url: '/' });
+        assert.equal(home.statusCode, 200);
+        assert.match(home.body, /npm run build:web/);
+        const other = await bare.app.inject({ method: 'GET', url: '/tickets/42' });
+        assert.equal(other.statusCode, 404);
+        assert.equal(JSON.parse(other.body).error.code, 'NOT_FOUND');
+      } finally {
+        await bare.close();
+      }
+    });
+
     it('counts the inbox views for the caller, and lists "my teams"', async () => {
       const ws = await newWorkspace(t);
       const agent = await ws.as('agent');

@@ -56,6 +56,8 @@ export function webApp(dir: string | undefined, notBuiltPage: () => string): Web
         return true;
       }
       const index = dir ? await readIfFile(join(dir, 'index.html')) : null;
+      // Without a build there is no app to route: only `/` answers, with how to build it.
+      if (!index && path !== '/') return false;
       reply.type('text/html; charset=utf-8');
       reply.header('cache-control', 'no-cache');
       reply.header('content-security-policy', CSP);

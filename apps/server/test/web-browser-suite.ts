@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createPgDatabase, testDbKinds } from '@guichet/db/testing';
+import { createPgDatabase, type TestDbKind } from '@guichet/db/testing';
 import { ADMIN_EMAIL, Client, ROOT, Scope, login, type Guichet } from './process-helpers.ts';
 
 /** Functions passed to page.evaluate run in the page, where the DOM exists (this project's types are Node's). */
@@ -32,8 +32,9 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
 
-for (const kind of testDbKinds()) {
-  describe(`agent web app in Chromium on ${kind}`, { timeout: 240_000 }, () => {
+/** The journeys on one kind of database (one test file per kind, so each has its own time budget). */
+export function browserSuite(kind: TestDbKind): void {
+  describe(`agent web app in Chromium on ${kind}`, { timeout: 280_000 }, () => {
     const scope = new Scope();
     let server: Guichet;
     let base: string;
@@ -53,14 +54,14 @@ for (const kind of testDbKinds()) {
       }
       // No SMTP listener: these tests do not use it, and parallel test files would contend for its port.
       server = scope.start(env, ['--roles=web,worker']);
-      base = await server.ready(120_000);
+      base = await server.ready(180_000);
       const session = await login(base, ADMIN_EMAIL, PASSWORD);
       api = new Client(base, { cookie: session.cookie });
       me = session.me;
       if (kind === 'postgres') {
         // A second process on the same database: what it writes must reach browsers connected to the first.
         other = scope.start({ ...env, GUICHET_DATA_DIR: join(scope.tempDir(), 'unused') }, ['--roles=web']);
-        otherApi = new Client(await other.ready(120_000), { cookie: (await login(other.url, ADMIN_EMAIL, PASSWORD)).cookie });
+        otherApi = new Client(await other.ready(180_000), { cookie: (await login(other.url, ADMIN_EMAIL, PASSWORD)).cookie });
       }
       browser = await launch();
       scope.defer(() => browser.close());
