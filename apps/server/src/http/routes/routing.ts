@@ -72,7 +72,7 @@ export function routingRoutes(route: Router): void {
   });
   route({
     method: 'POST', url: '/routing/models/train', tag: 'Routing', summary: 'Train a new triage model in the background (admin); it becomes active once validated',
-    status: 202, response: TrainAcceptedOut,
+    body: z.object({}).strict(), status: 202, response: TrainAcceptedOut,
     handler: async ({ deps, ctx }) => ({ jobId: await core.requestTraining(deps, ctx), status: 'queued' as const }),
   });
   route({
