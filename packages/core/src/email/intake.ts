@@ -1,6 +1,6 @@
 /**
- * Durable intake: the raw message and the job that turns it into a ticket message commit in one
- * transaction. SMTP answers 250 (or IMAP flags the message) only after this returns.
+ * Durable intake: the raw message and the job that turns it into a ticket message commit together
+ * (one statement). SMTP answers 250 (or IMAP flags the message) only after this returns.
  */
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.ts';
@@ -22,32 +22,22 @@ export async function acceptInboundEmail(
     from: input.envelope.from.trim().toLowerCase(),
     rcptTo: input.envelope.rcptTo.map((r) => r.trim().toLowerCase()),
   };
-  return deps.store.transaction(async (tx) => {
-    const accepted = await tx.inboundEmails.accept(
-      {
-        id: deps.ids.uuid(),
-        workspaceId: mailbox.workspaceId,
-        mailboxId: mailbox.id,
-        source: input.source,
-        sha256,
-        rfcMessageId: messageId ? bracketed(messageId) : null,
-        sizeBytes: raw.length,
-        envelope,
-        receivedAt: now,
-      },
-      raw,
-    );
-    if (accepted.created) {
-      await tx.jobs.enqueue(
-        {
-          type: INGEST_JOB,
-          payload: { workspaceId: mailbox.workspaceId, inboundEmailId: accepted.email.id },
-          workspaceId: mailbox.workspaceId,
-          dedupeKey: accepted.email.id,
-        },
-        now,
-      );
-    }
-    return accepted;
-  });
+  // One statement outside a transaction: the raw message and, when it is new, its ingest job
+  // (enqueued with the message, and committed with it, by the repository).
+  const id = deps.ids.uuid();
+  return deps.store.inboundEmails.accept(
+    {
+      id,
+      workspaceId: mailbox.workspaceId,
+      mailboxId: mailbox.id,
+      source: input.source,
+      sha256,
+      rfcMessageId: messageId ? bracketed(messageId) : null,
+      sizeBytes: raw.length,
+      envelope,
+      receivedAt: now,
+    },
+    raw,
+    { type: INGEST_JOB, payload: { workspaceId: mailbox.workspaceId, inboundEmailId: id }, workspaceId: mailbox.workspaceId, dedupeKey: id },
+  );
 }

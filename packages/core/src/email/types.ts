@@ -1,4 +1,5 @@
 /** The email channel's records and storage ports. */
+import type { NewJob } from '../jobs/types.ts';
 
 export interface ImapSettings {
   host: string;
@@ -126,9 +127,15 @@ export interface MailboxRepository {
 export interface InboundEmailRepository {
   /**
    * Store a raw message unless this mailbox already holds the same bytes. Returns the stored
-   * record and whether it is new; the raw bytes are committed with the transaction.
+   * record and whether it is new; the raw bytes are committed with the transaction. With `job`,
+   * a new message's job is enqueued by the same statement (as `jobs.enqueue` would, at
+   * `receivedAt`), so both commit together even outside a transaction.
    */
-  accept(e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>, raw: Buffer): Promise<{ email: InboundEmail; created: boolean }>;
+  accept(
+    e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>,
+    raw: Buffer,
+    job?: NewJob,
+  ): Promise<{ email: InboundEmail; created: boolean }>;
   findById(workspaceId: string, id: string): Promise<InboundEmail | null>;
   raw(workspaceId: string, id: string): Promise<Buffer | null>;
   /** The raw bytes of a message still pending ingest; null when it is absent or already processed (one read). */

@@ -11,6 +11,7 @@ import type {
   MailboxRepository,
   MessageEmail,
   MessageEmailRepository,
+  NewJob,
   OutboundEmail,
   OutboundEmailRepository,
   SmtpSettings,
@@ -18,6 +19,7 @@ import type {
 } from '@guichet/core';
 import type { DB, InboundEmailsTable, MailboxesTable, MessageEmailsTable, OutboundEmailsTable } from '../schema.ts';
 import { json, toColumns } from './mappers.ts';
+import { JOBS_CHANNEL } from './jobs.ts';
 
 const d = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 const dn = (v: Date | string | null) => (v === null ? null : d(v));
@@ -148,8 +150,47 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
   async accept(
     e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>,
     raw: Buffer,
+    job?: NewJob,
   ): Promise<{ email: InboundEmail; created: boolean }> {
-    const inserted = await this.db
+    const inserted = job ? await this.acceptWithJob(e, raw, job) : await this.insertRaw(e, raw);
+    if (inserted) return { email: toInbound(inserted), created: true };
+    const existing = await this.db
+      .selectFrom('inbound_emails')
+      .select(INBOUND_COLUMNS)
+      .where('mailbox_id', '=', e.mailboxId)
+      .where('sha256', '=', e.sha256)
+      .executeTakeFirstOrThrow();
+    return { email: toInbound(existing), created: false };
+  }
+
+  /**
+   * The message and its ingest job in one statement, one round trip and one commit (intake
+   * outside a transaction: was BEGIN, two INSERTs and COMMIT). The job row and its NOTIFY are
+   * those of KyselyJobRepository.enqueue; both happen only when the message is new.
+   */
+  private async acceptWithJob(e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>, raw: Buffer, job: NewJob) {
+    const r = await sql<Omit<Selectable<InboundEmailsTable>, 'raw'>>`
+      WITH e AS (
+        INSERT INTO inbound_emails (id, workspace_id, mailbox_id, source, sha256, rfc_message_id, size_bytes, raw, envelope, received_at)
+        VALUES (${e.id}, ${e.workspaceId}, ${e.mailboxId}, ${e.source}, ${e.sha256}, ${e.rfcMessageId}, ${e.sizeBytes}, ${raw},
+          ${JSON.stringify(e.envelope)}::jsonb, ${e.receivedAt})
+        ON CONFLICT (mailbox_id, sha256) DO NOTHING
+        RETURNING ${sql.join(INBOUND_COLUMNS.map((c) => sql.ref(c)))}
+      ), j AS (
+        INSERT INTO jobs (workspace_id, type, payload, run_at, dedupe_key, max_attempts, created_at)
+        SELECT ${job.workspaceId}, ${job.type}, ${JSON.stringify(job.payload)}::jsonb, ${job.runAt ?? e.receivedAt},
+          ${job.dedupeKey ?? null}, ${job.maxAttempts ?? 10}, ${e.receivedAt} FROM e
+        ON CONFLICT (type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+        RETURNING type
+      ), n AS (
+        SELECT pg_notify(${JOBS_CHANNEL}, type) FROM j
+      )
+      SELECT e.*, (SELECT count(*) FROM n) AS notified FROM e`.execute(this.db);
+    return r.rows[0];
+  }
+
+  private async insertRaw(e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>, raw: Buffer) {
+    return this.db
       .insertInto('inbound_emails')
       .values({
         id: e.id,
@@ -166,14 +207,6 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
       .onConflict((oc) => oc.columns(['mailbox_id', 'sha256']).doNothing())
       .returning(INBOUND_COLUMNS)
       .executeTakeFirst();
-    if (inserted) return { email: toInbound(inserted), created: true };
-    const existing = await this.db
-      .selectFrom('inbound_emails')
-      .select(INBOUND_COLUMNS)
-      .where('mailbox_id', '=', e.mailboxId)
-      .where('sha256', '=', e.sha256)
-      .executeTakeFirstOrThrow();
-    return { email: toInbound(existing), created: false };
   }
 
   async findById(workspaceId: string, id: string): Promise<InboundEmail | null> {

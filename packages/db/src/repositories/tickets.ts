@@ -171,7 +171,7 @@ export class KyselyTicketRepository implements TicketRepository {
         INSERT INTO tickets (id, workspace_id, number, subject, status, priority, channel, requester_id,
           organization_id, assignee_id, team_id, tags, custom_fields, language, created_at, updated_at, solved_at, closed_at)
         SELECT id, workspace_id, nextval(seq::regclass), subject, status, priority, channel, requester_id, organization_id,
-          assignee_id, team_id, ARRAY(SELECT jsonb_array_elements_text(i.tags)), custom_fields, language, created_at, updated_at,
+          assignee_id, team_id, ARRAY(SELECT x FROM jsonb_array_elements_text(i.tags) WITH ORDINALITY AS a(x, n) ORDER BY n), custom_fields, language, created_at, updated_at,
           solved_at, closed_at
         FROM i ORDER BY ord
         RETURNING id, workspace_id, number, subject, status, priority, channel, requester_id, organization_id, assignee_id,
