@@ -6,3 +6,4 @@ export * from './people.ts';
 export * from './auth.ts';
 export * from './email.ts';
 export * from './knowledge.ts';
+export * from './search.ts';

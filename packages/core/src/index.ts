@@ -49,3 +49,7 @@ export * from './knowledge/proposals.ts';
 export * from './knowledge/categories.ts';
 export * from './knowledge/managers.ts';
 export * from './knowledge/verification.ts';
+export * from './search/query.ts';
+export * from './search/types.ts';
+export * from './search/search.ts';
+export * from './knowledge/help-center.ts';

@@ -6,6 +6,7 @@ import type { Role, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
 import type { JobRepository } from './jobs/types.ts';
 import type { KnowledgeRepository } from './knowledge/types.ts';
+import type { SearchRepository } from './search/types.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -265,6 +266,7 @@ export interface Repositories {
   loginAttempts: LoginAttemptRepository;
   workspaces: WorkspaceRepository;
   knowledge: KnowledgeRepository;
+  search: SearchRepository;
 }
 
 export interface Store extends Repositories {

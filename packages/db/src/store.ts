@@ -23,6 +23,7 @@ import {
 } from './repositories/people.ts';
 import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/tickets.ts';
 import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
+import { KyselySearchRepository } from './repositories/search.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -170,6 +171,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     emailFlags: guard(new KyselyEmailAddressFlagRepository(db)),
     ticketLinks: guard(new KyselyTicketLinkRepository(db)),
     knowledge: guard(new KyselyKnowledgeRepository(db)),
+    search: guard(new KyselySearchRepository(db)),
   };
 }
 

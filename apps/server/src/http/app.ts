@@ -14,6 +14,8 @@ import { peopleRoutes } from './routes/people.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { emailRoutes, type EmailRouteOptions } from './routes/email.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
+import { searchRoutes } from './routes/search.ts';
+import { registerHelpCenter } from './help-center.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -123,6 +125,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       adminRoutes(route);
       emailRoutes(route, opts.email);
       knowledgeRoutes(route);
+      searchRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',
@@ -133,6 +136,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: API_PREFIX },
   );
+
+  registerHelpCenter(app, opts.deps);
 
   app.get('/', async (_req, reply) => {
     reply.type('text/html; charset=utf-8');
