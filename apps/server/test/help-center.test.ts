@@ -65,16 +65,19 @@ for (const kind of testDbKinds()) {
       assert.equal(page.statusCode, 200);
       assert.ok(page.body.includes('<h1>Carte refusée</h1>') && page.body.includes('<strong>plafonds</strong>'));
       assert.ok(page.body.includes('<meta name="description" content="Vérifiez vos plafonds'));
-      assert.ok(page.body.includes('Cet article vous a-t-il aidé ?'));
+      assert.ok(page.body.includes('Cet article vous a-t-il aidé ?'), page.body.slice(-700));
       for (const id of [internal.id, draft.id, '01900000-0000-7000-8000-000000000000']) {
         assert.equal((await get(`/help/${ws.slug}/articles/${id}/x`)).statusCode, 404);
       }
       assert.equal((await get(`/help/no-such-workspace`)).statusCode, 404);
 
       const search = await get(`/help/${ws.slug}/search?q=refus&lang=fr`);
-      assert.ok(search.body.includes('Carte refusée') && search.body.includes('<mark>'));
+      assert.ok(search.body.includes('Carte refusée'));
+      const inBody = await get(`/help/${ws.slug}/search?q=plafond&lang=fr`);
+      assert.ok(inBody.body.includes('Vérifiez vos <mark>plafonds</mark>'), inBody.body);
       const secret = await get(`/help/${ws.slug}/search?q=secret%20refund&lang=en`);
-      assert.ok(!secret.body.includes('Secret refund limits') && secret.body.includes('No article matches'));
+      assert.ok(!secret.body.includes('Secret refund limits'), 'internal articles are never found');
+      assert.ok((await get(`/help/${ws.slug}/search?q=xylophone&lang=en`)).body.includes('No article matches'));
 
       const sitemap = await get(`/help/${ws.slug}/sitemap.xml`);
       assert.match(String(sitemap.headers['content-type']), /application\/xml/);

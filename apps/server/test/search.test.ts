@@ -166,5 +166,20 @@ for (const kind of testDbKinds()) {
       await ok(w.admin.req('PATCH', `/customers/${w.bob.id}`, { name: 'Robert Pélissier' }));
       assert.deepEqual(await ids(w.admin, 'q=pelissier&type=customer'), [`customer:${w.bob.id}`]);
     });
+
+    it('suggests the articles relevant to a ticket and similar solved tickets (staff only)', async () => {
+      const w = await world();
+      await ok(w.admin.req('PATCH', `/tickets/${w.b1.id}`, { status: 'solved' }));
+      const tk = await ok(w.alice.req('POST', '/tickets', { subject: 'Need a refund', body: 'I was charged for an order I cancelled, can I get a refund?', language: 'en' }), 201);
+      const s = await ok(w.light.req('GET', `/tickets/${tk.id}/suggestions`));
+      const slugs = s.articles.map((h: any) => h.article.slug);
+      assert.ok(slugs.includes('request-a-refund'), String(slugs));
+      assert.ok(!slugs.includes('refund-draft'));
+      assert.equal(new Set(s.articles.map((h: any) => h.id)).size, s.articles.length, 'one suggestion per article');
+      assert.ok(s.articles.every((h: any) => h.article.verification), 'the verification state is shown');
+      assert.deepEqual(s.solvedTickets.map((h: any) => h.ticket.number), [w.b1.number]);
+      assertError(await w.alice.req('GET', `/tickets/${tk.id}/suggestions`), 403, 'FORBIDDEN');
+      assertError(await w.bob.req('GET', `/tickets/${tk.id}/suggestions`), 404, 'TICKET_NOT_FOUND');
+    });
   });
 }

@@ -53,3 +53,4 @@ export * from './search/query.ts';
 export * from './search/types.ts';
 export * from './search/search.ts';
 export * from './knowledge/help-center.ts';
+export * from './search/suggestions.ts';

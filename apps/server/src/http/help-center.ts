@@ -215,7 +215,7 @@ ${renderMarkdown(tr.body)}</article>
     const items = hits
       .sort((a, b) => Number(b.language === lang) - Number(a.language === lang))
       .filter((h) => (seen.has(h.id) ? false : (seen.add(h.id), true)));
-    const body = `<h1>${t.results} « ${esc(q)} »</h1>${items.length ? items.map((h) => `<div class="hit"><a href="/help/${esc(encodeURIComponent(hc.workspace.slug))}/articles/${h.id}/${esc(h.article?.slug ?? '')}?lang=${lang}">${esc(h.title)}</a><br><span class="muted">${markSnippet(h.snippet)}</span></div>`).join('') : `<p>${t.none}</p>`}`;
+    const body = `<h1>${t.results} « ${esc(q)} »</h1>${items.length ? items.map((h) => `<div class="hit"><a href="/help/${esc(encodeURIComponent(hc.workspace.slug))}/articles/${h.id}/${esc(h.article?.slug ?? '')}?lang=${lang}">${esc(h.title)}</a><br><span class="muted">${markSnippet(plain(h.snippet))}</span></div>`).join('') : `<p>${t.none}</p>`}`;
     return page(reply, {
       lang, slug: hc.workspace.slug, workspace: hc.workspace.name,
       title: `${t.search}: ${q} · ${hc.workspace.name}`, description: `${t.results} ${q}`,

@@ -1,4 +1,5 @@
-import { SearchOut, SearchQuery, type SearchHitOut } from '@guichet/contracts';
+import { z } from 'zod';
+import { SearchHitOut, SearchOut, SearchQuery } from '@guichet/contracts';
 import * as core from '@guichet/core';
 import type { Router } from '../route.ts';
 
@@ -25,6 +26,20 @@ export function presentSearchHit(h: core.SearchHit, verification?: 'verified' | 
 }
 
 export function searchRoutes(route: Router): void {
+  route({
+    method: 'GET', url: '/tickets/{id}/suggestions', tag: 'Search',
+    summary: 'Articles most relevant to a ticket\'s conversation and similar solved tickets (staff; expired articles are marked)',
+    params: z.object({ id: z.string().regex(/^(\d{1,15}|[0-9a-f-]{36})$/i, 'a ticket number or id') }),
+    response: z.object({ articles: z.array(SearchHitOut), solvedTickets: z.array(SearchHitOut) }),
+    handler: async ({ deps, ctx, params }) => {
+      const r = await core.suggestForTicket(deps, ctx, params.id);
+      const states = await core.verificationStatesOf(deps, ctx, r.articles);
+      return {
+        articles: r.articles.map((h) => presentSearchHit(h, states.get(h.id))),
+        solvedTickets: r.solvedTickets.map((h) => presentSearchHit(h)),
+      };
+    },
+  });
   route({
     method: 'GET', url: '/search', tag: 'Search',
     summary: 'One search over tickets, messages, customers and articles: ranked, highlighted, filtered, limited to what the caller may see',

@@ -2,17 +2,20 @@
  * Relevance of the search ranking on the shared StackFAQ set (719 support FAQ items, questions
  * phrased by people, binary relevance judgements): the items are loaded as public articles
  * through the product's use-cases, and questions run through the same search the API serves.
+ * Run by search-relevance-pglite.test.ts and search-relevance-postgres.test.ts.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createArticle, search, systemActor, type Ctx } from '@guichet/core';
-import { testDbKinds } from '@guichet/db/testing';
+import { testDbKinds, type TestDbKind } from '@guichet/db/testing';
 import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
 
 const STACKFAQ = '/work/shared/datasets/stackfaq';
 
-for (const kind of testDbKinds()) {
+/** One database kind per test file: loading the corpus takes most of a file's time budget. */
+export function relevanceSuite(kind: TestDbKind): void {
+  if (!testDbKinds().includes(kind)) return;
   describe(`search relevance on ${kind}`, () => {
     let t: TestApp;
     before(async () => {
