@@ -175,6 +175,8 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['GET /knowledge/verification-report',                          401,      403,     ok,    ok,    ok],
   ['GET /knowledge/notifications',                                401,      403,     ok,    ok,    ok],
   ['POST /knowledge/notifications/{id}/read · one of theirs',     401,      403,     ok,    ok,    ok],
+  ['GET /search',                                                 401,      ok,      ok,    ok,    ok],
+  ['GET /tickets/{id}/suggestions',                               401,      403,     ok,    ok,    ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -440,7 +442,7 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
 
   'GET /articles': () => ({}),
   'POST /articles': (f) => ({ body: { translations: { en: { title: `${f.tag} how to`, body: 'Steps.' } } } }),
-  'GET /articles/{id}': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
+  'GET /articles/{id}': async (f) => ({ id: await sharedArticle(f) }),
   'GET /articles/{id} · an internal article': async (f) => ({ id: await article(f, { publish: true }) }),
   'GET /articles/{id} · a draft': async (f) => ({ id: await article(f, { visibility: 'public' }) }),
   'PATCH /articles/{id}': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), body: { tags: ['matrix'] } }),
@@ -458,17 +460,17 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'POST /articles/{id}/publish': async (f) => ({ id: await article(f, { visibility: 'public' }), body: {} }),
   'POST /articles/{id}/unpublish': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
   'POST /articles/{id}/archive': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
-  'POST /articles/{id}/verify': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), body: {} }),
+  'POST /articles/{id}/verify': async (f) => ({ id: await sharedArticle(f), body: {} }),
   'POST /articles/{id}/verify · an article they own': async (f, who) => ({
     id: await article(f, { publish: true, visibility: 'public', owner: staffOf(f, who).id }),
     body: {},
   }),
-  'GET /articles/{id}/versions': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), params: {}, query: '?language=en' }),
-  'GET /articles/{id}/versions/{number}': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), params: { number: '1' }, query: '?language=en' }),
+  'GET /articles/{id}/versions': async (f) => ({ id: await sharedArticle(f), params: {}, query: '?language=en' }),
+  'GET /articles/{id}/versions/{number}': async (f) => ({ id: await sharedArticle(f), params: { number: '1' }, query: '?language=en' }),
   'POST /articles/{id}/versions/{number}/restore': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), params: { number: '1' }, body: { language: 'en' } }),
-  'GET /articles/{id}/diff': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), query: '?language=en&from=1&to=1' }),
-  'GET /articles/{id}/events': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
-  'POST /articles/{id}/proposals': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), body: { language: 'en', title: 'Clearer', body: 'Clearer steps.' } }),
+  'GET /articles/{id}/diff': async (f) => ({ id: await sharedArticle(f), query: '?language=en&from=1&to=1' }),
+  'GET /articles/{id}/events': async (f) => ({ id: await sharedArticle(f) }),
+  'POST /articles/{id}/proposals': async (f) => ({ id: await sharedArticle(f), body: { language: 'en', title: 'Clearer', body: 'Clearer steps.' } }),
   'GET /article-proposals': () => ({}),
   'GET /article-proposals/{id}': async (f) => ({ id: await proposal(f) }),
   'POST /article-proposals/{id}/accept': async (f) => ({ id: await proposal(f), body: {} }),
@@ -483,6 +485,8 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'GET /knowledge/verification-report': () => ({}),
   'GET /knowledge/notifications': () => ({}),
   'POST /knowledge/notifications/{id}/read · one of theirs': async (f, who) => ({ id: await notification(f, staffOf(f, who).id) }),
+  'GET /search': (f) => ({ query: `?q=${encodeURIComponent(f.tag)}` }),
+  'GET /tickets/{id}/suggestions': (f) => ({ id: f.ownTicket.id }),
 };
 
 const WEEKDAYS_9_TO_5 = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ start: '09:00', end: '17:00' }]]));
@@ -500,8 +504,15 @@ async function article(f: Fixture, o: { publish?: boolean; visibility?: 'public'
   return r.body.id;
 }
 
+/** One published public article per fixture for the rows that only read it (or add to it). */
+const shared = new WeakMap<Fixture, Promise<string>>();
+function sharedArticle(f: Fixture): Promise<string> {
+  if (!shared.has(f)) shared.set(f, article(f, { publish: true, visibility: 'public' }));
+  return shared.get(f)!;
+}
+
 async function proposal(f: Fixture): Promise<string> {
-  const id = await article(f, { publish: true, visibility: 'public' });
+  const id = await sharedArticle(f);
   const r = await f.users.light_agent.req('POST', `/articles/${id}/proposals`, { language: 'en', title: 'Proposed', body: 'Proposed body.' });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;

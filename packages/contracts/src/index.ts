@@ -9,3 +9,4 @@ export * from './sla.ts';
 export * from './triggers.ts';
 export * from './routing.ts';
 export * from './knowledge.ts';
+export * from './search.ts';

@@ -77,3 +77,8 @@ export * from './knowledge/proposals.ts';
 export * from './knowledge/categories.ts';
 export * from './knowledge/managers.ts';
 export * from './knowledge/verification.ts';
+export * from './search/query.ts';
+export * from './search/types.ts';
+export * from './search/search.ts';
+export * from './knowledge/help-center.ts';
+export * from './search/suggestions.ts';

@@ -10,6 +10,7 @@ import type { TriggerRepository } from './triggers/evaluate.ts';
 import type { JobRepository, NewJob } from './jobs/types.ts';
 import type { RoutingRepository } from './routing/types.ts';
 import type { KnowledgeRepository } from './knowledge/types.ts';
+import type { SearchRepository } from './search/types.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -327,6 +328,7 @@ export interface Repositories {
   passwordResets: PasswordResetRepository;
   savedViews: SavedViewRepository;
   knowledge: KnowledgeRepository;
+  search: SearchRepository;
 }
 
 export interface Store extends Repositories {

@@ -50,6 +50,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_knowledge': m0004,
 };
 
+/**
+ * Search looks for a mistyped word in titles by trigram word similarity (pg_trgm's <% operator,
+ * index-backed); its default threshold (0.6) misses one-letter slips in short words ("refnd").
+ */
+const SEARCH_SESSION_SETTINGS = 'SET pg_trgm.word_similarity_threshold = 0.45';
+
 // int8 (ids of append-only logs, counts) as JS numbers: they stay far below 2^53 here.
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -75,7 +81,10 @@ function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
   // A dropped idle connection is replaced by the pool; log nothing that could hold a secret.
   pool.on('error', () => {});
-  pool.on('connect', (client) => prepareStatements(client));
+  pool.on('connect', (client) => {
+    prepareStatements(client);
+    void client.query(SEARCH_SESSION_SETTINGS).catch(() => {});
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -174,6 +183,7 @@ async function openPGlite(opts: DatabaseOptions): Promise<Database> {
     unlock();
     throw e;
   }
+  await pglite.exec(SEARCH_SESSION_SETTINGS);
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   let closed = false;
   return {

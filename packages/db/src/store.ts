@@ -27,6 +27,7 @@ import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/
 import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselySlaPolicyRepository, KyselyTicketSlaRepository, KyselyTriggerRepository } from './repositories/sla.ts';
 import { KyselyRoutingRepository } from './repositories/routing.ts';
 import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
+import { KyselySearchRepository } from './repositories/search.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -191,6 +192,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     passwordResets: guard(new KyselyPasswordResetRepository(db)),
     savedViews: guard(new KyselySavedViewRepository(db)),
     knowledge: guard(new KyselyKnowledgeRepository(db)),
+    search: guard(new KyselySearchRepository(db)),
   };
 }
 

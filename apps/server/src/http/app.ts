@@ -19,6 +19,8 @@ import { routingRoutes } from './routes/routing.ts';
 import { webApp } from './web-app.ts';
 import { savedViewRoutes } from './routes/saved-views.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
+import { searchRoutes } from './routes/search.ts';
+import { registerHelpCenter } from './help-center.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -139,6 +141,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       routingRoutes(route);
       savedViewRoutes(route);
       knowledgeRoutes(route);
+      searchRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',
@@ -149,6 +152,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: API_PREFIX },
   );
+
+  registerHelpCenter(app, opts.deps);
 
   return app;
 }

@@ -64,6 +64,9 @@ import {
 import { DEMO_TICKETS_EN } from './demo-tickets-en.ts';
 import { seedDemoRouting } from './demo-routing.ts';
 import { DEMO_TICKETS_FR } from './demo-tickets-fr.ts';
+import { DEMO_ARTICLE_CATEGORIES, DEMO_ARTICLES, DEMO_PROPOSAL } from './demo-articles.ts';
+import { CreateArticleInput, CreateCategoryInput, CreateProposalInput } from '@guichet/contracts';
+import { createArticle, createCategory, proposeArticleEdit, publishArticle, setKnowledgeManager } from '@guichet/core';
 
 export const DEMO_TICKETS: DemoTicket[] = [...DEMO_TICKETS_EN, ...DEMO_TICKETS_FR];
 
@@ -83,6 +86,7 @@ export interface DemoStats {
   tickets: number;
   messages: number;
   internalNotes: number;
+  articles: number;
 }
 
 export interface DemoSeedInput {
@@ -181,7 +185,7 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
   const today = Date.UTC(input.now.getUTCFullYear(), input.now.getUTCMonth(), input.now.getUTCDate());
   const clock = new SeedClock(today - SETUP_DAYS_AGO * DAY + 8 * HOUR);
   const d: Deps = { ...deps, clock, ids: createUuidV7(clock) };
-  const stats: DemoStats = { skills: 0, staff: 0, teams: 0, customFields: 0, organizations: 0, customers: 0, tickets: 0, messages: 0, internalNotes: 0 };
+  const stats: DemoStats = { skills: 0, staff: 0, teams: 0, customFields: 0, organizations: 0, customers: 0, tickets: 0, messages: 0, internalNotes: 0, articles: 0 };
   const adminEmail = input.adminEmail.toLowerCase();
   // An address the admin already uses (GUICHET_ADMIN_EMAIL) is not given to anyone else.
   const free = (email: string) => (email === adminEmail ? email.replace('@', '+demo@') : email);
@@ -278,6 +282,38 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
     orgIds.set(o.key, org.id);
     stats.organizations++;
   }
+
+  // ---- the knowledge base, by the admin and a knowledge manager ----------------------------------
+  tick();
+  await setKnowledgeManager(d, adminCtx, staffOf('camille', 'knowledge').id, true);
+  const categoryIds = new Map<string, string>();
+  for (const c of DEMO_ARTICLE_CATEGORIES) {
+    tick();
+    categoryIds.set(c.key, (await createCategory(d, adminCtx, CreateCategoryInput.parse({ names: c.names, descriptions: c.descriptions }))).id);
+  }
+  const articleIds = new Map<string, string>();
+  for (const a of DEMO_ARTICLES) {
+    tick();
+    const created = await createArticle(
+      d,
+      adminCtx,
+      CreateArticleInput.parse({
+        categoryId: categoryIds.get(a.category)!,
+        visibility: a.visibility,
+        tags: a.tags,
+        template: a.template ?? null,
+        translations: { en: a.en, ...(a.fr ? { fr: a.fr } : {}) },
+        verifyIntervalDays: a.intervalDays,
+        ...('staff' in a.owner ? { ownerUserId: staffOf(a.owner.staff, a.key).id } : { ownerTeamId: teamIds.get(a.owner.team)! }),
+      }),
+    );
+    await publishArticle(d, adminCtx, created.view.article.id, {});
+    articleIds.set(a.key, created.view.article.id);
+    stats.articles++;
+  }
+  tick();
+  const proposer = ctxOf(staffOf(DEMO_PROPOSAL.by, 'proposal').actor);
+  await proposeArticleEdit(d, proposer, articleIds.get(DEMO_PROPOSAL.article)!, CreateProposalInput.parse(DEMO_PROPOSAL));
 
   // ---- customers imported two days later; the others arrive with their first ticket -------------
   clock.moveTo(today - (SETUP_DAYS_AGO - 2) * DAY + 9 * HOUR);

@@ -1,0 +1,237 @@
+/**
+ * The public help center at /help/{workspace slug}: server-rendered HTML that works without
+ * JavaScript (home with categories, article pages, search, "did this help?"), in English or
+ * French (?lang=), with titles, meta descriptions, canonical links and a sitemap. It reads as an
+ * anonymous visitor: internal articles and drafts cannot appear.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ARTICLE_LANGUAGES, type ArticleLanguage } from '@guichet/contracts';
+import * as core from '@guichet/core';
+import { markSnippet } from './routes/search.ts';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+const T = {
+  en: { help: 'Help center', search: 'Search', searchFor: 'Search the help center', results: 'Results for', none: 'No article matches. Try other words.', helped: 'Did this help?', yes: 'Yes', no: 'No', comment: 'What were you looking for? (optional)', send: 'Send', thanks: 'Thank you for your feedback.', other: 'Other articles', updated: 'Updated', missing: 'This article is not available in English yet; here is the French version.', home: 'Home', uncategorized: 'More articles' },
+  fr: { help: "Centre d'aide", search: 'Rechercher', searchFor: "Rechercher dans le centre d'aide", results: 'Résultats pour', none: "Aucun article ne correspond. Essayez d'autres mots.", helped: 'Cet article vous a-t-il aidé ?', yes: 'Oui', no: 'Non', comment: 'Que cherchiez-vous ? (facultatif)', send: 'Envoyer', thanks: 'Merci pour votre avis.', other: 'Autres articles', updated: 'Mis à jour le', missing: "Cet article n'est pas encore traduit en français ; voici la version anglaise.", home: 'Accueil', uncategorized: 'Autres articles' },
+} as const;
+
+/** A small, safe markdown: everything escaped first, then headings, lists, emphasis, code and links. */
+export function renderMarkdown(md: string): string {
+  const inline = (s: string) =>
+    esc(s)
+      .replace(/`([^`]+)`/g, '<code>$1</code>')
+      .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+      .replace(/\*([^*]+)\*/g, '<em>$1</em>')
+      .replace(/\[([^\]]+)\]\((https?:\/\/[^\s)]+|\/[^\s)]*)\)/g, '<a href="$2">$1</a>');
+  const out: string[] = [];
+  let list: 'ul' | 'ol' | null = null;
+  let para: string[] = [];
+  const flush = () => {
+    if (para.length) out.push(`<p>${para.map(inline).join('<br>')}</p>`);
+    para = [];
+  };
+  const closeList = () => {
+    if (list) out.push(`</${list}>`);
+    list = null;
+  };
+  for (const line of md.replace(/\r\n?/g, '\n').split('\n')) {
+    const h = /^(#{1,4})\s+(.*)$/.exec(line);
+    const ul = /^\s*[-*]\s+(.*)$/.exec(line);
+    const ol = /^\s*\d+[.)]\s+(.*)$/.exec(line);
+    if (h) {
+      flush();
+      closeList();
+      const level = Math.min(6, h[1]!.length + 1);
+      out.push(`<h${level}>${inline(h[2]!)}</h${level}>`);
+    } else if (ul || ol) {
+      flush();
+      const kind = ul ? 'ul' : 'ol';
+      if (list !== kind) {
+        closeList();
+        out.push(`<${kind}>`);
+        list = kind;
+      }
+      out.push(`<li>${inline((ul ?? ol)![1]!)}</li>`);
+    } else if (!line.trim()) {
+      flush();
+      closeList();
+    } else {
+      closeList();
+      para.push(line);
+    }
+  }
+  flush();
+  closeList();
+  return out.join('\n');
+}
+
+const plain = (md: string) => md.replace(/[#*`>[\]()_-]+/g, ' ').replace(/\s+/g, ' ').trim();
+
+function langOf(q: unknown, fallback: string): ArticleLanguage {
+  const l = (q as { lang?: unknown })?.lang;
+  if (l === 'fr' || l === 'en') return l;
+  return fallback.startsWith('fr') ? 'fr' : 'en';
+}
+
+function page(reply: FastifyReply, p: { lang: ArticleLanguage; slug: string; workspace: string; title: string; description: string; canonical: string; body: string; status?: number }) {
+  const t = T[p.lang];
+  const other: ArticleLanguage = p.lang === 'fr' ? 'en' : 'fr';
+  const switchUrl = p.canonical.replace(/([?&])lang=(en|fr)/, `$1lang=${other}`);
+  reply
+    .code(p.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'public, max-age=60')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+  return `<!doctype html>
+<html lang="${p.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(p.title)}</title><meta name="description" content="${esc(p.description.slice(0, 160))}">
+<link rel="canonical" href="${esc(p.canonical)}">
+<link rel="alternate" hreflang="${other}" href="${esc(switchUrl)}">
+<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;line-height:1.55;color:#1d2330}header{display:flex;justify-content:space-between;align-items:center;border-bottom:3px solid #2d5bd7;padding-bottom:.5rem}header a{color:inherit;text-decoration:none}mark{background:#ffe58a}form.search{margin:1rem 0}input[type=search]{width:70%;padding:.4rem}.hit{margin:1rem 0}.muted{color:#5b6272;font-size:.9em}</style>
+</head><body>
+<header><a href="/help/${esc(p.slug)}?lang=${p.lang}"><strong>${esc(p.workspace)}</strong> · ${t.help}</a>
+<a href="${esc(switchUrl)}" hreflang="${other}" lang="${other}">${other === 'fr' ? 'Français' : 'English'}</a></header>
+<form class="search" action="/help/${esc(p.slug)}/search" method="get" role="search"><input type="hidden" name="lang" value="${p.lang}">
+<input type="search" name="q" aria-label="${t.searchFor}" placeholder="${t.searchFor}"> <button>${t.search}</button></form>
+<main>${p.body}</main></body></html>`;
+}
+
+const translationFor = (v: core.ArticleView, lang: ArticleLanguage) => v.translations.find((t) => t.language === lang) ?? v.translations[0]!;
+const articleUrl = (slug: string, v: core.ArticleView, lang: ArticleLanguage) => `/help/${encodeURIComponent(slug)}/articles/${v.article.id}/${translationFor(v, lang).slug}?lang=${lang}`;
+
+export function registerHelpCenter(app: FastifyInstance, deps: core.Deps): void {
+  const notFound = (reply: FastifyReply, lang: ArticleLanguage) =>
+    reply.code(404).type('text/html; charset=utf-8').send(`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>404</title></head><body><p>${lang === 'fr' ? 'Page introuvable.' : 'Page not found.'}</p></body></html>`);
+
+  const open = async (slug: string) => {
+    try {
+      return await core.helpCenterContext(deps, slug);
+    } catch (e) {
+      if (core.isAppError(e)) return null;
+      throw e;
+    }
+  };
+
+  app.get('/help', async (req, reply) => notFound(reply, langOf(req.query, 'en')));
+
+  app.get<{ Params: { slug: string } }>('/help/:slug', async (req, reply) => {
+    const hc = await open(req.params.slug);
+    if (!hc) return notFound(reply, langOf(req.query, 'en'));
+    const lang = langOf(req.query, hc.workspace.defaultLanguage);
+    const t = T[lang];
+    const { categories, articles } = await core.helpCenterHome(deps, hc.ctx);
+    const name = (c: core.ArticleCategory) => c.names[lang] ?? c.names.en ?? c.names.fr ?? '';
+    const list = (items: core.ArticleResult[]) =>
+      `<ul>${items.map((a) => `<li><a href="${esc(articleUrl(hc.workspace.slug, a.view, lang))}">${esc(translationFor(a.view, lang).title)}</a></li>`).join('')}</ul>`;
+    const sections: string[] = [];
+    const top = categories.filter((c) => !c.parentId);
+    for (const c of top) {
+      const ids = new Set([c.id, ...categories.filter((s) => s.parentId === c.id).map((s) => s.id)]);
+      const inside = articles.filter((a) => a.view.article.categoryId && ids.has(a.view.article.categoryId));
+      if (!inside.length) continue;
+      const desc = c.descriptions[lang] ?? c.descriptions.en;
+      sections.push(`<section><h2>${esc(name(c))}</h2>${desc ? `<p class="muted">${esc(desc)}</p>` : ''}${list(inside)}</section>`);
+    }
+    const loose = articles.filter((a) => !a.view.article.categoryId || !categories.some((c) => c.id === a.view.article.categoryId));
+    if (loose.length) sections.push(`<section><h2>${t.uncategorized}</h2>${list(loose)}</section>`);
+    return page(reply, {
+      lang, slug: hc.workspace.slug, workspace: hc.workspace.name,
+      title: `${t.help} · ${hc.workspace.name}`, description: `${t.help} ${hc.workspace.name}`,
+      canonical: `/help/${encodeURIComponent(hc.workspace.slug)}?lang=${lang}`,
+      body: `<h1>${t.help}</h1>${sections.join('\n')}`,
+    });
+  });
+
+  app.get<{ Params: { slug: string; id: string } }>('/help/:slug/articles/:id/*', async (req, reply) => articlePage(req.params, req.query, reply));
+  app.get<{ Params: { slug: string; id: string } }>('/help/:slug/articles/:id', async (req, reply) => articlePage(req.params, req.query, reply));
+
+  async function articlePage(params: { slug: string; id: string }, query: unknown, reply: FastifyReply, thanks = false) {
+    const hc = await open(params.slug);
+    const fallback = langOf(query, 'en');
+    if (!hc || !z.uuid().safeParse(params.id).success) return notFound(reply, fallback);
+    const lang = langOf(query, hc.workspace.defaultLanguage);
+    const t = T[lang];
+    let a: core.ArticleResult;
+    try {
+      a = await core.helpCenterArticle(deps, hc.ctx, params.id);
+    } catch (e) {
+      if (core.isAppError(e)) return notFound(reply, lang);
+      throw e;
+    }
+    const tr = translationFor(a.view, lang);
+    const feedbackUrl = `/help/${encodeURIComponent(hc.workspace.slug)}/articles/${a.view.article.id}/feedback?lang=${lang}`;
+    const body = `<article><h1>${esc(tr.title)}</h1>
+${tr.language !== lang ? `<p class="muted">${t.missing}</p>` : ''}
+<p class="muted">${t.updated} ${tr.updatedAt.toLocaleDateString(lang === 'fr' ? 'fr-FR' : 'en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })}</p>
+${renderMarkdown(tr.body)}</article>
+<hr>${thanks ? `<p role="status">${t.thanks}</p>` : `<form method="post" action="${esc(feedbackUrl)}"><fieldset><legend>${t.helped}</legend>
+<input type="hidden" name="language" value="${tr.language}">
+<button name="helpful" value="yes">${t.yes}</button> <button name="helpful" value="no">${t.no}</button><br>
+<label>${t.comment}<br><textarea name="comment" rows="3" cols="50" maxlength="2000"></textarea></label></fieldset></form>`}`;
+    return page(reply, {
+      lang, slug: hc.workspace.slug, workspace: hc.workspace.name,
+      title: `${tr.title} · ${hc.workspace.name}`, description: plain(tr.body),
+      canonical: articleUrl(hc.workspace.slug, a.view, lang), body,
+    });
+  }
+
+  // "Did this help?": a plain HTML form post (no JavaScript needed).
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+    scope.post<{ Params: { slug: string; id: string } }>('/help/:slug/articles/:id/feedback', async (req, reply) => {
+      const hc = await open(req.params.slug);
+      const lang = langOf(req.query, 'en');
+      const form = z
+        .object({ helpful: z.enum(['yes', 'no']), language: z.enum(ARTICLE_LANGUAGES), comment: z.string().max(2000).optional() })
+        .safeParse(req.body);
+      if (!hc || !z.uuid().safeParse(req.params.id).success) return notFound(reply, lang);
+      if (!form.success) return reply.code(400).type('text/plain; charset=utf-8').send(lang === 'fr' ? 'Formulaire invalide.' : 'Invalid form.');
+      try {
+        await core.recordArticleFeedback(deps, hc.ctx, req.params.id, { language: form.data.language, helpful: form.data.helpful === 'yes', comment: form.data.comment ?? null });
+      } catch (e) {
+        if (core.isAppError(e)) return notFound(reply, lang);
+        throw e;
+      }
+      return articlePage(req.params, req.query, reply, true);
+    });
+  });
+
+  app.get<{ Params: { slug: string }; Querystring: { q?: string } }>('/help/:slug/search', async (req, reply) => {
+    const hc = await open(req.params.slug);
+    if (!hc) return notFound(reply, langOf(req.query, 'en'));
+    const lang = langOf(req.query, hc.workspace.defaultLanguage);
+    const t = T[lang];
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 300) : '';
+    let hits: core.SearchHit[] = [];
+    if (q && core.parseSearchQuery(q).words.length + core.parseSearchQuery(q).phrases.length > 0) {
+      hits = (await core.search(deps, hc.ctx, { q, type: ['article'], match: 'auto', limit: 20 }, { kind: 'public' })).items;
+    }
+    // One hit per article, in the visitor's language when it has one.
+    const seen = new Set<string>();
+    const items = hits
+      .sort((a, b) => Number(b.language === lang) - Number(a.language === lang))
+      .filter((h) => (seen.has(h.id) ? false : (seen.add(h.id), true)));
+    const body = `<h1>${t.results} « ${esc(q)} »</h1>${items.length ? items.map((h) => `<div class="hit"><a href="/help/${esc(encodeURIComponent(hc.workspace.slug))}/articles/${h.id}/${esc(h.article?.slug ?? '')}?lang=${lang}">${esc(h.title)}</a><br><span class="muted">${markSnippet(plain(h.snippet))}</span></div>`).join('') : `<p>${t.none}</p>`}`;
+    return page(reply, {
+      lang, slug: hc.workspace.slug, workspace: hc.workspace.name,
+      title: `${t.search}: ${q} · ${hc.workspace.name}`, description: `${t.results} ${q}`,
+      canonical: `/help/${encodeURIComponent(hc.workspace.slug)}/search?q=${encodeURIComponent(q)}&lang=${lang}`, body,
+    });
+  });
+
+  app.get<{ Params: { slug: string } }>('/help/:slug/sitemap.xml', async (req, reply) => {
+    const hc = await open(req.params.slug);
+    if (!hc) return notFound(reply, 'en');
+    const { articles } = await core.helpCenterHome(deps, hc.ctx);
+    const base = `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+    const urls = articles.flatMap((a) =>
+      a.view.translations.map((tr) => `<url><loc>${esc(base + articleUrl(hc.workspace.slug, a.view, tr.language))}</loc><lastmod>${tr.updatedAt.toISOString()}</lastmod></url>`),
+    );
+    reply.type('application/xml; charset=utf-8');
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n<url><loc>${esc(`${base}/help/${encodeURIComponent(hc.workspace.slug)}`)}</loc></url>\n${urls.join('\n')}\n</urlset>\n`;
+  });
+}

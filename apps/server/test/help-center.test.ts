@@ -1,0 +1,101 @@
+/**
+ * The public help center: server-rendered pages without JavaScript, FR/EN, categories, search,
+ * sitemap, "did this help?" feedback, and nothing internal or unpublished ever shown.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { testDbKinds } from '@guichet/db/testing';
+import { sql } from 'kysely';
+import { renderMarkdown } from '../src/http/help-center.ts';
+import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
+
+describe('help center markdown', () => {
+  it('escapes HTML and renders headings, lists, emphasis, code and safe links', () => {
+    const html = renderMarkdown('# Title\n\nHello **you** <script>x</script>\n\n- one\n- two [doc](https://example.com) [bad](javascript:alert(1))\n\n1. first\n\n`code`');
+    assert.ok(html.includes('<h2>Title</h2>'));
+    assert.ok(html.includes('<strong>you</strong> &lt;script&gt;x&lt;/script&gt;'));
+    assert.ok(html.includes('<ul>\n<li>one</li>'));
+    assert.ok(html.includes('<a href="https://example.com">doc</a>'));
+    assert.ok(!html.includes('href="javascript'));
+    assert.ok(html.includes('<ol>\n<li>first</li>\n</ol>'));
+    assert.ok(html.includes('<code>code</code>'));
+  });
+});
+
+for (const kind of testDbKinds()) {
+  describe(`help center on ${kind}`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(kind);
+    });
+    after(async () => {
+      await t.close();
+    });
+    const get = async (url: string) => t.app.inject({ method: 'GET', url });
+    const ok = async (p: Promise<{ status: number; body: any }>, status = 200) => {
+      const r = await p;
+      assert.equal(r.status, status, JSON.stringify(r.body));
+      return r.body;
+    };
+
+    it('shows published public articles by category in both languages, searches them, takes feedback, and never shows internal ones', async () => {
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      const cat = await ok(admin.req('POST', '/article-categories', { names: { en: 'Cards', fr: 'Cartes' } }), 201);
+      const pub = await ok(admin.req('POST', '/articles', {
+        visibility: 'public', categoryId: cat.id,
+        translations: { en: { title: 'Card declined', body: 'Check your **limits**.' }, fr: { title: 'Carte refusée', body: 'Vérifiez vos **plafonds**.' } },
+      }), 201);
+      await ok(admin.req('POST', `/articles/${pub.id}/publish`, {}));
+      const internal = await ok(admin.req('POST', '/articles', { translations: { en: { title: 'Secret refund limits', body: 'Internal.' } } }), 201);
+      await ok(admin.req('POST', `/articles/${internal.id}/publish`, {}));
+      const draft = await ok(admin.req('POST', '/articles', { visibility: 'public', translations: { en: { title: 'Upcoming card feature', body: 'Soon.' } } }), 201);
+
+      const home = await get(`/help/${ws.slug}?lang=en`);
+      assert.equal(home.statusCode, 200);
+      assert.match(String(home.headers['content-type']), /text\/html/);
+      assert.ok(home.body.includes('<h2>Cards</h2>') && home.body.includes('Card declined'));
+      assert.ok(home.body.includes('<title>Help center · Workspace'));
+      assert.ok(!home.body.includes('<script'), 'no JavaScript');
+      for (const hidden of ['Secret refund limits', 'Upcoming card feature']) assert.ok(!home.body.includes(hidden), hidden);
+      const fr = await get(`/help/${ws.slug}?lang=fr`);
+      assert.ok(fr.body.includes('<html lang="fr">') && fr.body.includes('<h2>Cartes</h2>') && fr.body.includes('Carte refusée'));
+
+      const page = await get(`/help/${ws.slug}/articles/${pub.id}/carte-refusee?lang=fr`);
+      assert.equal(page.statusCode, 200);
+      assert.ok(page.body.includes('<h1>Carte refusée</h1>') && page.body.includes('<strong>plafonds</strong>'));
+      assert.ok(page.body.includes('<meta name="description" content="Vérifiez vos plafonds'));
+      assert.ok(page.body.includes('Cet article vous a-t-il aidé ?'), page.body.slice(-700));
+      for (const id of [internal.id, draft.id, '01900000-0000-7000-8000-000000000000']) {
+        assert.equal((await get(`/help/${ws.slug}/articles/${id}/x`)).statusCode, 404);
+      }
+      assert.equal((await get(`/help/no-such-workspace`)).statusCode, 404);
+
+      const search = await get(`/help/${ws.slug}/search?q=refus&lang=fr`);
+      assert.ok(search.body.includes('Carte refusée'));
+      const inBody = await get(`/help/${ws.slug}/search?q=plafond&lang=fr`);
+      assert.ok(inBody.body.includes('Vérifiez vos <mark>plafonds</mark>'), inBody.body);
+      const secret = await get(`/help/${ws.slug}/search?q=secret%20refund&lang=en`);
+      assert.ok(!secret.body.includes('Secret refund limits'), 'internal articles are never found');
+      assert.ok((await get(`/help/${ws.slug}/search?q=xylophone&lang=en`)).body.includes('No article matches'));
+
+      const sitemap = await get(`/help/${ws.slug}/sitemap.xml`);
+      assert.match(String(sitemap.headers['content-type']), /application\/xml/);
+      assert.ok(sitemap.body.includes(`/articles/${pub.id}/card-declined?lang=en`) && sitemap.body.includes(`/articles/${pub.id}/carte-refusee?lang=fr`));
+      assert.ok(!sitemap.body.includes(internal.id) && !sitemap.body.includes(draft.id));
+
+      const fb = await t.app.inject({
+        method: 'POST', url: `/help/${ws.slug}/articles/${pub.id}/feedback?lang=en`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'helpful=no&language=en&comment=I+need+the+limit+for+ATMs',
+      });
+      assert.equal(fb.statusCode, 200);
+      assert.ok(fb.body.includes('Thank you for your feedback.'));
+      const bad = await t.app.inject({ method: 'POST', url: `/help/${ws.slug}/articles/${internal.id}/feedback`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'helpful=yes&language=en' });
+      assert.equal(bad.statusCode, 404, 'no feedback on what visitors cannot read');
+      const rows = await sql<{ helpful: boolean; comment: string }>`SELECT helpful, comment FROM article_feedback WHERE article_id = ${pub.id}`.execute(t.database.db);
+      assert.deepEqual(rows.rows, [{ helpful: false, comment: 'I need the limit for ATMs' }]);
+      const events = (await ok(admin.req('GET', `/articles/${pub.id}/events`))).items.map((e: any) => e.type);
+      assert.ok(events.includes('article.feedback'));
+    });
+  });
+}

@@ -1,0 +1,3 @@
+import { relevanceSuite } from './search-relevance.ts';
+
+relevanceSuite('postgres');
