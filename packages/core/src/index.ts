@@ -55,3 +55,5 @@ export * from './notifications/notifications.ts';
 export * from './triggers/evaluate.ts';
 export * from './triggers/run.ts';
 export * from './triggers/admin.ts';
+export * from './automations/automations.ts';
+export * from './webhooks/webhooks.ts';

@@ -8,6 +8,8 @@ import type { JobRepository } from './jobs/types.ts';
 import type { BusinessCalendarRepository, SlaPolicyRepository, TicketSlaRepository } from './sla/types.ts';
 import type { NotificationRepository } from './notifications/types.ts';
 import type { TriggerRepository } from './triggers/evaluate.ts';
+import type { AutomationRepository } from './automations/automations.ts';
+import type { WebhookRepository } from './webhooks/webhooks.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -271,6 +273,8 @@ export interface Repositories {
   ticketSla: TicketSlaRepository;
   notifications: NotificationRepository;
   triggers: TriggerRepository;
+  automations: AutomationRepository;
+  webhooks: WebhookRepository;
 }
 
 export interface Store extends Repositories {

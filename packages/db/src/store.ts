@@ -22,6 +22,7 @@ import {
   KyselyUserRepository,
 } from './repositories/people.ts';
 import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/tickets.ts';
+import { KyselyAutomationRepository, KyselyWebhookRepository } from './repositories/automations.ts';
 import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselySlaPolicyRepository, KyselyTicketSlaRepository, KyselyTriggerRepository } from './repositories/sla.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
@@ -37,6 +38,7 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   business_calendars_team_uq: ['CALENDAR_TAKEN', 'This team already has a business calendar.'],
   sla_policies_name_uq: ['NAME_TAKEN', 'An SLA policy with this name already exists.'],
   triggers_name_uq: ['NAME_TAKEN', 'A trigger with this name already exists.'],
+  automations_name_uq: ['NAME_TAKEN', 'An automation with this name already exists.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -178,6 +180,8 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void): Repositories {
     ticketSla: guard(new KyselyTicketSlaRepository(db)),
     notifications: guard(new KyselyNotificationRepository(db)),
     triggers: guard(new KyselyTriggerRepository(db)),
+    automations: guard(new KyselyAutomationRepository(db)),
+    webhooks: guard(new KyselyWebhookRepository(db)),
   };
 }
 
