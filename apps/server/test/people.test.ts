@@ -441,6 +441,13 @@ for (const kind of testDbKinds()) {
       for (const priority of ['low', 'high', 'urgent', 'normal']) await A('PATCH', `/tickets/${tk.number}`, { priority });
       for (let i = 0; i < 4; i++) await A('POST', '/tickets', { subject: `Other ${i}`, body: 'x' });
 
+      // Notifications come from SLA warnings and rules; five for the admin, a second apart.
+      for (let i = 0; i < 5; i++) {
+        await t.deps.store.notifications.insert({
+          id: t.deps.ids.uuid(), workspaceId: ws.id, userId: ws.admin.id, ticketId: tk.id, kind: 'sla.warning', title: `Due soon ${i}`, body: 'x',
+          data: {}, dedupeKey: `paging-${i}`, createdAt: new Date(Date.now() - (5 - i) * 1000), readAt: null,
+        });
+      }
       const byName = (items: any[]) => items.map((i) => i.name);
       const sortedNames = ['Alpha', 'bravo', 'Charlie', 'delta', 'echo'];
       const checks: Record<string, { url: string; min: number; order?: (items: any[]) => void }> = {
@@ -464,6 +471,11 @@ for (const kind of testDbKinds()) {
         'GET /organizations': { url: '/organizations', min: 5, order: (items) => assert.deepEqual(byName(items), sortedNames) },
         'GET /teams': { url: '/teams', min: 5, order: (items) => assert.deepEqual(byName(items), sortedNames) },
         'GET /skills': { url: '/skills', min: 5, order: (items) => assert.deepEqual(byName(items), sortedNames) },
+        'GET /notifications': {
+          url: '/notifications',
+          min: 5,
+          order: (items) => assert.deepEqual(items.map((n) => n.title), ['Due soon 4', 'Due soon 3', 'Due soon 2', 'Due soon 1', 'Due soon 0']),
+        },
         'GET /audit-log': {
           url: '/audit-log',
           min: 20,

@@ -177,6 +177,17 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['POST /knowledge/notifications/{id}/read · one of theirs',     401,      403,     ok,    ok,    ok],
   ['GET /search',                                                 401,      ok,      ok,    ok,    ok],
   ['GET /tickets/{id}/suggestions',                               401,      403,     ok,    ok,    ok],
+  ['GET /automations',                                            401,      403,     ok,    ok,    ok],
+  ['POST /automations',                                           401,      403,     403,   403,   ok],
+  ['GET /automations/{id}',                                       401,      403,     ok,    ok,    ok],
+  ['PATCH /automations/{id}',                                     401,      403,     403,   403,   ok],
+  ['DELETE /automations/{id}',                                    401,      403,     403,   403,   ok],
+  ['GET /webhooks',                                               401,      403,     403,   403,   ok],
+  ['POST /webhooks',                                              401,      403,     403,   403,   ok],
+  ['GET /webhooks/{id}',                                          401,      403,     403,   403,   ok],
+  ['PATCH /webhooks/{id}',                                        401,      403,     403,   403,   ok],
+  ['DELETE /webhooks/{id}',                                       401,      403,     403,   403,   ok],
+  ['GET /webhooks/{id}/deliveries',                               401,      403,     403,   403,   ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -204,6 +215,8 @@ interface Fixture {
   triggerId: string;
   /** A view the admin shares with the workspace. */
   viewId: string;
+  automationId: string;
+  webhookId: string;
   req(who: Who): Caller['req'];
   /** A new ticket requested by the fixture's customer (or by `requesterId`). */
   ticket(requesterId?: string): Promise<any>;
@@ -252,6 +265,8 @@ async function fixture(t: TestApp, tag: string): Promise<Fixture> {
     calendarId: (await must(admin.req('POST', '/business-calendars', { name: `${tag} hours`, timeZone: 'Europe/Paris', weekly: WEEKDAYS_9_TO_5 }))).id,
     policyId: (await must(admin.req('POST', '/sla-policies', { name: `${tag} standard`, targets: { first_response: { minutes: 240 } } }))).id,
     // Disabled: it must not change the fixture's tickets while the matrix runs.
+    webhookId: (await must(admin.req('POST', '/webhooks', { name: `${tag} hook`, url: 'http://127.0.0.1:9/hook', events: ['ticket.created'], enabled: false }))).id,
+    automationId: (await must(admin.req('POST', '/automations', { name: `${tag} idle`, enabled: false, conditions: { statuses: ['pending'], hoursSinceUpdated: 168 }, actions: [{ type: 'set_status', value: 'closed' }] }))).id,
     triggerId: (await must(admin.req('POST', '/triggers', { name: `${tag} vip`, enabled: false, events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['vip'] }] }))).id,
     viewId: (await must(admin.req('POST', '/views', { name: `${tag} urgent`, query: { priority: ['urgent'] }, shared: true }))).id,
     req: (who) => (who === 'anonymous' ? ws.anonymous.req : users[who].req),
@@ -487,6 +502,21 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'POST /knowledge/notifications/{id}/read · one of theirs': async (f, who) => ({ id: await notification(f, staffOf(f, who).id) }),
   'GET /search': (f) => ({ query: `?q=${encodeURIComponent(f.tag)}` }),
   'GET /tickets/{id}/suggestions': (f) => ({ id: f.ownTicket.id }),
+  'GET /automations': () => ({}),
+  'POST /automations': (f) => ({ body: { name: `${f.tag} auto ${f.uniq()}`, enabled: false, conditions: { statuses: ['pending'], hoursSinceUpdated: 168 }, actions: [{ type: 'set_status', value: 'closed' }] } }),
+  'GET /automations/{id}': (f) => ({ id: f.automationId }),
+  'PATCH /automations/{id}': (f) => ({ id: f.automationId, body: { description: 'Closes idle pending tickets.' } }),
+  'GET /webhooks': () => ({}),
+  'POST /webhooks': (f) => ({ body: { name: `${f.tag} hook ${f.uniq()}`, url: 'http://127.0.0.1:9/hook', events: ['sla.breached'], enabled: false } }),
+  'GET /webhooks/{id}': (f) => ({ id: f.webhookId }),
+  'PATCH /webhooks/{id}': (f) => ({ id: f.webhookId, body: { name: `${f.tag} hook renamed` } }),
+  'DELETE /webhooks/{id}': async (f) => ({
+    id: (await f.users.admin.req('POST', '/webhooks', { name: `${f.tag} doomed ${f.uniq()}`, url: 'http://127.0.0.1:9/x', events: ['ticket.created'], enabled: false })).body.id,
+  }),
+  'GET /webhooks/{id}/deliveries': (f) => ({ id: f.webhookId }),
+  'DELETE /automations/{id}': async (f) => ({
+    id: (await f.users.admin.req('POST', '/automations', { name: `${f.tag} doomed ${f.uniq()}`, enabled: false, conditions: { statuses: ['open'], hoursSinceCreated: 1 }, actions: [{ type: 'add_tags', tags: ['x'] }] })).body.id,
+  }),
 };
 
 const WEEKDAYS_9_TO_5 = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ start: '09:00', end: '17:00' }]]));
@@ -740,6 +770,8 @@ for (const kind of testDbKinds()) {
           routing: bRule,
           views: b.viewId,
           ...bKnowledge,
+          automations: b.automationId,
+          webhooks: b.webhookId,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];
@@ -764,6 +796,8 @@ for (const kind of testDbKinds()) {
           `/articles/${bKnowledge.articles}/versions?language=en`,
           `/article-proposals/${bKnowledge['article-proposals']}`,
           '/article-categories',
+          `/automations/${b.automationId}`,
+          `/webhooks/${b.webhookId}`,
         ];
         const out: Record<string, unknown> = {};
         for (const u of urls) {

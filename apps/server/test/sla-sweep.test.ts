@@ -17,7 +17,11 @@ import {
   createUser,
   createUuidV7,
   cryptoSecrets,
+  addMessage,
+  createAutomation,
+  listAutomations,
   listMyNotifications,
+  runAutomations,
   setTeamMembers,
   sweepSla,
   updateTicket,
@@ -26,7 +30,9 @@ import {
   type Deps,
 } from '@guichet/core';
 import {
+  CreateAutomationInput,
   CreateBusinessCalendarInput,
+  CreateMessageInput,
   CreateCustomerInput,
   CreateSlaPolicyInput,
   CreateTicketInput,
@@ -146,6 +152,57 @@ for (const kind of testDbKinds()) {
       const breachEvent = (await d.store.events.listForSubject(workspace.id, 'ticket', tickets[0]!, { limit: 500 })).find((e) => e.type === 'sla.target_breached')!;
       assert.equal(breachEvent.data.deadline, '2026-06-08T09:00:00.000Z', 'the exact moment of the breach');
       assert.equal((await listMyNotifications(d, ctx(actorOf(agent)), { limit: 200 })).items.length, 30);
+    });
+
+    it('fires time-based automations at most once per ticket and period, with two processes running them together', async () => {
+      clock.set('2026-06-01T08:00:00Z');
+      const d = p.a;
+      const { workspace, admin } = await bootstrapWorkspace(d, { slug: `auto-${randomBytes(3).toString('hex')}`, name: 'Auto', mailDomain: 'auto.example', admin: { email: 'admin@auto.example', name: 'Ada', password: 'correct horse battery' } });
+      const ctx = (actor: Actor): Ctx => ({ workspaceId: workspace.id, actor, requestId: 'test' });
+      const adminCtx = ctx(actorOf({ ...admin, role: 'admin' }));
+      const agent = (await createUser(d, adminCtx, CreateUserInput.parse({ email: 'agent@auto.example', name: 'Agnès', role: 'agent' }))).user;
+      await createAutomation(d, adminCtx, CreateAutomationInput.parse({
+        name: 'Close pending after 7 days',
+        conditions: { statuses: ['pending'], hoursSinceUpdated: 7 * 24 },
+        actions: [{ type: 'reply', body: 'Without news from you, we are closing this request. Just reply to reopen it.' }, { type: 'set_status', value: 'closed' }],
+      }));
+      const followUp = await createAutomation(d, adminCtx, CreateAutomationInput.parse({
+        name: 'Long resolution follow-up',
+        conditions: { statuses: ['open', 'on_hold'], hoursSinceCreated: 72 },
+        actions: [{ type: 'add_tags', tags: ['follow-up'] }, { type: 'notify', to: 'assignee', title: 'Send #{{ticket.number}} an update', body: 'Open for 3 days: tell the customer where things stand.' }],
+      }));
+      const customer = await createCustomer(d, adminCtx, CreateCustomerInput.parse({ name: 'Camille', email: 'camille@client.example' }));
+      const pending: string[] = [];
+      const open: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const { ticket } = await createTicket(d, ctx(actorOf({ ...customer, role: 'customer' })), CreateTicketInput.parse({ subject: `Request ${i}`, body: 'Hello' }));
+        await updateTicket(d, adminCtx, ticket.id, { assigneeId: agent.id });
+        if (i % 2) {
+          await addMessage(d, ctx(actorOf(agent)), ticket.id, CreateMessageInput.parse({ body: 'Could you send a screenshot?', status: 'pending' }));
+          pending.push(ticket.id);
+        } else open.push(ticket.id);
+      }
+      clock.set('2026-06-03T08:00:00Z');
+      assert.deepEqual(await runAutomations(p.a), { fired: 0, skipped: 0 }, 'too early: no candidate');
+
+      clock.set('2026-06-09T09:00:00Z');
+      const [x, y] = await Promise.all([runAutomations(p.a), runAutomations(p.b)]);
+      assert.equal(x.fired + y.fired, 20, 'ten closed, ten followed up, each once');
+      const [x2, y2] = await Promise.all([runAutomations(p.a), runAutomations(p.b)]);
+      assert.equal(x2.fired + y2.fired, 0, 'and never again in the same period');
+      for (const id of pending) {
+        const t = (await d.store.tickets.findById(workspace.id, id))!;
+        assert.equal(t.status, 'closed');
+        const msgs = await d.store.messages.listForTicket(workspace.id, id, { includeInternal: true, limit: 50 });
+        assert.equal(msgs.filter((m) => m.bodyText.startsWith('Without news')).length, 1, 'one polite message');
+        const events = await d.store.events.listForSubject(workspace.id, 'ticket', id, { limit: 200 });
+        const close = events.find((e) => e.type === 'ticket.updated' && e.actor.type === 'rule');
+        assert.equal((close?.data.rule as { name: string }).name, 'Close pending after 7 days');
+      }
+      for (const id of open) assert.deepEqual((await d.store.tickets.findById(workspace.id, id))!.tags, ['follow-up']);
+      assert.equal((await listMyNotifications(d, ctx(actorOf(agent)), { limit: 100 })).items.filter((n) => n.kind === 'trigger').length, 10);
+      const stats = (await listAutomations(d, adminCtx)).find((a) => a.id === followUp.id)!.stats;
+      assert.deepEqual(stats, { firings: 10, tickets: 10 }, 'the follow-up count is measurable');
     });
 
     it('holds notifications for a calendar-hours target until the calendar opens', async () => {

@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sweepSla } from '@guichet/core';
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sweepSla, type Job } from '@guichet/core';
+import { webhookDeliverHandler } from '../src/webhooks/deliver.ts';
 import { testDbKinds } from '@guichet/db/testing';
 import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
 import { assertError } from './helpers.ts';
@@ -150,6 +154,71 @@ for (const kind of testDbKinds()) {
       const ticket = (await admin.req('GET', `/tickets/${n}`)).body;
       assert.equal(ticket.priority, 'high');
       assert.deepEqual(ticket.tags, ['escalated']);
+    });
+
+    it('delivers webhooks signed with HMAC-SHA256, retries failures and keeps a delivery log', async () => {
+      clock.set('2026-06-08T08:00:00Z');
+      const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+      let answer = 200;
+      const server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          received.push({ headers: req.headers, body });
+          res.statusCode = answer;
+          res.end('ok');
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const ws = await newWorkspace(t);
+        const admin = ws.admin;
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/guichet`;
+        const hook = await admin.req('POST', '/webhooks', { name: 'CRM', url, events: ['ticket.created'] });
+        assert.equal(hook.status, 201, JSON.stringify(hook.body));
+        assert.match(hook.body.secret, /^whsec_/);
+        assert.equal((await admin.req('GET', `/webhooks/${hook.body.id}`)).body.secret, undefined, 'the secret is shown once');
+        assertError(await admin.req('POST', '/webhooks', { name: 'Bad', url: 'ftp://example.test/x', events: ['ticket.created'] }), 400, 'VALIDATION_FAILED');
+        const created = (await admin.req('POST', '/tickets', { subject: 'Hooked', body: 'x', requester: { email: 'h@example.test' } })).body;
+        let log = (await admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items;
+        assert.equal(log.length, 1);
+        assert.equal(log[0].status, 'pending');
+        const handler = webhookDeliverHandler();
+        const run = (attempts: number) => handler.handle(t.deps, { workspaceId: ws.id, deliveryId: log[0].id }, { attempts } as Job);
+
+        answer = 503;
+        await assert.rejects(run(1), /HTTP 503/);
+        log = (await admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items;
+        assert.deepEqual([log[0].status, log[0].attempts, log[0].lastStatus], ['pending', 1, 503]);
+        answer = 200;
+        await run(2);
+        log = (await admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items;
+        assert.deepEqual([log[0].status, log[0].attempts, log[0].lastStatus], ['delivered', 2, 200]);
+        await run(3);
+        assert.equal(received.length, 2, 'a delivered one is not sent again');
+
+        const last = received[1]!;
+        assert.equal(last.headers['x-guichet-event'], 'ticket.created');
+        assert.equal(last.headers['x-guichet-delivery'], log[0].id);
+        const [, ts, sig] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(last.headers['x-guichet-signature']))!;
+        assert.equal(sig, createHmac('sha256', hook.body.secret).update(`${ts}.${last.body}`).digest('hex'), 'the receiver can check the signature');
+        const payload = JSON.parse(last.body);
+        assert.equal(payload.event, 'ticket.created');
+        assert.equal(payload.data.ticket.number, created.number);
+        assert.equal(received[0]!.body, last.body, 'retries send the same payload');
+
+        // The last attempt gives up and says so.
+        answer = 500;
+        await admin.req('POST', '/tickets', { subject: 'Down', body: 'x', requester: { email: 'h@example.test' } });
+        const next = (await admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items[0];
+        await handler.handle(t.deps, { workspaceId: ws.id, deliveryId: next.id }, { attempts: 8 } as Job);
+        const failed = (await admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items[0];
+        assert.deepEqual([failed.status, failed.lastError], ['failed', 'HTTP 500']);
+        const other = await newWorkspace(t);
+        assertError(await other.admin.req('GET', `/webhooks/${hook.body.id}/deliveries`), 404, 'WEBHOOK_NOT_FOUND');
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
     });
 
     it('dry-runs a trigger on existing tickets without changing them, and refuses bad definitions', async () => {

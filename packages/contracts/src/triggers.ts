@@ -26,6 +26,7 @@ export const TriggerAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('remove_tags'), tags: z.array(text(100)).min(1).max(20) }),
   z.object({ type: z.literal('set_custom_field'), key: z.string().min(1).max(64), value: scalar.or(z.array(z.string().max(500)).max(50)) }),
   z.object({ type: z.literal('add_note'), body: text(10_000) }),
+  z.object({ type: z.literal('reply'), body: text(10_000) }),
   z.object({ type: z.literal('notify'), to: z.enum(['assignee', 'team_leads', 'admins']), title: text(200), body: text(2000) }),
 ]);
 
@@ -96,4 +97,94 @@ export const DryRunTriggerOut = z.object({
       error: z.object({ code: z.string(), message: z.string() }).nullable(),
     }),
   ),
+});
+
+const AutomationConditions = z.object({
+  statuses: z.array(TicketStatus.exclude(['closed'])).min(1).max(5),
+  hoursSinceCreated: z.number().min(0).max(100_000).optional(),
+  hoursSinceUpdated: z.number().min(0).max(100_000).optional(),
+  all: z.array(TriggerCondition).max(50).default([]),
+});
+
+export const CreateAutomationInput = z.object({
+  name: nonEmpty(200),
+  description: z.string().max(2000).nullable().default(null),
+  position: z.number().int().min(0).max(1_000_000).optional(),
+  enabled: z.boolean().default(true),
+  conditions: AutomationConditions,
+  actions: z.array(TriggerAction).min(1).max(20),
+});
+export type CreateAutomationInput = z.infer<typeof CreateAutomationInput>;
+
+export const UpdateAutomationInput = z
+  .object({
+    name: nonEmpty(200),
+    description: z.string().max(2000).nullable(),
+    position: z.number().int().min(0).max(1_000_000),
+    enabled: z.boolean(),
+    conditions: AutomationConditions,
+    actions: z.array(TriggerAction).min(1).max(20),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdateAutomationInput = z.infer<typeof UpdateAutomationInput>;
+
+export const AutomationOut = z.object({
+  id: uuid,
+  name: z.string(),
+  description: z.string().nullable(),
+  position: z.number().int(),
+  enabled: z.boolean(),
+  conditions: AutomationConditions,
+  actions: z.array(TriggerAction),
+  /** Firings so far, and on how many tickets. */
+  stats: z.object({ firings: z.number().int(), tickets: z.number().int() }),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+export type AutomationOut = z.infer<typeof AutomationOut>;
+
+const webhookUrl = z
+  .string()
+  .max(2000)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'an http(s) URL');
+
+export const CreateWebhookInput = z.object({
+  name: nonEmpty(200),
+  url: webhookUrl,
+  events: z.array(TriggerEventName).min(1).max(5),
+  enabled: z.boolean().default(true),
+});
+export type CreateWebhookInput = z.infer<typeof CreateWebhookInput>;
+
+export const UpdateWebhookInput = z
+  .object({ name: nonEmpty(200), url: webhookUrl, events: z.array(TriggerEventName).min(1).max(5), enabled: z.boolean() })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdateWebhookInput = z.infer<typeof UpdateWebhookInput>;
+
+export const WebhookOut = z.object({
+  id: uuid,
+  name: z.string(),
+  url: z.string(),
+  events: z.array(TriggerEventName),
+  enabled: z.boolean(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+
+/** The creation answer: the only time the signing secret is shown. */
+export const CreatedWebhookOut = WebhookOut.extend({ secret: z.string() });
+
+export const WebhookDeliveryOut = z.object({
+  id: uuid,
+  event: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+  createdAt: isoDate,
+  deliveredAt: isoDate.nullable(),
 });

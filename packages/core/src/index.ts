@@ -82,3 +82,5 @@ export * from './search/types.ts';
 export * from './search/search.ts';
 export * from './knowledge/help-center.ts';
 export * from './search/suggestions.ts';
+export * from './automations/automations.ts';
+export * from './webhooks/webhooks.ts';

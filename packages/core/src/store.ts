@@ -11,6 +11,8 @@ import type { JobRepository, NewJob } from './jobs/types.ts';
 import type { RoutingRepository } from './routing/types.ts';
 import type { KnowledgeRepository } from './knowledge/types.ts';
 import type { SearchRepository } from './search/types.ts';
+import type { AutomationRepository } from './automations/automations.ts';
+import type { WebhookRepository } from './webhooks/webhooks.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -329,6 +331,8 @@ export interface Repositories {
   savedViews: SavedViewRepository;
   knowledge: KnowledgeRepository;
   search: SearchRepository;
+  automations: AutomationRepository;
+  webhooks: WebhookRepository;
 }
 
 export interface Store extends Repositories {

@@ -153,6 +153,9 @@ export function fakeStore(): FakeStore {
       anyEnabled: async () => false,
       list: async () => [],
     }),
+    webhooks: unimplemented('webhooks', {
+      list: async () => [],
+    }),
     triggers: unimplemented('triggers', {
       anyEnabled: async () => false,
       list: async () => [],

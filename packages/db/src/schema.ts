@@ -491,6 +491,10 @@ export interface DB {
   knowledge_notifications: KnowledgeNotificationsTable;
   article_feedback: ArticleFeedbackTable;
   search_documents: SearchDocumentsTable;
+  automations: AutomationsTable;
+  automation_runs: AutomationRunsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface BusinessCalendarsTable {
@@ -582,4 +586,50 @@ export interface SavedViewsTable {
   shared: boolean;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+export interface AutomationsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  enabled: boolean;
+  conditions: Json<unknown>;
+  actions: Json<unknown>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AutomationRunsTable {
+  workspace_id: string;
+  automation_id: string;
+  ticket_id: string;
+  period_key: string;
+  fired_at: Timestamp;
+}
+
+export interface WebhooksTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  url: string;
+  events: string[];
+  secret_sealed: string;
+  enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  workspace_id: string;
+  webhook_id: string;
+  event: string;
+  payload: Json<Record<string, unknown>>;
+  status: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
 }

@@ -24,6 +24,7 @@ import {
   KyselyUserRepository,
 } from './repositories/people.ts';
 import { KyselyMessageRepository, KyselyTicketRepository } from './repositories/tickets.ts';
+import { KyselyAutomationRepository, KyselyWebhookRepository } from './repositories/automations.ts';
 import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselySlaPolicyRepository, KyselyTicketSlaRepository, KyselyTriggerRepository } from './repositories/sla.ts';
 import { KyselyRoutingRepository } from './repositories/routing.ts';
 import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
@@ -43,6 +44,7 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   sla_policies_name_uq: ['NAME_TAKEN', 'An SLA policy with this name already exists.'],
   triggers_name_uq: ['NAME_TAKEN', 'A trigger with this name already exists.'],
   saved_views_name_uq: ['NAME_TAKEN', 'You already have a view with this name.'],
+  automations_name_uq: ['NAME_TAKEN', 'An automation with this name already exists.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -193,6 +195,8 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     savedViews: guard(new KyselySavedViewRepository(db)),
     knowledge: guard(new KyselyKnowledgeRepository(db)),
     search: guard(new KyselySearchRepository(db)),
+    automations: guard(new KyselyAutomationRepository(db)),
+    webhooks: guard(new KyselyWebhookRepository(db)),
   };
 }
 

@@ -319,3 +319,30 @@ export const DEMO_SLA_POLICIES = [
     warnings: [{ minutesBefore: 8 * 60 }, { minutesBefore: 2 * 60 }],
   },
 ] as const;
+
+/**
+ * Ready-made time-based automations. Seeded disabled, so the demo's history stays as written
+ * until an admin turns them on (PATCH /automations/{id} with enabled: true).
+ */
+export const DEMO_AUTOMATIONS = [
+  {
+    name: 'Close pending tickets after 7 days without reply',
+    description: 'Pending for a week: a polite message, then closed. The customer can still write back (a follow-up ticket opens).',
+    enabled: false,
+    conditions: { statuses: ['pending'], hoursSinceUpdated: 7 * 24 },
+    actions: [
+      { type: 'reply', body: 'Hello,\n\nWithout news from you for a week, we are closing this request. If you still need help, just reply and we will pick it up again.\n\nBonjour,\n\nSans nouvelles de votre part depuis une semaine, nous clôturons cette demande. Si vous avez encore besoin d’aide, répondez simplement à ce message.' },
+      { type: 'set_status', value: 'closed' },
+    ],
+  },
+  {
+    name: 'Long-resolution follow-up',
+    description: 'Open for more than 5 days: the assignee is asked to send the customer an update. Its firing count is the follow-up measure.',
+    enabled: false,
+    conditions: { statuses: ['open', 'on_hold'], hoursSinceCreated: 5 * 24 },
+    actions: [
+      { type: 'add_tags', tags: ['follow-up'] },
+      { type: 'notify', to: 'assignee', title: 'Follow up on #{{ticket.number}}', body: '“{{ticket.subject}}” has been open for 5 days: send the customer an update.' },
+    ],
+  },
+] as const;

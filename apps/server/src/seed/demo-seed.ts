@@ -8,6 +8,7 @@
  * Run it inside one transaction (see demo.ts): it creates a workspace completely or not at all.
  */
 import {
+  CreateAutomationInput,
   CreateBusinessCalendarInput,
   CreateCustomFieldInput,
   CreateSlaPolicyInput,
@@ -27,6 +28,7 @@ import {
 import {
   addMessage,
   bootstrapWorkspace,
+  createAutomation,
   createBusinessCalendar,
   createSlaPolicy,
   createCustomer,
@@ -48,6 +50,7 @@ import {
   type Deps,
 } from '@guichet/core';
 import {
+  DEMO_AUTOMATIONS,
   DEMO_CALENDAR,
   DEMO_SLA_POLICIES,
   DEMO_CUSTOM_FIELDS,
@@ -269,6 +272,10 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
   for (const p of DEMO_SLA_POLICIES) {
     tick();
     await createSlaPolicy(d, adminCtx, CreateSlaPolicyInput.parse(p));
+  }
+  for (const a of DEMO_AUTOMATIONS) {
+    tick();
+    await createAutomation(d, adminCtx, CreateAutomationInput.parse(a));
   }
 
   const orgIds = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, recomputeSla, runMaintenance, scheduleMaintenance, scheduleSlaSweep, sweepSla, SLA_RECOMPUTE_JOB, SLA_SWEEP_JOB, type Deps, type IngestLimits, type LanguageIdentifier } from '@guichet/core';
 import { KNOWLEDGE_PUBLISH_JOB, KNOWLEDGE_SWEEP_JOB, runKnowledgeSweep, runScheduledPublication, scheduleKnowledgeSweep } from '@guichet/core';
+import { acceptInboundEmail, EMAIL_SEND_JOB, INGEST_JOB, MAINTENANCE_JOB, AUTOMATIONS_JOB, recomputeSla, runAutomations, runMaintenance, scheduleAutomations, scheduleMaintenance, scheduleSlaSweep, sweepSla, SLA_RECOMPUTE_JOB, SLA_SWEEP_JOB, WEBHOOK_DELIVER_JOB, type Deps, type IngestLimits, type LanguageIdentifier } from '@guichet/core';
 import { createMailboxLocks, JOBS_CHANNEL, type Database } from '@guichet/db';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 import { emailIngestHandler } from '../email/ingest-job.ts';
@@ -8,6 +8,7 @@ import { emailSendHandler } from '../email/outbound-transport.ts';
 import { ImapPoller } from '../email/imap.ts';
 import { loadLanguageIdentifier } from '../routing/language.ts';
 import { routingHandlers, scheduleRouting } from '../routing/jobs.ts';
+import { webhookDeliverHandler } from '../webhooks/deliver.ts';
 
 export interface Worker {
   runner: JobRunner;
@@ -36,6 +37,8 @@ export async function startWorker(
   runner.register(INGEST_JOB, emailIngestHandler(opts.ingestLimits, undefined, () => runner.workerId));
   runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, workerId: () => runner.workerId }));
   runner.register(SLA_SWEEP_JOB, { payload: z.object({}).loose(), leaseMs: 120_000, handle: async (d) => void (await sweepSla(d)) });
+  runner.register(WEBHOOK_DELIVER_JOB, webhookDeliverHandler());
+  runner.register(AUTOMATIONS_JOB, { payload: z.object({}).loose(), leaseMs: 600_000, handle: async (d) => void (await runAutomations(d)) });
   runner.register(SLA_RECOMPUTE_JOB, { payload: z.object({ workspaceId: z.uuid() }).loose(), handle: async (d, p) => void (await recomputeSla(d, p.workspaceId)) });
   // Routing; the language model loads in the background (tickets routed before it is ready go without).
   let languageId: LanguageIdentifier | undefined;
@@ -60,7 +63,7 @@ export async function startWorker(
   const timer = setInterval(schedule, 5 * 60_000);
   timer.unref();
   // SLA warnings and breaches: one sweep a minute across processes (the dedupe key is the minute).
-  const sweep = () => scheduleSlaSweep(deps).catch(() => {});
+  const sweep = () => Promise.all([scheduleSlaSweep(deps), scheduleAutomations(deps)]).catch(() => {});
   await sweep();
   const sweepTimer = setInterval(sweep, opts.slaSweepMs ?? 30_000);
   sweepTimer.unref();

@@ -72,8 +72,12 @@ async function insertTicket(
       lookUpRequester(ctx, deps.store, input),
       input.teamId ? deps.store.teams.findById(ctx.workspaceId, input.teamId) : Promise.resolve(null),
       needsDefinitions(input) ? deps.store.customFields.list(ctx.workspaceId) : Promise.resolve([]),
-      // SLA clocks and triggers write more: a workspace with either takes the transaction below.
-      Promise.all([deps.store.slaPolicies.anyEnabled(ctx.workspaceId), deps.store.triggers.anyEnabled(ctx.workspaceId)]).then(([a, b]) => a || b),
+      // SLA clocks, triggers and webhooks write more: a workspace with any takes the transaction below.
+      Promise.all([
+        deps.store.slaPolicies.anyEnabled(ctx.workspaceId),
+        deps.store.triggers.anyEnabled(ctx.workspaceId),
+        deps.store.webhooks.list(ctx.workspaceId, { enabledOnly: true }).then((l) => l.length > 0),
+      ]).then((any) => any.some(Boolean)),
     ] as const);
     if (requester && !sla) {
       if (input.teamId && !team) throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');

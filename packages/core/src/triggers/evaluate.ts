@@ -30,6 +30,8 @@ export type TriggerAction =
   | { type: 'remove_tags'; tags: string[] }
   | { type: 'set_custom_field'; key: string; value: unknown }
   | { type: 'add_note'; body: string }
+  /** A public message to the customer (sent by email when the workspace has a mailbox). */
+  | { type: 'reply'; body: string }
   | { type: 'notify'; to: 'assignee' | 'team_leads' | 'admins'; title: string; body: string };
 
 export interface Trigger {

@@ -16,6 +16,8 @@ import { checkAssignee } from '../tickets/assignment.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from '../tickets/rules.ts';
 import { slaOnTicketChanged, envFor } from '../sla/track.ts';
 import { localTimeOf } from '../sla/zones.ts';
+import { queueReplyEmail } from '../email/outbound.ts';
+import { emitWebhooks, ticketPayload } from '../webhooks/webhooks.ts';
 import { patchOf, triggerMatches, type Trigger, type TriggerAction, type TriggerContext, type TriggerEvent } from './evaluate.ts';
 
 export interface TriggerFiring {
@@ -62,19 +64,22 @@ const usesTime = (t: Trigger) => [...t.conditions.all, ...t.conditions.any].some
 export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date): Promise<Ticket> {
   const listening = eventsOf(f.event);
   const triggers = (await tx.triggers.list(ctx.workspaceId, { enabledOnly: true })).filter((t) => t.events.some((e) => listening.includes(e)));
-  if (!triggers.length) return f.ticket;
-  const base = await triggerContext(tx, f, now, triggers.some(usesTime));
   let ticket = f.ticket;
-  for (const trigger of triggers) {
-    const matched = listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }));
-    if (!matched) continue;
-    ticket = await fire(deps, tx, ctx, trigger, ticket, f.event, now);
-    if (trigger.stop) break;
+  if (triggers.length) {
+    const base = await triggerContext(tx, f, now, triggers.some(usesTime));
+    for (const trigger of triggers) {
+      const matched = listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }));
+      if (!matched) continue;
+      ticket = await fire(deps, tx, ctx, trigger, ticket, f.event, now);
+      if (trigger.stop) break;
+    }
   }
+  // Outgoing webhooks see the ticket as the triggers left it.
+  await emitWebhooks(deps, tx, ctx.workspaceId, f.event, { ticket: ticketPayload(ticket), ...(f.sla ? { sla: f.sla } : {}) }, now);
   return ticket;
 }
 
-function ruleEvent(ctx: Ctx, trigger: Trigger, ticketId: string, type: string, data: Record<string, unknown>, now: Date): NewEvent {
+function ruleEvent(ctx: Ctx, trigger: Rule, ticketId: string, type: string, data: Record<string, unknown>, now: Date): NewEvent {
   return {
     workspaceId: ctx.workspaceId,
     subjectType: 'ticket',
@@ -109,7 +114,10 @@ export async function checkedPatch(tx: Repositories, ticket: Ticket, actions: Tr
   return patch;
 }
 
-async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Trigger, ticket: Ticket, event: TriggerEvent, now: Date): Promise<Ticket> {
+/** What fires: a trigger, or a time-based automation (same actions, same history). */
+export type Rule = Pick<Trigger, 'id' | 'name' | 'actions'>;
+
+export async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Rule, ticket: Ticket, event: string, now: Date): Promise<Ticket> {
   let patch: TicketPatch;
   try {
     patch = await checkedPatch(tx, ticket, trigger.actions, now);
@@ -134,6 +142,15 @@ async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Trigger, ti
         [],
       );
       await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'message.added', { messageId: m.id, visibility: 'internal', channel: 'api', attachments: 0 }, now));
+    } else if (a.type === 'reply') {
+      const m = await tx.messages.insert(
+        { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, ticketId: ticket.id, authorId: null, visibility: 'public', channel: 'web', bodyText: fill(a.body, current), bodyHtml: null, createdAt: now },
+        [],
+      );
+      await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'message.added', { messageId: m.id, visibility: 'public', channel: 'web', attachments: 0 }, now));
+      // The rule answers in the workspace's name, by email as an agent's reply would go.
+      const asWorkspace: Ctx = { ...ctx, actor: { type: 'user', userId: null, role: 'admin', name: null, organizationId: null, via: 'system' } };
+      await queueReplyEmail(deps, tx, asWorkspace, current, m);
     } else if (a.type === 'notify') {
       for (const u of await notifyTargets(tx, current, a.to)) {
         await tx.notifications.insert({

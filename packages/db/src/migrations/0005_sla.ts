@@ -88,5 +88,58 @@ CREATE TABLE triggers (
 );
 CREATE UNIQUE INDEX triggers_name_uq ON triggers (workspace_id, lower(name));
 CREATE INDEX triggers_order_idx ON triggers (workspace_id, position, created_at) WHERE enabled;
+
+CREATE TABLE automations (
+  id uuid PRIMARY KEY,
+  workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name text NOT NULL,
+  description text,
+  position integer NOT NULL,
+  enabled boolean NOT NULL DEFAULT true,
+  conditions jsonb NOT NULL,
+  actions jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX automations_name_uq ON automations (workspace_id, lower(name));
+CREATE INDEX automations_enabled_idx ON automations (workspace_id) WHERE enabled;
+
+-- One row per firing: (automation, ticket, period) at most once.
+CREATE TABLE automation_runs (
+  workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  automation_id uuid NOT NULL REFERENCES automations(id) ON DELETE CASCADE,
+  ticket_id uuid NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+  period_key text NOT NULL,
+  fired_at timestamptz NOT NULL,
+  PRIMARY KEY (automation_id, ticket_id, period_key)
+);
+
+CREATE TABLE webhooks (
+  id uuid PRIMARY KEY,
+  workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name text NOT NULL,
+  url text NOT NULL,
+  events text[] NOT NULL,
+  secret_sealed text NOT NULL,
+  enabled boolean NOT NULL DEFAULT true,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX webhooks_ws_idx ON webhooks (workspace_id) WHERE enabled;
+
+CREATE TABLE webhook_deliveries (
+  id uuid PRIMARY KEY,
+  workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  webhook_id uuid NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event text NOT NULL,
+  payload jsonb NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts integer NOT NULL DEFAULT 0,
+  last_status integer,
+  last_error text,
+  created_at timestamptz NOT NULL,
+  delivered_at timestamptz
+);
+CREATE INDEX webhook_deliveries_hook_idx ON webhook_deliveries (workspace_id, webhook_id, created_at DESC);
 `.execute(db);
 }

@@ -13,6 +13,7 @@ import type {
 } from '@guichet/core';
 import type { BusinessCalendarsTable, DB, NotificationsTable, SlaPoliciesTable, TicketSlaTable, TriggersTable } from '../schema.ts';
 import { json } from './mappers.ts';
+import { OrderedRules } from './ordered.ts';
 
 const d = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 const j = (v: unknown) => JSON.stringify(v);
@@ -135,47 +136,10 @@ function policyColumns(p: Partial<SlaPolicy>) {
   return cols;
 }
 
-export class KyselySlaPolicyRepository implements SlaPolicyRepository {
-  constructor(private readonly db: Kysely<DB>) {}
-
-  async insert(p: SlaPolicy): Promise<SlaPolicy> {
-    const r = await this.db
-      .insertInto('sla_policies')
-      .values({ id: p.id, workspace_id: p.workspaceId, created_at: p.createdAt, ...policyColumns(p) } as never)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toPolicy(r);
-  }
-
-  async findById(workspaceId: string, id: string): Promise<SlaPolicy | null> {
-    const r = await this.db.selectFrom('sla_policies').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return r ? toPolicy(r) : null;
-  }
-
-  async update(workspaceId: string, id: string, patch: Partial<SlaPolicy>): Promise<SlaPolicy> {
-    const r = await this.db
-      .updateTable('sla_policies')
-      .set(policyColumns(patch) as never)
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toPolicy(r);
-  }
-
-  async delete(workspaceId: string, id: string): Promise<void> {
-    await this.db.deleteFrom('sla_policies').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
-  }
-
-  async list(workspaceId: string, opts: { enabledOnly?: boolean } = {}): Promise<SlaPolicy[]> {
-    let q = this.db.selectFrom('sla_policies').selectAll().where('workspace_id', '=', workspaceId);
-    if (opts.enabledOnly) q = q.where('enabled', '=', true);
-    return (await q.orderBy('position').orderBy('created_at').orderBy('id').execute()).map(toPolicy);
-  }
-
-  async anyEnabled(workspaceId: string): Promise<boolean> {
-    const r = await this.db.selectFrom('sla_policies').select('id').where('workspace_id', '=', workspaceId).where('enabled', '=', true).limit(1).executeTakeFirst();
-    return !!r;
+/** SLA policies: the shared ordered-rule storage. */
+export class KyselySlaPolicyRepository extends OrderedRules<SlaPolicy> implements SlaPolicyRepository {
+  constructor(db: Kysely<DB>) {
+    super(db, 'sla_policies', toPolicy as never, policyColumns);
   }
 }
 
@@ -327,45 +291,8 @@ function triggerColumns(t: Partial<Trigger>) {
   return cols;
 }
 
-export class KyselyTriggerRepository implements TriggerRepository {
-  constructor(private readonly db: Kysely<DB>) {}
-
-  async insert(t: Trigger): Promise<Trigger> {
-    const r = await this.db
-      .insertInto('triggers')
-      .values({ id: t.id, workspace_id: t.workspaceId, created_at: t.createdAt, ...triggerColumns(t) } as never)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toTrigger(r);
-  }
-
-  async findById(workspaceId: string, id: string): Promise<Trigger | null> {
-    const r = await this.db.selectFrom('triggers').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return r ? toTrigger(r) : null;
-  }
-
-  async update(workspaceId: string, id: string, patch: Partial<Trigger>): Promise<Trigger> {
-    const r = await this.db
-      .updateTable('triggers')
-      .set(triggerColumns(patch) as never)
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toTrigger(r);
-  }
-
-  async delete(workspaceId: string, id: string): Promise<void> {
-    await this.db.deleteFrom('triggers').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
-  }
-
-  async list(workspaceId: string, opts: { enabledOnly?: boolean } = {}): Promise<Trigger[]> {
-    let q = this.db.selectFrom('triggers').selectAll().where('workspace_id', '=', workspaceId);
-    if (opts.enabledOnly) q = q.where('enabled', '=', true);
-    return (await q.orderBy('position').orderBy('created_at').orderBy('id').execute()).map(toTrigger);
-  }
-
-  async anyEnabled(workspaceId: string): Promise<boolean> {
-    return !!(await this.db.selectFrom('triggers').select('id').where('workspace_id', '=', workspaceId).where('enabled', '=', true).limit(1).executeTakeFirst());
+export class KyselyTriggerRepository extends OrderedRules<Trigger> implements TriggerRepository {
+  constructor(db: Kysely<DB>) {
+    super(db, 'triggers', toTrigger as never, triggerColumns);
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CreateTriggerInput, DryRunTriggerInput, DryRunTriggerOut, TriggerOut, UpdateTriggerInput, uuid } from '@guichet/contracts';
+import { AutomationOut, CreatedWebhookOut, CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryOut, WebhookOut, CreateAutomationInput, CreateTriggerInput, DryRunTriggerInput, DryRunTriggerOut, TriggerOut, UpdateAutomationInput, UpdateTriggerInput, uuid } from '@guichet/contracts';
 import * as core from '@guichet/core';
-import type { Trigger } from '@guichet/core';
+import type { Automation, Trigger, Webhook } from '@guichet/core';
 import type { Router } from '../route.ts';
 
 const IdParams = z.object({ id: uuid });
@@ -22,7 +22,87 @@ export function presentTrigger(t: Trigger): TriggerOut {
   };
 }
 
+export function presentAutomation(a: Automation & { stats?: { firings: number; tickets: number } }): AutomationOut {
+  return {
+    id: a.id,
+    name: a.name,
+    description: a.description,
+    position: a.position,
+    enabled: a.enabled,
+    conditions: a.conditions as AutomationOut['conditions'],
+    actions: a.actions as AutomationOut['actions'],
+    stats: a.stats ?? { firings: 0, tickets: 0 },
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+const presentWebhook = (w: Webhook) => ({ id: w.id, name: w.name, url: w.url, events: w.events, enabled: w.enabled, createdAt: w.createdAt.toISOString(), updatedAt: w.updatedAt.toISOString() });
+
 export function triggerRoutes(route: Router): void {
+  route({
+    method: 'GET', url: '/webhooks', tag: 'Automation', summary: 'Outgoing webhooks (admin)',
+    response: z.object({ items: z.array(WebhookOut) }),
+    handler: async ({ deps, ctx }) => ({ items: (await core.listWebhooks(deps, ctx)).map(presentWebhook) }),
+  });
+  route({
+    method: 'POST', url: '/webhooks', tag: 'Automation', summary: 'Subscribe a URL to events; the signing secret is shown once (admin)',
+    body: CreateWebhookInput, response: CreatedWebhookOut,
+    handler: async ({ deps, ctx, body }) => {
+      const { webhook, secret } = await core.createWebhook(deps, ctx, body);
+      return { ...presentWebhook(webhook), secret };
+    },
+  });
+  route({
+    method: 'GET', url: '/webhooks/{id}', tag: 'Automation', summary: 'Read a webhook (admin)',
+    params: IdParams, response: WebhookOut,
+    handler: async ({ deps, ctx, params }) => presentWebhook(await core.getWebhook(deps, ctx, params.id)),
+  });
+  route({
+    method: 'PATCH', url: '/webhooks/{id}', tag: 'Automation', summary: 'Change a webhook, enable or disable it (admin)',
+    params: IdParams, body: UpdateWebhookInput, response: WebhookOut,
+    handler: async ({ deps, ctx, params, body }) => presentWebhook(await core.updateWebhook(deps, ctx, params.id, body)),
+  });
+  route({
+    method: 'DELETE', url: '/webhooks/{id}', tag: 'Automation', summary: 'Delete a webhook and its delivery log (admin)',
+    params: IdParams,
+    handler: async ({ deps, ctx, params }) => void (await core.deleteWebhook(deps, ctx, params.id)),
+  });
+  route({
+    method: 'GET', url: '/webhooks/{id}/deliveries', tag: 'Automation', summary: 'The delivery log, newest first: status, attempts, last HTTP status or error (admin)',
+    params: IdParams, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: z.object({ items: z.array(WebhookDeliveryOut) }),
+    handler: async ({ deps, ctx, params, query }) => ({
+      items: (await core.listWebhookDeliveries(deps, ctx, params.id, query.limit)).map((x) => ({
+        id: x.id, event: x.event, status: x.status, attempts: x.attempts, lastStatus: x.lastStatus, lastError: x.lastError, payload: x.payload,
+        createdAt: x.createdAt.toISOString(), deliveredAt: x.deliveredAt ? x.deliveredAt.toISOString() : null,
+      })),
+    }),
+  });
+  route({
+    method: 'GET', url: '/automations', tag: 'Automation', summary: 'Time-based automations, with how often each fired (staff)',
+    response: z.object({ items: z.array(AutomationOut) }),
+    handler: async ({ deps, ctx }) => ({ items: (await core.listAutomations(deps, ctx)).map(presentAutomation) }),
+  });
+  route({
+    method: 'POST', url: '/automations', tag: 'Automation', summary: 'Add a time-based automation: statuses, hours since created or updated, conditions, actions (admin)',
+    body: CreateAutomationInput, response: AutomationOut,
+    handler: async ({ deps, ctx, body }) => presentAutomation(await core.createAutomation(deps, ctx, body)),
+  });
+  route({
+    method: 'GET', url: '/automations/{id}', tag: 'Automation', summary: 'Read an automation (staff)',
+    params: IdParams, response: AutomationOut,
+    handler: async ({ deps, ctx, params }) => presentAutomation(await core.getAutomation(deps, ctx, params.id)),
+  });
+  route({
+    method: 'PATCH', url: '/automations/{id}', tag: 'Automation', summary: 'Change an automation (admin)',
+    params: IdParams, body: UpdateAutomationInput, response: AutomationOut,
+    handler: async ({ deps, ctx, params, body }) => presentAutomation(await core.updateAutomation(deps, ctx, params.id, body)),
+  });
+  route({
+    method: 'DELETE', url: '/automations/{id}', tag: 'Automation', summary: 'Delete an automation (admin)',
+    params: IdParams,
+    handler: async ({ deps, ctx, params }) => void (await core.deleteAutomation(deps, ctx, params.id)),
+  });
   route({
     method: 'GET', url: '/triggers', tag: 'Automation', summary: 'Triggers in the order they run (staff)',
     response: z.object({ items: z.array(TriggerOut) }),

@@ -1,0 +1,186 @@
+/**
+ * Outgoing webhooks: per-event subscriptions. Each event a webhook subscribes to becomes a
+ * delivery row and a `webhook.deliver` job in the transaction of the event; the job POSTs the
+ * JSON payload signed with HMAC-SHA256 and is retried with backoff; every attempt's outcome is
+ * kept in the delivery log admins read.
+ *
+ * Payload: `{ id, event, createdAt, workspaceId, data: { ticket: {...}, sla?: { target } } }`.
+ * Headers: `X-Guichet-Event`, `X-Guichet-Delivery` (the id, the same on retries),
+ * `X-Guichet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`.
+ */
+import { createHmac } from 'node:crypto';
+import type { CreateWebhookInput, UpdateWebhookInput } from '@guichet/contracts';
+import type { Deps } from '../deps.ts';
+import type { Repositories } from '../store.ts';
+import type { Ctx } from '../shared/context.ts';
+import { AppError } from '../shared/errors.ts';
+import { recordAudit } from '../shared/record.ts';
+import { authorize } from '../identity/permissions.ts';
+import type { Ticket } from '../tickets/types.ts';
+import type { TriggerEvent } from '../triggers/evaluate.ts';
+
+export const WEBHOOK_DELIVER_JOB = 'webhook.deliver';
+export const WEBHOOK_MAX_ATTEMPTS = 8;
+
+export interface Webhook {
+  id: string;
+  workspaceId: string;
+  name: string;
+  url: string;
+  events: TriggerEvent[];
+  /** The signing secret, sealed with the server keyring. */
+  secretSealed: string;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  workspaceId: string;
+  webhookId: string;
+  event: string;
+  payload: Record<string, unknown>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+export interface WebhookRepository {
+  insert(w: Webhook): Promise<Webhook>;
+  findById(workspaceId: string, id: string): Promise<Webhook | null>;
+  update(workspaceId: string, id: string, patch: Partial<Webhook>): Promise<Webhook>;
+  delete(workspaceId: string, id: string): Promise<void>;
+  list(workspaceId: string, opts?: { enabledOnly?: boolean }): Promise<Webhook[]>;
+  insertDelivery(d: WebhookDelivery): Promise<void>;
+  findDelivery(workspaceId: string, id: string): Promise<WebhookDelivery | null>;
+  recordAttempt(workspaceId: string, id: string, r: { status: WebhookDelivery['status']; lastStatus: number | null; lastError: string | null; at: Date }): Promise<void>;
+  listDeliveries(workspaceId: string, webhookId: string, limit: number): Promise<WebhookDelivery[]>;
+}
+
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
+}
+
+export function ticketPayload(t: Ticket): Record<string, unknown> {
+  return {
+    id: t.id,
+    number: t.number,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    channel: t.channel,
+    requesterId: t.requesterId,
+    organizationId: t.organizationId,
+    assigneeId: t.assigneeId,
+    teamId: t.teamId,
+    tags: t.tags,
+    customFields: t.customFields,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+/** Queue a delivery to every enabled webhook of the workspace subscribed to `event`. */
+export async function emitWebhooks(deps: Deps, tx: Repositories, workspaceId: string, event: TriggerEvent, data: Record<string, unknown>, now: Date): Promise<number> {
+  const hooks = (await tx.webhooks.list(workspaceId, { enabledOnly: true })).filter((w) => w.events.includes(event));
+  for (const w of hooks) {
+    const id = deps.ids.uuid();
+    const payload = { id, event, createdAt: now.toISOString(), workspaceId, data };
+    await tx.webhooks.insertDelivery({ id, workspaceId, webhookId: w.id, event, payload, status: 'pending', attempts: 0, lastStatus: null, lastError: null, createdAt: now, deliveredAt: null });
+    await tx.jobs.enqueue({ type: WEBHOOK_DELIVER_JOB, payload: { workspaceId, deliveryId: id }, workspaceId, dedupeKey: id, maxAttempts: WEBHOOK_MAX_ATTEMPTS }, now);
+  }
+  return hooks.length;
+}
+
+/** One attempt at a delivery through `post` (the HTTP adapter); throws to be retried. */
+export async function deliverWebhook(
+  deps: Deps,
+  p: { workspaceId: string; deliveryId: string },
+  attempt: number,
+  post: (url: string, body: string, headers: Record<string, string>) => Promise<{ status: number }>,
+): Promise<void> {
+  const d = await deps.store.webhooks.findDelivery(p.workspaceId, p.deliveryId);
+  if (!d || d.status === 'delivered') return;
+  const w = await deps.store.webhooks.findById(p.workspaceId, d.webhookId);
+  if (!w || !w.enabled) {
+    await deps.store.webhooks.recordAttempt(p.workspaceId, d.id, { status: 'failed', lastStatus: null, lastError: w ? 'webhook disabled' : 'webhook deleted', at: deps.clock.now() });
+    return;
+  }
+  const body = JSON.stringify(d.payload);
+  const t = Math.floor(deps.clock.now().getTime() / 1000);
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'Guichet-Webhooks/1',
+    'x-guichet-event': d.event,
+    'x-guichet-delivery': d.id,
+    'x-guichet-signature': `t=${t},v1=${signWebhook(deps.keyring.open(w.secretSealed), t, body)}`,
+  };
+  let status: number | null = null;
+  let error: string | null = null;
+  try {
+    status = (await post(w.url, body, headers)).status;
+    if (status < 200 || status >= 300) error = `HTTP ${status}`;
+  } catch (e) {
+    error = e instanceof Error ? e.message.slice(0, 500) : String(e);
+  }
+  const last = attempt >= WEBHOOK_MAX_ATTEMPTS;
+  await deps.store.webhooks.recordAttempt(p.workspaceId, d.id, { status: error ? (last ? 'failed' : 'pending') : 'delivered', lastStatus: status, lastError: error, at: deps.clock.now() });
+  if (error && !last) throw new Error(`webhook delivery failed: ${error}`);
+}
+
+// ---- admin ----
+
+export async function listWebhooks(deps: Deps, ctx: Ctx): Promise<Webhook[]> {
+  authorize(ctx.actor, 'triggers:manage');
+  return deps.store.webhooks.list(ctx.workspaceId);
+}
+
+async function load(deps: Deps, ctx: Ctx, id: string): Promise<Webhook> {
+  authorize(ctx.actor, 'triggers:manage');
+  const w = await deps.store.webhooks.findById(ctx.workspaceId, id);
+  if (!w) throw new AppError('WEBHOOK_NOT_FOUND', 'Webhook not found.');
+  return w;
+}
+
+export const getWebhook = load;
+
+/** Create a webhook; its signing secret is answered once, here. */
+export async function createWebhook(deps: Deps, ctx: Ctx, input: CreateWebhookInput): Promise<{ webhook: Webhook; secret: string }> {
+  authorize(ctx.actor, 'triggers:manage');
+  const now = deps.clock.now();
+  const secret = `whsec_${deps.secrets.token(24)}`;
+  const webhook = await deps.store.transaction(async (tx) => {
+    const w = await tx.webhooks.insert({ id: deps.ids.uuid(), workspaceId: ctx.workspaceId, name: input.name, url: input.url, events: input.events, secretSealed: deps.keyring.seal(secret), enabled: input.enabled, createdAt: now, updatedAt: now });
+    await recordAudit(tx, ctx, now, 'webhook.created', { type: 'webhook', id: w.id }, { name: w.name, url: w.url, events: w.events });
+    return w;
+  });
+  return { webhook, secret };
+}
+
+export async function updateWebhook(deps: Deps, ctx: Ctx, id: string, input: UpdateWebhookInput): Promise<Webhook> {
+  await load(deps, ctx, id);
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const w = await tx.webhooks.update(ctx.workspaceId, id, { ...input, updatedAt: now });
+    await recordAudit(tx, ctx, now, 'webhook.updated', { type: 'webhook', id }, { fields: Object.keys(input) });
+    return w;
+  });
+}
+
+export async function deleteWebhook(deps: Deps, ctx: Ctx, id: string): Promise<void> {
+  const w = await load(deps, ctx, id);
+  const now = deps.clock.now();
+  await deps.store.transaction(async (tx) => {
+    await tx.webhooks.delete(ctx.workspaceId, id);
+    await recordAudit(tx, ctx, now, 'webhook.deleted', { type: 'webhook', id }, { name: w.name });
+  });
+}
+
+export async function listWebhookDeliveries(deps: Deps, ctx: Ctx, id: string, limit: number): Promise<WebhookDelivery[]> {
+  await load(deps, ctx, id);
+  return deps.store.webhooks.listDeliveries(ctx.workspaceId, id, limit);
+}
