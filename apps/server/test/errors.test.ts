@@ -32,6 +32,24 @@ function registeredRoutes(t: TestApp): string[] {
   return out;
 }
 
+/** Path parameters other than `{id}` filled with values of the right shape that name nothing. */
+const SAMPLE_PARAMS: Record<string, string> = { language: 'en', number: '1' };
+function fillPath(path: string, id: string): string {
+  return path.replace('{id}', encodeURIComponent(id)).replace(/\{(\w+)\}/g, (_m, name: string) => SAMPLE_PARAMS[name] ?? MISSING);
+}
+
+/** The query parameters an operation requires, each with a value its schema takes (`?a=…&b=…`, or ''). */
+function requiredQuery(o: Operation): string {
+  const pairs = (o.op.parameters ?? [])
+    .filter((p: any) => p.in === 'query' && p.required)
+    .map((p: any) => {
+      const schema = p.schema ?? {};
+      const value = schema.enum?.[0] ?? (schema.type === 'integer' || schema.type === 'number' ? (schema.minimum ?? 1) : 'x');
+      return `${encodeURIComponent(p.name)}=${encodeURIComponent(String(value))}`;
+    });
+  return pairs.length ? `?${pairs.join('&')}` : '';
+}
+
 for (const kind of testDbKinds()) {
   describe(`errors and the OpenAPI document on ${kind}`, () => {
     let t: TestApp;
@@ -110,7 +128,7 @@ for (const kind of testDbKinds()) {
       const withBody = ops.filter((o) => o.op.requestBody);
       assert.ok(withBody.length >= 20, `${withBody.length} operations take a body`);
       for (const o of withBody) {
-        const r = await raw({ method: o.method as 'POST', url: `/api/v1${o.path.replace('{id}', MISSING)}` });
+        const r = await raw({ method: o.method as 'POST', url: `/api/v1${fillPath(o.path, MISSING)}${requiredQuery(o)}` });
         assertError(r, 400, 'VALIDATION_FAILED');
         assert.deepEqual(issue(r), { in: 'body', path: [], message: 'required' }, o.key);
       }
@@ -170,12 +188,12 @@ for (const kind of testDbKinds()) {
       for (const o of withId) {
         for (const bad of ['not-a-uuid', '0190-1234', `${MISSING}0`, "1' OR '1'='1", '%00']) {
           const body = o.op.requestBody ? {} : undefined;
-          const r = await ws.admin.req(o.method as 'GET', o.path.replace('{id}', encodeURIComponent(bad)), body);
+          const r = await ws.admin.req(o.method as 'GET', `${fillPath(o.path, bad)}${requiredQuery(o)}`, body);
           assertError(r, 400, 'VALIDATION_FAILED');
           assert.deepEqual([issue(r).in, issue(r).path], ['params', ['id']], `${o.key} with ${bad}`);
         }
         // A well-formed id that names nothing is a 404 of the resource's kind.
-        if (o.method === 'GET') assertError(await ws.admin.req('GET', o.path.replace('{id}', MISSING)), 404, /_NOT_FOUND$/);
+        if (o.method === 'GET') assertError(await ws.admin.req('GET', `${fillPath(o.path, MISSING)}${requiredQuery(o)}`), 404, /_NOT_FOUND$/);
       }
       assertError(await ws.admin.req('GET', '/tickets/1234567890123456'), 400, 'VALIDATION_FAILED');
       assertError(await ws.admin.req('GET', '/tickets/-1'), 400, 'VALIDATION_FAILED');
@@ -187,6 +205,10 @@ for (const kind of testDbKinds()) {
       const paged = ops.filter((o) => (o.op.parameters ?? []).some((p: any) => p.name === 'cursor'));
       assert.ok(paged.length >= 9);
       const tk = await ws.admin.req('POST', '/tickets', { subject: 'Cursor', body: 'x' });
+      const article = await ws.admin.req('POST', '/articles', { translations: { en: { title: 'Cursor', body: 'x' } } });
+      assert.equal(article.status, 201, JSON.stringify(article.body));
+      // Each list under a record is read on a record of its kind.
+      const recordOf = (path: string) => (path.startsWith('/articles/') ? article.body.id : tk.body.id);
       // For each sort: a value that fits it (to forge a bad id with) and values that do not.
       const sorts: Record<string, { fits: unknown; misfits: unknown[] }> = {
         created_at: { fits: '2024-01-01T00:00:00.000Z', misfits: ['not a date', '2024-13-45T99:00:00Z', 1e300, null] },
@@ -212,9 +234,10 @@ for (const kind of testDbKinds()) {
         ),
       ];
       for (const o of paged) {
-        const url = o.path.replace('{id}', tk.body.id);
+        const url = fillPath(o.path, recordOf(o.path));
+        const query = requiredQuery(o);
         for (const cursor of garbage) {
-          const r = await ws.admin.req('GET', `${url}?cursor=${encodeURIComponent(cursor)}`);
+          const r = await ws.admin.req('GET', `${url}${query ? `${query}&` : '?'}cursor=${encodeURIComponent(cursor)}`);
           assertError(r, 400, 'INVALID_CURSOR');
         }
       }

@@ -99,9 +99,9 @@ for (const kind of testDbKinds()) {
       assert.equal((await ok(light.req('GET', '/articles'))).items.length, 2, 'staff read internal and public');
 
       // Archive: gone from the customer's view.
-      await ok(admin.req('POST', `/articles/${draft.id}/archive`));
+      await ok(admin.req('POST', `/articles/${draft.id}/archive`, {}));
       assertError(await customer.req('GET', `/articles/${draft.id}`), 404, 'ARTICLE_NOT_FOUND');
-      assertError(await admin.req('POST', `/articles/${draft.id}/archive`), 422, 'INVALID_ARTICLE_TRANSITION');
+      assertError(await admin.req('POST', `/articles/${draft.id}/archive`, {}), 422, 'INVALID_ARTICLE_TRANSITION');
       const back = await ok(admin.req('POST', `/articles/${draft.id}/publish`, {}));
       assert.equal(back.archivedAt, null);
 
@@ -135,7 +135,7 @@ for (const kind of testDbKinds()) {
 
     it('keeps every save as a version with who and when, diffs any two and restores one as a new version', async () => {
       const { admin, agent } = await setup();
-      await ok(admin.req('PUT', `/knowledge-managers/${agent.id}`), 204);
+      await ok(admin.req('PUT', `/knowledge-managers/${agent.id}`, {}), 204);
       const a = await ok(agent.req('POST', '/articles', { translations: { en } }), 201);
       const v2body = en.body.replace('Click "Forgot password".', 'Click "Forgot your password?".') + '\nThe link is valid for one hour.';
       await ok(agent.req('PUT', `/articles/${a.id}/translations/en`, { title: en.title, body: v2body, baseVersion: 1, note: 'new wording' }));
@@ -201,7 +201,7 @@ for (const kind of testDbKinds()) {
 
       assert.equal((await ok(agent.req('GET', '/article-proposals?status=open'))).items.length, 2);
       assertError(await agent.req('POST', `/article-proposals/${proposal.id}/accept`, {}), 403, 'FORBIDDEN');
-      await ok(admin.req('PUT', `/knowledge-managers/${agent.id}`), 204);
+      await ok(admin.req('PUT', `/knowledge-managers/${agent.id}`, {}), 204);
       const managers = await ok(light.req('GET', '/knowledge-managers'));
       assert.deepEqual(managers.items.map((m: any) => m.userId), [agent.id]);
       const accepted = await ok(agent.req('POST', `/article-proposals/${proposal.id}/accept`, { note: 'thanks' }));
@@ -222,8 +222,8 @@ for (const kind of testDbKinds()) {
 
       // Revoked: the agent is back to proposing.
       await ok(admin.req('DELETE', `/knowledge-managers/${agent.id}`), 204);
-      assertError(await agent.req('POST', `/articles/${a.id}/archive`), 403, 'FORBIDDEN');
-      assertError(await admin.req('PUT', `/knowledge-managers/${customer.id}`), 404, 'USER_NOT_FOUND');
+      assertError(await agent.req('POST', `/articles/${a.id}/archive`, {}), 403, 'FORBIDDEN');
+      assertError(await admin.req('PUT', `/knowledge-managers/${customer.id}`, {}), 404, 'USER_NOT_FOUND');
     });
 
     it('schedules publication: a draft until then, published by the job, and a cancelled schedule does nothing', async () => {
@@ -253,7 +253,7 @@ for (const kind of testDbKinds()) {
         // Cancelled before its time: the job finds nothing to do.
         const b = await ok(admin.req('POST', '/articles', { translations: { en } }), 201);
         await ok(admin.req('POST', `/articles/${b.id}/publish`, { publishAt: new Date(clock.now().getTime() + 60_000).toISOString() }));
-        const cancelled = await ok(admin.req('POST', `/articles/${b.id}/unpublish`));
+        const cancelled = await ok(admin.req('POST', `/articles/${b.id}/unpublish`, {}));
         assert.deepEqual([cancelled.status, cancelled.publishAt], ['draft', null]);
         offset += 120_000;
         assert.equal(await runScheduledPublication(t.deps, wsId, b.id), false);
@@ -306,9 +306,9 @@ for (const kind of testDbKinds()) {
         assert.deepEqual(agentNotes.map((n: any) => [n.kind, n.articleId]), [['article.verification_due', mine.id]]);
         const lightNotes = (await ok(light.req('GET', '/knowledge/notifications?unread=true'))).items;
         assert.deepEqual(lightNotes.map((n: any) => n.kind), ['article.verification_expired']);
-        await ok(light.req('POST', `/knowledge/notifications/${lightNotes[0].id}/read`), 204);
+        await ok(light.req('POST', `/knowledge/notifications/${lightNotes[0].id}/read`, {}), 204);
         assert.equal((await ok(light.req('GET', '/knowledge/notifications?unread=true'))).items.length, 0);
-        assertError(await agent.req('POST', `/knowledge/notifications/${lightNotes[0].id}/read`), 404, 'NOTIFICATION_NOT_FOUND');
+        assertError(await agent.req('POST', `/knowledge/notifications/${lightNotes[0].id}/read`, {}), 404, 'NOTIFICATION_NOT_FOUND');
         const mails = await sql<{ to_addresses: string[]; subject: string; kind: string }>`
           SELECT to_addresses, subject, kind FROM outbound_emails WHERE workspace_id = ${ws.id} ORDER BY subject`.execute(t.database.db);
         assert.deepEqual(
@@ -367,7 +367,7 @@ for (const kind of testDbKinds()) {
       assertError(await other.admin.req('GET', `/articles/${a.id}/versions?language=en`), 404, 'ARTICLE_NOT_FOUND');
       assertError(await other.admin.req('POST', `/article-proposals/${p.id}/accept`, {}), 404, 'PROPOSAL_NOT_FOUND');
       assertError(await other.admin.req('PATCH', `/article-categories/${cat.id}`, { position: 3 }), 404, 'ARTICLE_CATEGORY_NOT_FOUND');
-      assertError(await other.admin.req('PUT', `/knowledge-managers/${one.agent.id}`), 404, 'USER_NOT_FOUND');
+      assertError(await other.admin.req('PUT', `/knowledge-managers/${one.agent.id}`, {}), 404, 'USER_NOT_FOUND');
       assert.equal((await ok(other.admin.req('GET', '/articles'))).items.length, 0);
       assert.equal((await ok(other.admin.req('GET', '/article-categories'))).items.length, 0);
       assert.equal((await ok(other.admin.req('GET', '/article-proposals'))).items.length, 0);

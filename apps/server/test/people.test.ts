@@ -448,9 +448,28 @@ for (const kind of testDbKinds()) {
           data: {}, dedupeKey: `paging-${i}`, createdAt: new Date(Date.now() - (5 - i) * 1000), readAt: null,
         });
       }
+      // The knowledge base: five articles, one of them saved five times, five proposals, five reminders.
+      const articles: any[] = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await A('POST', '/articles', { translations: { en: { title: `Paging guide ${i}`, body: `How paging works, part ${i}.` } } });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        articles.push(r.body);
+      }
+      const art = articles[0];
+      for (let i = 1; i < 5; i++) await A('PUT', `/articles/${art.id}/translations/en`, { title: `Paging guide 0 (v${i + 1})`, body: `Revised ${i}.` });
+      for (let i = 0; i < 5; i++) {
+        const r = await A('POST', `/articles/${articles[i].id}/proposals`, { language: 'en', title: `Clearer guide ${i}`, body: 'Clearer.' });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+      }
+      for (let i = 0; i < 5; i++) {
+        await t.deps.store.knowledge.insertNotification({
+          id: t.deps.ids.uuid(), workspaceId: ws.id, userId: ws.admin.id, kind: 'article.verification_due', articleId: articles[i].id,
+          data: { n: i }, createdAt: new Date(Date.now() - (5 - i) * 1000), readAt: null,
+        });
+      }
       const byName = (items: any[]) => items.map((i) => i.name);
       const sortedNames = ['Alpha', 'bravo', 'Charlie', 'delta', 'echo'];
-      const checks: Record<string, { url: string; min: number; order?: (items: any[]) => void }> = {
+      const checks: Record<string, { url: string; min: number; max?: number; order?: (items: any[]) => void }> = {
         'GET /tickets': { url: '/tickets', min: 5 },
         'GET /tickets/{id}/messages': {
           url: `/tickets/${tk.id}/messages`,
@@ -476,6 +495,17 @@ for (const kind of testDbKinds()) {
           min: 5,
           order: (items) => assert.deepEqual(items.map((n) => n.title), ['Due soon 4', 'Due soon 3', 'Due soon 2', 'Due soon 1', 'Due soon 0']),
         },
+        'GET /articles': { url: '/articles', min: 5 },
+        'GET /articles/{id}/events': { url: `/articles/${art.id}/events`, min: 5 },
+        'GET /articles/{id}/versions': { url: `/articles/${art.id}/versions?language=en`, min: 5 },
+        'GET /article-proposals': { url: '/article-proposals', min: 5 },
+        'GET /knowledge/notifications': {
+          url: '/knowledge/notifications',
+          min: 5,
+          order: (items) => assert.deepEqual(items.map((n) => n.data.n), [4, 3, 2, 1, 0]),
+        },
+        // Ranked, at most 50 a page.
+        'GET /search': { url: '/search?q=paging&type=article', min: 5, max: 50 },
         'GET /audit-log': {
           url: '/audit-log',
           min: 20,
@@ -486,11 +516,12 @@ for (const kind of testDbKinds()) {
       assert.deepEqual(Object.keys(checks).sort(), paged.sort(), 'every list with a cursor is checked here');
 
       for (const [key, c] of Object.entries(checks)) {
-        const whole = await A('GET', `${c.url}?limit=200`);
+        const sep = c.url.includes('?') ? '&' : '?';
+        const whole = await A('GET', `${c.url}${sep}limit=${c.max ?? 200}`);
         assert.equal(whole.body.nextCursor, null, key);
         assert.ok(whole.body.items.length >= c.min, `${key}: ${whole.body.items.length} items`);
         for (const limit of [1, 2, 3]) {
-          const walked = await walkPages(A, `${c.url}?limit=${limit}`);
+          const walked = await walkPages(A, `${c.url}${sep}limit=${limit}`);
           assert.deepEqual(walked.items.map((i: any) => i.id), whole.body.items.map((i: any) => i.id), `${key} by ${limit}`);
           assert.equal(walked.pages, Math.ceil(whole.body.items.length / limit), `${key} by ${limit}: pages`);
         }

@@ -473,8 +473,8 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
     body: { title: 'Better title', body: 'Better steps.' },
   }),
   'POST /articles/{id}/publish': async (f) => ({ id: await article(f, { visibility: 'public' }), body: {} }),
-  'POST /articles/{id}/unpublish': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
-  'POST /articles/{id}/archive': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }) }),
+  'POST /articles/{id}/unpublish': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), body: {} }),
+  'POST /articles/{id}/archive': async (f) => ({ id: await article(f, { publish: true, visibility: 'public' }), body: {} }),
   'POST /articles/{id}/verify': async (f) => ({ id: await sharedArticle(f), body: {} }),
   'POST /articles/{id}/verify · an article they own': async (f, who) => ({
     id: await article(f, { publish: true, visibility: 'public', owner: staffOf(f, who).id }),
@@ -495,11 +495,11 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'PATCH /article-categories/{id}': async (f) => ({ id: await category(f), body: { position: 2 } }),
   'DELETE /article-categories/{id}': async (f) => ({ id: await category(f) }),
   'GET /knowledge-managers': () => ({}),
-  'PUT /knowledge-managers/{userId}': (f) => ({ params: { userId: f.colleague.id } }),
+  'PUT /knowledge-managers/{userId}': (f) => ({ params: { userId: f.colleague.id }, body: {} }),
   'DELETE /knowledge-managers/{userId}': (f) => ({ params: { userId: f.colleague.id } }),
   'GET /knowledge/verification-report': () => ({}),
   'GET /knowledge/notifications': () => ({}),
-  'POST /knowledge/notifications/{id}/read · one of theirs': async (f, who) => ({ id: await notification(f, staffOf(f, who).id) }),
+  'POST /knowledge/notifications/{id}/read · one of theirs': async (f, who) => ({ id: await notification(f, staffOf(f, who).id), body: {} }),
   'GET /search': (f) => ({ query: `?q=${encodeURIComponent(f.tag)}` }),
   'GET /tickets/{id}/suggestions': (f) => ({ id: f.ownTicket.id }),
   'GET /automations': () => ({}),
@@ -871,9 +871,13 @@ for (const kind of testDbKinds()) {
       const lists = ops.filter((o) => o.method === 'GET' && !o.path.includes('{'));
       let checked = 0;
       for (const op of lists) {
-        const params: string[] = (op.op.parameters ?? []).map((p: any) => p.name);
-        const queries = [params.includes('limit') ? '?limit=200' : ''];
-        if (params.includes('q')) queries.push(`?q=${b.tag}`, `?q=${encodeURIComponent(b.ws.slug)}`);
+        const params: any[] = op.op.parameters ?? [];
+        const limit = params.find((p) => p.name === 'limit');
+        const q = params.find((p) => p.name === 'q');
+        // The largest page each list gives (its documented maximum), with and without words to find.
+        const page = limit ? `limit=${limit.schema?.maximum ?? 200}` : '';
+        const queries = q?.required ? [] : [page ? `?${page}` : ''];
+        if (q) queries.push(`?q=${b.tag}${page ? `&${page}` : ''}`, `?q=${encodeURIComponent(b.ws.slug)}${page ? `&${page}` : ''}`);
         const row = MATRIX.find(([r]) => r === op.key);
         assert.ok(row, op.key);
         for (const [i, who] of WHO.entries()) {

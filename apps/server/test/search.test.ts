@@ -136,7 +136,7 @@ for (const kind of testDbKinds()) {
       assert.deepEqual(await ids(w.alice, 'q=draft'), []);
       assert.deepEqual(await ids(w.light, 'q=draft&type=article'), ['article:refund-draft']);
       assert.deepEqual(await ids(w.light, 'q=draft&type=article&status=published'), []);
-      await ok(w.admin.req('POST', `/articles/${w.pub.id}/archive`));
+      await ok(w.admin.req('POST', `/articles/${w.pub.id}/archive`, {}));
       assert.ok(!(await ids(w.alice, 'q=refund')).includes('article:request-a-refund'), 'archived articles leave the customer\'s results at once');
       void draft;
       // Another workspace never finds any of it.

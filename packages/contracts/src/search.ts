@@ -17,7 +17,7 @@ export const SearchQuery = z.object({
   /** all: every word must match; any: the best matches for some of the words; auto (default): all, else any. */
   match: z.enum(['auto', 'all', 'any']).default('auto'),
   limit: z.coerce.number().int().min(1).max(50).default(20),
-  cursor: z.string().max(100).optional(),
+  cursor: z.string().max(512).optional(),
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 

@@ -34,6 +34,9 @@ import { presentEvent } from '../presenters.ts';
 import { presentArticle, presentCategory, presentNotification, presentProposal, presentVersion } from '../knowledge-presenters.ts';
 import type { Router } from '../route.ts';
 
+/** Actions that need nothing more than the path: the body is an empty object, like every POST of the API. */
+const NoBody = z.object({}).strict();
+
 const IdParams = z.object({ id: uuid });
 const TranslationParams = z.object({ id: uuid, language: ArticleLanguage });
 const VersionParams = z.object({ id: uuid, number: z.coerce.number().int().min(1) });
@@ -79,12 +82,12 @@ export function knowledgeRoutes(route: Router): void {
   });
   route({
     method: 'POST', url: '/articles/{id}/unpublish', tag, summary: 'Back to draft: unpublish, or cancel a scheduled publication (knowledge managers)',
-    params: IdParams, response: ArticleOut, status: 200,
+    params: IdParams, body: NoBody, response: ArticleOut, status: 200,
     handler: async ({ deps, ctx, params }) => presentArticle(await core.unpublishArticle(deps, ctx, params.id)),
   });
   route({
     method: 'POST', url: '/articles/{id}/archive', tag, summary: 'Archive an article (knowledge managers)',
-    params: IdParams, response: ArticleOut, status: 200,
+    params: IdParams, body: NoBody, response: ArticleOut, status: 200,
     handler: async ({ deps, ctx, params }) => presentArticle(await core.archiveArticle(deps, ctx, params.id)),
   });
   route({
@@ -189,7 +192,7 @@ export function knowledgeRoutes(route: Router): void {
   });
   route({
     method: 'PUT', url: '/knowledge-managers/{userId}', tag, summary: 'Make a staff member a knowledge manager (admin)',
-    params: UserParams, status: 204,
+    params: UserParams, body: NoBody, status: 204,
     handler: async ({ deps, ctx, params }) => {
       await core.setKnowledgeManager(deps, ctx, params.userId, true);
       return undefined;
@@ -218,7 +221,7 @@ export function knowledgeRoutes(route: Router): void {
   });
   route({
     method: 'POST', url: '/knowledge/notifications/{id}/read', tag, summary: 'Mark one of my notifications read (staff)',
-    params: IdParams, status: 204,
+    params: IdParams, body: NoBody, status: 204,
     handler: async ({ deps, ctx, params }) => {
       await core.markNotificationRead(deps, ctx, params.id);
       return undefined;
