@@ -50,10 +50,17 @@ for (const kind of testDbKinds()) {
     });
 
     it('never shadows the API, /healthz, /help or /portal, and serves no file outside the build', async () => {
-      for (const url of ['/api/v1/nope', '/api/v2/tickets', '/api', '/help', '/help/article', '/portal', '/portal/tickets/1', '/healthz/x']) {
+      for (const url of ['/api/v1/nope', '/api/v2/tickets', '/api', '/portal', '/portal/tickets/1', '/healthz/x']) {
         const r = await get(url);
         assert.equal(r.statusCode, 404, url);
         assert.equal(JSON.parse(r.body).error.code, 'NOT_FOUND', url);
+      }
+      // The help center owns /help: an unknown help center is its own not-found page, never the app.
+      for (const url of ['/help', '/help/no-such-workspace', '/help/no-such-workspace/articles/x']) {
+        const r = await get(url);
+        assert.equal(r.statusCode, 404, url);
+        assert.notEqual(r.body, INDEX, url);
+        assert.match(String(r.headers['content-type']), /^text\/html/, url);
       }
       assert.equal((await get('/healthz')).statusCode, 200);
       assert.equal((await get('/api/v1/auth/me')).statusCode, 401);

@@ -170,12 +170,17 @@ export function browserSuite(kind: TestDbKind): void {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       try {
+        // Given to a colleague at creation, so the demo's automatic routing leaves it alone while
+        // the page is open (a background assignment would make the page's next change a version conflict).
+        const colleague = (await api.all('/users?role=agent')).find((u: any) => u.id !== me.user.id);
+        assert.ok(colleague, 'the demo has agents');
         const created = await api.req('POST', '/tickets', {
           subject: 'Refund for a double charge',
           body: 'Hello, I was charged twice for my March invoice. Can you refund one of them?',
           requester: { email: 'lena.martin@example.com', name: 'Lena Martin' },
           channel: 'email',
           tags: ['billing'],
+          assigneeId: colleague.id,
         });
         assert.equal(created.status, 201, JSON.stringify(created.body));
         const tk = created.body;
