@@ -221,6 +221,10 @@ export function browserSuite(kind: TestDbKind): void {
         // Status and assignee from the side panel; the history shows them.
         await page.locator('.side').getByLabel('Status', { exact: true }).selectOption('solved');
         await page.locator('.sysline').filter({ hasText: 'from Pending to Solved' }).waitFor();
+        // The history line can arrive through the live channel before the change's own answer: wait
+        // for the page to hold the new version, or the next change is (rightly) a version conflict.
+        await page.locator('.ticket-title .badge').filter({ hasText: 'Solved' }).waitFor();
+        await page.waitForLoadState('networkidle');
         await page.getByRole('button', { name: /Assign to me/ }).click();
         await page.locator('.sysline').filter({ hasText: `assigned it to ${me.user.name}` }).waitFor();
         now = (await api.req('GET', `/tickets/${tk.id}`)).body;
