@@ -13,6 +13,7 @@ import type { KnowledgeRepository } from './knowledge/types.ts';
 import type { SearchRepository } from './search/types.ts';
 import type { AutomationRepository } from './automations/automations.ts';
 import type { WebhookRepository } from './webhooks/webhooks.ts';
+import type { ContentGapRepository } from './knowledge/content-gaps.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -333,6 +334,7 @@ export interface Repositories {
   search: SearchRepository;
   automations: AutomationRepository;
   webhooks: WebhookRepository;
+  contentGaps: ContentGapRepository;
 }
 
 export interface Store extends Repositories {

@@ -13,6 +13,7 @@ import * as m0005 from './migrations/0005_sla.ts';
 import * as m0006 from './migrations/0006_routing.ts';
 import * as m0007 from './migrations/0007_web.ts';
 import * as m0004 from './migrations/0004_knowledge.ts';
+import * as m0010 from './migrations/0010_content_gaps.ts';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_routing': m0006,
   '0007_web': m0007,
   '0004_knowledge': m0004,
+  '0010_content_gaps': m0010,
 };
 
 /**
@@ -267,6 +269,9 @@ export async function migrate(db: Kysely<any>): Promise<void> {
     provider: { getMigrations: async () => MIGRATIONS },
     migrationTableName: 'guichet_migrations',
     migrationLockTableName: 'guichet_migrations_lock',
+    // Work done side by side lands in any order: a data folder that already ran a later-numbered
+    // migration still runs an earlier-numbered one it has not seen (they never depend on each other's order).
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

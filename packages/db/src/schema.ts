@@ -495,6 +495,30 @@ export interface DB {
   automation_runs: AutomationRunsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  search_log: SearchLogTable;
+  suggestion_uses: SuggestionUsesTable;
+}
+
+export interface SearchLogTable {
+  id: string;
+  workspace_id: string;
+  created_at: Timestamp;
+  source: string;
+  audience: string;
+  query: string;
+  language: string | null;
+  results: number;
+  matched: string;
+}
+
+export interface SuggestionUsesTable {
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  article_id: string;
+  user_id: string | null;
+  action: string;
+  created_at: Timestamp;
 }
 
 export interface BusinessCalendarsTable {

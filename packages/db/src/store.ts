@@ -29,6 +29,7 @@ import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselyS
 import { KyselyRoutingRepository } from './repositories/routing.ts';
 import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
 import { KyselySearchRepository } from './repositories/search.ts';
+import { KyselyContentGapRepository } from './repositories/content-gaps.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -197,6 +198,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     search: guard(new KyselySearchRepository(db)),
     automations: guard(new KyselyAutomationRepository(db)),
     webhooks: guard(new KyselyWebhookRepository(db)),
+    contentGaps: guard(new KyselyContentGapRepository(db)),
   };
 }
 

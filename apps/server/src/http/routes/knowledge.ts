@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  ContentGapQuery,
+  ContentGapReportOut,
   ArticleDiffOut,
   ArticleLanguage,
   ArticleOut,
@@ -210,6 +212,12 @@ export function knowledgeRoutes(route: Router): void {
     method: 'GET', url: '/knowledge/verification-report', tag, summary: 'Articles whose verification is expired or due soon, grouped by owner (staff)',
     query: VerificationReportQuery, response: VerificationReportOut,
     handler: async ({ deps, ctx, query }) => core.verificationReport(deps, ctx, query) as Promise<VerificationReportOut>,
+  });
+  route({
+    method: 'GET', url: '/knowledge/content-gaps', tag,
+    summary: 'What to write next: searches with no or weak results and solved tickets where no suggestion was used, grouped by topic (admins and knowledge managers)',
+    query: ContentGapQuery, response: ContentGapReportOut,
+    handler: async ({ deps, ctx, query }) => core.contentGapReport(deps, ctx, query),
   });
   route({
     method: 'GET', url: '/knowledge/notifications', tag, summary: 'My knowledge notifications: verification reminders, proposals (staff)',
