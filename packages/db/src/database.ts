@@ -37,6 +37,8 @@ export interface Database {
    * Resolves to a function that stops listening. Best effort: a lost connection is re-opened.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** NOTIFY `channel` with `payload` (at most 7,900 bytes): every process LISTENing on it hears it, this one too. */
+  notify(channel: string, payload: string): Promise<void>;
   /** PostgreSQL only: the pool, for LISTEN/NOTIFY and advisory locks. */
   pool?: pg.Pool;
 }
@@ -95,6 +97,7 @@ function openPostgres(url: string, poolSize: number): Database {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    notify: (channel, payload) => notifyOn(db, channel, payload),
     async close() {
       await db.destroy();
     },
@@ -163,6 +166,12 @@ function prepareStatements(client: pg.PoolClient): void {
   };
 }
 
+async function notifyOn(db: Kysely<DB>, channel: string, payload: string): Promise<void> {
+  checkChannel(channel);
+  if (Buffer.byteLength(payload) > 7900) throw new Error(`NOTIFY payload too large (${Buffer.byteLength(payload)} bytes)`);
+  await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+}
+
 function checkChannel(channel: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name "${channel}"`);
 }
@@ -194,6 +203,7 @@ async function openPGlite(opts: DatabaseOptions): Promise<Database> {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    notify: (channel, payload) => notifyOn(db, channel, payload),
     async listen(channel, onNotify) {
       checkChannel(channel);
       const unsubscribe = await pglite.listen(channel, onNotify);
