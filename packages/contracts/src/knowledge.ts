@@ -336,3 +336,14 @@ export const ContentGapReportOut = z.object({
   }),
 });
 export type ContentGapReportOut = z.infer<typeof ContentGapReportOut>;
+
+// ---- capture: a reply becomes an article draft ---------------------------------------------------
+export const DraftFromReplyInput = z.object({
+  /** The draft's language (default: the ticket's, else the workspace's). */
+  language: ArticleLanguage.optional(),
+  visibility: ArticleVisibility.default('internal'),
+  categoryId: uuid.nullable().default(null),
+  /** The title (default: the ticket's subject). */
+  title: nonEmpty(300).optional(),
+});
+export type DraftFromReplyInput = z.infer<typeof DraftFromReplyInput>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DraftFromReplyInput,
   ContentGapQuery,
   ContentGapReportOut,
   ArticleDiffOut,
@@ -61,6 +62,13 @@ export function knowledgeRoutes(route: Router): void {
     method: 'POST', url: '/articles', tag, summary: 'Write a new article (always a draft; any staff member)',
     body: CreateArticleInput, response: ArticleOut,
     handler: async ({ deps, ctx, body }) => presentArticle(await core.createArticle(deps, ctx, body)),
+  });
+  route({
+    method: 'POST', url: '/tickets/{id}/messages/{messageId}/article-draft', tag,
+    summary: "Turn a staff reply or note into a new article draft: the ticket's subject, the customer's question and the reply (any staff member)",
+    params: z.object({ id: z.string().regex(/^(\d{1,15}|[0-9a-f-]{36})$/i, 'a ticket number or id'), messageId: z.uuid() }),
+    body: DraftFromReplyInput, response: ArticleOut,
+    handler: async ({ deps, ctx, params, body }) => presentArticle(await core.draftArticleFromReply(deps, ctx, params.id, params.messageId, body)),
   });
   route({
     method: 'GET', url: '/articles/{id}', tag, summary: 'Read an article with its translations (missing ones are listed)',

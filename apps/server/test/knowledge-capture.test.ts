@@ -1,7 +1,8 @@
 /**
- * The content-gap report: searches (API and help center) that found nothing or only weak
- * matches, and solved tickets where no suggested article was used, grouped by topic; who may
- * read it and record suggestion use; nothing of another workspace.
+ * What support learns goes back into the knowledge base: the content-gap report (searches of the
+ * API and the help center that found nothing or only weak matches, and solved tickets where no
+ * suggested article was used, grouped by topic; who may read it and record suggestion use;
+ * nothing of another workspace), and a reply turned into an article draft in one step.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -107,6 +108,32 @@ for (const kind of testDbKinds()) {
       const tk = await ok(w.alice.req('POST', '/tickets', { subject: 'Mine', body: 'Hello' }), 201);
       assertError(await w.alice.req('POST', `/tickets/${tk.id}/suggestions/uses`, { articleId: w.art.id, action: 'solved' }), 403, 'FORBIDDEN');
       assert.equal((await ok(w.admin.req('GET', '/knowledge/content-gaps'))).tickets.withoutSuggestionUsed, 2);
+    });
+
+    it('turns an agent\'s reply into an article draft in one step, in the ticket\'s language', async () => {
+      const w = await world();
+      const tk = await ok(w.alice.req('POST', '/tickets', { subject: 'Carte bloquée après trois codes faux', body: 'Bonjour, ma carte est bloquée, que faire ?', language: 'fr' }), 201);
+      const reply = await ok(w.agent.req('POST', `/tickets/${tk.id}/messages`, { body: 'Elle se débloque seule à minuit ; sinon, demandez un nouveau code dans l\'application.' }), 201);
+      const draft = await ok(w.light.req('POST', `/tickets/${tk.number}/messages/${reply.id}/article-draft`, {}), 201);
+      assert.equal(draft.status, 'draft');
+      assert.equal(draft.visibility, 'internal');
+      assert.equal(draft.translations.fr.title, 'Carte bloquée après trois codes faux');
+      assert.match(draft.translations.fr.body, /^## La question\n\nBonjour, ma carte est bloquée, que faire \?\n\n## La réponse\n\nElle se débloque seule à minuit/);
+      assert.deepEqual(draft.missingTranslations, ['en']);
+      // A chosen title, language and visibility; knowledge managers take it from there.
+      const en = await ok(w.agent.req('POST', `/tickets/${tk.id}/messages/${reply.id}/article-draft`, { language: 'en', title: 'Card blocked after three wrong PINs', visibility: 'public' }), 201);
+      assert.equal(en.translations.en.title, 'Card blocked after three wrong PINs');
+      assert.equal(en.visibility, 'public');
+
+      // The customer's own message, a message of another ticket, a customer: refused, nothing written.
+      const before = (await ok(w.admin.req('GET', '/articles?limit=100'))).items.length;
+      const mine = (await ok(w.admin.req('GET', `/tickets/${tk.id}/messages`))).items[0];
+      assertError(await w.agent.req('POST', `/tickets/${tk.id}/messages/${mine.id}/article-draft`, {}), 400, 'VALIDATION_FAILED');
+      const other = await ok(w.agent.req('POST', '/tickets', { subject: 'Other', body: 'Hello', requester: { email: 'x@example.test' } }), 201);
+      assertError(await w.agent.req('POST', `/tickets/${other.id}/messages/${reply.id}/article-draft`, {}), 404, 'MESSAGE_NOT_FOUND');
+      assertError(await w.alice.req('POST', `/tickets/${tk.id}/messages/${reply.id}/article-draft`, {}), 403, 'FORBIDDEN');
+      assertError(await w.agent.req('POST', `/tickets/${tk.id}/messages/${reply.id}/article-draft`, { language: 'de' }), 400, 'VALIDATION_FAILED');
+      assert.equal((await ok(w.admin.req('GET', '/articles?limit=100'))).items.length, before);
     });
 
     it('is for admins and knowledge managers, validates its period, and never mixes workspaces', async () => {
