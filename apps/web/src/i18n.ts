@@ -175,6 +175,12 @@ const en = {
   'common.error': 'Something went wrong: {message}',
   'common.offline': 'The server cannot be reached. Check your connection.',
   'time.justNow': 'just now',
+  // collision warning
+  'presence.viewing': '{names} is also viewing this ticket.',
+  'presence.viewingMany': '{names} are also viewing this ticket.',
+  'presence.replying': '{names} is replying to this ticket: check before you send.',
+  'presence.replyingMany': '{names} are replying to this ticket: check before you send.',
+  'presence.and': '{a} and {b}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -349,6 +355,12 @@ const fr: Dictionary = {
   'common.error': 'Une erreur s’est produite : {message}',
   'common.offline': 'Le serveur est injoignable. Vérifiez votre connexion.',
   'time.justNow': 'à l’instant',
+  // collision warning
+  'presence.viewing': '{names} consulte aussi ce ticket.',
+  'presence.viewingMany': '{names} consultent aussi ce ticket.',
+  'presence.replying': '{names} est en train de répondre à ce ticket : vérifiez avant d’envoyer.',
+  'presence.replyingMany': '{names} sont en train de répondre à ce ticket : vérifiez avant d’envoyer.',
+  'presence.and': '{a} et {b}',
 };
 
 export const LOCALES = { en, fr } as const;

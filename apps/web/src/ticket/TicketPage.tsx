@@ -18,6 +18,7 @@ import { registerActions } from '../shortcuts.ts';
 import { teamName, useSession, userName, type Directory } from '../session.ts';
 import { Avatar, PriorityIcon, StatusBadge } from '../ui.tsx';
 import { useInbox } from '../inbox/useInbox.ts';
+import { TicketPresence } from './Presence.tsx';
 
 const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -170,7 +171,10 @@ export function TicketPage(props: { ticketRef: string }) {
               }}
             />
           ) : (
-            <p className="muted">{t('ticket.readOnly')}</p>
+            <>
+              <TicketPresence ticketId={tk.id} replying={false} />
+              <p className="muted">{t('ticket.readOnly')}</p>
+            </>
           )}
         </div>
         <aside className="side" aria-label={t('ticket.properties')}>
@@ -354,6 +358,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
         void send(sendStatus || undefined);
       }}
     >
+      <TicketPresence ticketId={tk.id} replying={mode === 'public' && text.trim() !== ''} />
       <div className="tabs" role="tablist">
         {tk.permissions.reply && (
           <button type="button" role="tab" aria-selected={mode === 'public'} className={mode === 'public' ? 'on' : ''} onClick={() => focus('public')}>
