@@ -259,6 +259,7 @@ export function adminSuite(kind: TestDbKind): void {
         await checkA11y(page, 'the users screen with a user open');
         if (SHOTS) {
           mkdirSync(SHOTS, { recursive: true });
+          await page.locator('.admin-panel').evaluate((el: any) => el.scrollTo(0, 0));
           await page.screenshot({ path: join(SHOTS, 'admin.png') });
         }
         // Deactivated accounts are listed apart.

@@ -49,7 +49,6 @@ export function AuditLogScreen() {
           ))}
         </tbody>
       </table>
-      {!list.loading && list.items.length === 0 && <p className="empty">{t('admin.nothingFound')}</p>}
       <ListFoot loading={list.loading} hasMore={list.hasMore} more={list.more} count={list.items.length} />
     </section>
   );

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { allPages } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type CustomerOut, type OrganizationOut } from './adminApi.ts';
-import { ErrorNote, Field, ListFoot, Refused, isRefusal, useAction, useLoad, usePaged } from './kit.tsx';
+import { ErrorNote, Field, LanguageSelect, ListFoot, Refused, isRefusal, useAction, useLoad, usePaged } from './kit.tsx';
 
 export function CustomersScreen() {
   const { t } = useI18n();
@@ -44,7 +44,6 @@ export function CustomersScreen() {
             ))}
           </tbody>
         </table>
-        {!list.loading && list.items.length === 0 && <p className="empty">{t('admin.nothingFound')}</p>}
         <ListFoot loading={list.loading} hasMore={list.hasMore} more={list.more} count={list.items.length} />
       </div>
       {open && (
@@ -112,12 +111,7 @@ function CustomerEdit(props: { customer: CustomerOut; orgs: OrganizationOut[]; o
           {props.orgs.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
         </select>
       </Field>
-      <Field label={t('admin.user.locale')}>
-        <select value={form.locale} onChange={(e) => set({ locale: e.target.value })}>
-          <option value="en">English</option>
-          <option value="fr">Français</option>
-        </select>
-      </Field>
+      <LanguageSelect label={t('admin.user.locale')} value={form.locale} onChange={(v) => set({ locale: v })} />
       <Field label={t('admin.notes')}><textarea rows={3} value={form.notes} onChange={(e) => set({ notes: e.target.value })} /></Field>
       <ErrorNote error={action.error} />
       {done && <p className="notice" role="status">{t('ticket.saved')}</p>}

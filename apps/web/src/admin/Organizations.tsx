@@ -35,7 +35,6 @@ export function OrganizationsScreen() {
             ))}
           </tbody>
         </table>
-        {!list.loading && list.items.length === 0 && <p className="empty">{t('admin.nothingFound')}</p>}
         <ListFoot loading={list.loading} hasMore={list.hasMore} more={list.more} count={list.items.length} />
       </div>
       {open && (

@@ -1,8 +1,8 @@
 /** One staff member: profile and role, deactivation, skills with proficiency, availability and working hours. */
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
-import { ROLES, adminApi, type AvailabilityOut, type StaffRole, type UserOut } from './adminApi.ts';
-import { ErrorNote, Field, splitList, useAction, useLoad } from './kit.tsx';
+import { adminApi, type AvailabilityOut, type StaffRole, type UserOut } from './adminApi.ts';
+import { ErrorNote, Field, LanguageSelect, RoleSelect, splitList, useAction, useLoad } from './kit.tsx';
 
 export function UserDetail(props: { user: UserOut; notice: string | null; onSaved(u: UserOut): void; onClose(): void }) {
   const { t } = useI18n();
@@ -53,18 +53,9 @@ export function UserDetail(props: { user: UserOut; notice: string | null; onSave
       <form className="admin-form" onSubmit={save} aria-label={t('admin.user.profile')}>
         <Field label={t('admin.name')}><input required value={form.name} onChange={(e) => set({ name: e.target.value })} /></Field>
         <Field label={t('login.email')}><input type="email" required value={form.email} onChange={(e) => set({ email: e.target.value })} /></Field>
-        <Field label={t('admin.user.role')}>
-          <select value={form.role} onChange={(e) => set({ role: e.target.value as StaffRole })}>
-            {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
-          </select>
-        </Field>
+        <RoleSelect value={form.role} onChange={(role) => set({ role })} />
         <div className="form-row">
-          <Field label={t('admin.user.locale')}>
-            <select value={form.locale} onChange={(e) => set({ locale: e.target.value as 'en' | 'fr' })}>
-              <option value="en">English</option>
-              <option value="fr">Français</option>
-            </select>
-          </Field>
+          <LanguageSelect label={t('admin.user.locale')} value={form.locale} onChange={(v) => set({ locale: v })} />
           <Field label={t('admin.user.capacity')}>
             <input type="number" min={0} max={10000} value={form.capacity} onChange={(e) => set({ capacity: e.target.value })} />
           </Field>

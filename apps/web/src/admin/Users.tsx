@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { useSession } from '../session.ts';
 import { ROLES, adminApi, type StaffRole, type UserOut, type UserStatus } from './adminApi.ts';
-import { ErrorNote, Field, ListFoot, Refused, isRefusal, splitList, useAction, usePaged } from './kit.tsx';
+import { ErrorNote, Field, LanguageSelect, ListFoot, Refused, RoleSelect, isRefusal, splitList, useAction, usePaged } from './kit.tsx';
 import { UserDetail } from './UserDetail.tsx';
 
 export function UsersScreen() {
@@ -110,17 +110,8 @@ function NewUser(props: { onCreated(u: UserOut, invited?: string): void; onCance
       <h3 id="new-user-title">{t('admin.user.new')}</h3>
       <Field label={t('admin.name')}><input required value={form.name} onChange={(e) => set({ name: e.target.value })} /></Field>
       <Field label={t('login.email')}><input type="email" required value={form.email} onChange={(e) => set({ email: e.target.value })} /></Field>
-      <Field label={t('admin.user.role')}>
-        <select value={form.role} onChange={(e) => set({ role: e.target.value as StaffRole })}>
-          {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
-        </select>
-      </Field>
-      <Field label={t('admin.user.locale')}>
-        <select value={form.locale} onChange={(e) => set({ locale: e.target.value as 'en' | 'fr' })}>
-          <option value="en">English</option>
-          <option value="fr">Français</option>
-        </select>
-      </Field>
+      <RoleSelect value={form.role} onChange={(role) => set({ role })} />
+      <LanguageSelect label={t('admin.user.locale')} value={form.locale} onChange={(v) => set({ locale: v })} />
       <Field label={t('admin.user.languages')} hint={t('admin.user.languagesHint')}>
         <input value={form.languages} onChange={(e) => set({ languages: e.target.value })} />
       </Field>

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type WorkspaceOut } from './adminApi.ts';
-import { ErrorNote, Field, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
+import { ErrorNote, Field, LanguageSelect, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
 
 export function WorkspaceScreen() {
   const { t } = useI18n();
@@ -43,12 +43,7 @@ function WorkspaceForm(props: { value: WorkspaceOut; onSaved(w: WorkspaceOut): v
       <Field label={t('admin.ws.mailDomain')} hint={t('admin.ws.mailDomainHint')}>
         <input value={mailDomain} onChange={(e) => setMailDomain(e.target.value)} placeholder="support.example.com" />
       </Field>
-      <Field label={t('admin.ws.language')}>
-        <select value={language} onChange={(e) => setLanguage(e.target.value)}>
-          <option value="en">English</option>
-          <option value="fr">Français</option>
-        </select>
-      </Field>
+      <LanguageSelect label={t('admin.ws.language')} value={language} onChange={(v) => setLanguage(v)} />
       <ErrorNote error={action.error} />
       {done && <p className="notice" role="status">{t('ticket.saved')}</p>}
       <div className="form-actions"><button className="btn btn-primary" disabled={action.busy}>{action.busy ? t('admin.saving') : t('admin.save')}</button></div>

@@ -7,7 +7,7 @@ import { cloneElement, useCallback, useEffect, useId, useRef, useState } from 'r
 import { ApiError } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import { linkHandler } from '../router.ts';
-import type { Page } from './adminApi.ts';
+import { ROLES, type Page, type StaffRole } from './adminApi.ts';
 
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [data, setData] = useState<T | null>(null);
@@ -150,6 +150,8 @@ export function ListFoot(props: { loading: boolean; hasMore: boolean; more: () =
         <span aria-live="polite">{t('inbox.loading')}</span>
       ) : props.hasMore ? (
         <button className="btn btn-sm" onClick={props.more}>{t('admin.loadMore')}</button>
+      ) : props.count === 0 ? (
+        <span>{t('admin.nothingFound')}</span>
       ) : (
         <span>{t('admin.shown', { n: props.count })}</span>
       )}
@@ -159,3 +161,26 @@ export function ListFoot(props: { loading: boolean; hasMore: boolean; more: () =
 
 /** "fr, en" ⇄ ["fr", "en"]: lists typed in one text field. */
 export const splitList = (s: string) => s.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean);
+
+/** The interface languages: what a person or the workspace reads Guichet and its emails in. */
+export function LanguageSelect(props: { label: string; value: string; onChange(v: 'en' | 'fr'): void }) {
+  return (
+    <Field label={props.label}>
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value as 'en' | 'fr')}>
+        <option value="en">English</option>
+        <option value="fr">Français</option>
+      </select>
+    </Field>
+  );
+}
+
+export function RoleSelect(props: { value: StaffRole; onChange(r: StaffRole): void }) {
+  const { t } = useI18n();
+  return (
+    <Field label={t('admin.user.role')}>
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value as StaffRole)}>
+        {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+      </select>
+    </Field>
+  );
+}
