@@ -85,7 +85,7 @@ async function checkA11y(page: Page, where: string) {
 }
 
 export function adminSuite(kind: TestDbKind): void {
-  describe(`admin area in Chromium on ${kind}`, { timeout: 280_000 }, () => {
+  describe(`admin area in Chromium on ${kind}`, { timeout: 480_000 }, () => {
     const scope = new Scope();
     const mail = new MailCatcher();
     let base: string;

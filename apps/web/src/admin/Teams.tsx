@@ -123,7 +123,7 @@ function TeamDetail(props: { team: TeamOut; teams: TeamOut[]; staff: UserOut[]; 
               </label>
               {members.has(u.id) && (
                 <label className="check small">
-                  <input type="checkbox" checked={members.get(u.id) ?? false} onChange={(e) => setMembers((m) => new Map(m).set(u.id, e.target.checked))} />
+                  <input type="checkbox" aria-label={t('admin.team.leadOf', { name: u.name })} checked={members.get(u.id) ?? false} onChange={(e) => setMembers((m) => new Map(m).set(u.id, e.target.checked))} />
                   {t('admin.team.lead')}
                 </label>
               )}

@@ -20,7 +20,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, n]);
   const reload = useCallback(() => setN((x) => x + 1), []);
   return { data, error, reload, setData };
@@ -73,7 +72,14 @@ export function usePaged<T>(fetch: (cursor: string | null) => Promise<Page<T>>, 
       },
     );
   }, []);
-  useEffect(() => load(null), [key, load]);
+  // A new query (typing in a search box) waits for a short pause, so each keystroke is not a request.
+  const first = useRef(true);
+  useEffect(() => {
+    const wait = first.current ? 0 : 250;
+    first.current = false;
+    const timer = setTimeout(() => load(null), wait);
+    return () => clearTimeout(timer);
+  }, [key, load]);
   return {
     items,
     loading,
