@@ -373,6 +373,16 @@ export function adminSuite(kind: TestDbKind): void {
         await page.locator('tr[data-action="user.created"]').first().waitFor({ state: 'detached' });
         const kinds = await page.locator('tbody tr').evaluateAll((rows: any[]) => rows.map((r) => r.dataset.action));
         assert.ok(kinds.length >= 3 && kinds.every((k: string) => k.startsWith('team.')), kinds.join(','));
+
+        // In French, the admin area speaks French too.
+        await page.getByRole('navigation', { name: 'Inbox' }).getByLabel('Language').selectOption('fr');
+        await page.getByRole('heading', { name: 'Journal d’audit', level: 2 }).waitFor();
+        await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Utilisateurs et rôles' }).click();
+        await page.getByRole('button', { name: 'Nouvel utilisateur' }).waitFor();
+        await checkA11y(page, 'the users screen in French');
+        const meId = (await api.req('GET', '/auth/me')).body.user.id;
+        await until('the French setting saved', async () => (await api.req('GET', '/auth/me')).body.user.locale === 'fr');
+        assert.equal((await api.req('PATCH', `/users/${meId}`, { locale: 'en' })).status, 200);
         assert.deepEqual(errors, []);
       } finally {
         await context.close();

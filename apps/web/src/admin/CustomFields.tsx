@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type CustomFieldOut, type CustomFieldType } from './adminApi.ts';
-import { ErrorNote, Field, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
+import { ErrorNote, PanelHead, Field, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
 
 const TYPES: CustomFieldType[] = ['text', 'number', 'checkbox', 'date', 'select', 'multiselect'];
 const hasOptions = (type: CustomFieldType) => type === 'select' || type === 'multiselect';
@@ -83,10 +83,7 @@ function FieldForm(props: { field: CustomFieldOut | null; onSaved(f: CustomField
   }
   return (
     <form className="admin-panel" onSubmit={submit} aria-labelledby="field-title">
-      <div className="panel-head">
-        <h3 id="field-title">{f ? f.label : t('admin.field.new')}</h3>
-        <button type="button" className="btn btn-ghost btn-sm" onClick={props.onClose}>{t('common.close')}</button>
-      </div>
+      <PanelHead id="field-title" title={f ? f.label : t('admin.field.new')} onClose={props.onClose} />
       <Field label={t('admin.field.label')}><input required value={label} onChange={(e) => setLabel(e.target.value)} /></Field>
       <Field label={t('admin.field.key')} hint={f ? t('admin.field.fixed') : t('admin.field.keyHint')}>
         <input required pattern="[a-z][a-z0-9_]{0,63}" value={key} readOnly={!!f} onChange={(e) => setKey(e.target.value)} />

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { allPages } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type CustomerOut, type OrganizationOut } from './adminApi.ts';
-import { ErrorNote, Field, LanguageSelect, ListFoot, Refused, isRefusal, useAction, useLoad, usePaged } from './kit.tsx';
+import { ErrorNote, PanelHead, Field, LanguageSelect, ListFoot, Refused, isRefusal, useAction, useLoad, usePaged } from './kit.tsx';
 
 export function CustomersScreen() {
   const { t } = useI18n();
@@ -98,10 +98,7 @@ function CustomerEdit(props: { customer: CustomerOut; orgs: OrganizationOut[]; o
   }
   return (
     <form className="admin-panel" onSubmit={submit} aria-labelledby="customer-title">
-      <div className="panel-head">
-        <h3 id="customer-title">{c.name}</h3>
-        <button type="button" className="btn btn-ghost btn-sm" onClick={props.onClose}>{t('common.close')}</button>
-      </div>
+      <PanelHead id="customer-title" title={c.name} onClose={props.onClose} />
       <Field label={t('admin.name')}><input required value={form.name} onChange={(e) => set({ name: e.target.value })} /></Field>
       <Field label={t('login.email')}><input type="email" value={form.email} onChange={(e) => set({ email: e.target.value })} /></Field>
       <Field label={t('admin.customer.phone')}><input type="tel" value={form.phone} onChange={(e) => set({ phone: e.target.value })} /></Field>

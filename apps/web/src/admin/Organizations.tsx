@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type OrganizationOut } from './adminApi.ts';
-import { ErrorNote, Field, ListFoot, Refused, isRefusal, splitList, useAction, usePaged } from './kit.tsx';
+import { ErrorNote, PanelHead, Field, ListFoot, Refused, isRefusal, splitList, useAction, usePaged } from './kit.tsx';
 
 export function OrganizationsScreen() {
   const { t } = useI18n();
@@ -69,10 +69,7 @@ function OrganizationForm(props: { org: OrganizationOut | null; onSaved(o: Organ
   }
   return (
     <form className="admin-panel" onSubmit={submit} aria-labelledby="org-title">
-      <div className="panel-head">
-        <h3 id="org-title">{o ? o.name : t('admin.org.new')}</h3>
-        <button type="button" className="btn btn-ghost btn-sm" onClick={props.onClose}>{t('common.close')}</button>
-      </div>
+      <PanelHead id="org-title" title={o ? o.name : t('admin.org.new')} onClose={props.onClose} />
       <Field label={t('admin.name')}><input required value={name} onChange={(e) => setName(e.target.value)} /></Field>
       <Field label={t('admin.org.domains')} hint={t('admin.org.domainsHint')}>
         <input value={domains} onChange={(e) => setDomains(e.target.value)} />

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type RoutingModeName, type SkillOut, type TeamOut, type TeamRoutingOut, type UserOut } from './adminApi.ts';
-import { ErrorNote, Field, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
+import { ErrorNote, PanelHead, Field, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
 
 export function TeamsScreen() {
   const { t } = useI18n();
@@ -102,10 +102,7 @@ function TeamDetail(props: { team: TeamOut; teams: TeamOut[]; staff: UserOut[]; 
 
   return (
     <div className="admin-panel">
-      <div className="panel-head">
-        <h3>{team.name}</h3>
-        <button className="btn btn-ghost btn-sm" onClick={props.onClose}>{t('common.close')}</button>
-      </div>
+      <PanelHead title={team.name} onClose={props.onClose} />
       <form className="admin-form" onSubmit={submitName} aria-label={t('admin.team.rename')}>
         <Field label={t('admin.name')}><input required value={name} onChange={(e) => setName(e.target.value)} /></Field>
         <Field label={t('admin.description')}><textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} /></Field>

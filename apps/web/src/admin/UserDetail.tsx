@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type AvailabilityOut, type StaffRole, type UserOut } from './adminApi.ts';
-import { ErrorNote, Field, LanguageSelect, RoleSelect, splitList, useAction, useLoad } from './kit.tsx';
+import { ErrorNote, PanelHead, Field, LanguageSelect, RoleSelect, splitList, useAction, useLoad } from './kit.tsx';
 
 export function UserDetail(props: { user: UserOut; notice: string | null; onSaved(u: UserOut): void; onClose(): void }) {
   const { t } = useI18n();
@@ -45,10 +45,7 @@ export function UserDetail(props: { user: UserOut; notice: string | null; onSave
 
   return (
     <div className="admin-panel" aria-labelledby="user-title">
-      <div className="panel-head">
-        <h3 id="user-title">{u.name}</h3>
-        <button className="btn btn-ghost btn-sm" onClick={props.onClose}>{t('common.close')}</button>
-      </div>
+      <PanelHead id="user-title" title={u.name} onClose={props.onClose} />
       {props.notice && <p className="notice" role="status">{props.notice}</p>}
       <form className="admin-form" onSubmit={save} aria-label={t('admin.user.profile')}>
         <Field label={t('admin.name')}><input required value={form.name} onChange={(e) => set({ name: e.target.value })} /></Field>

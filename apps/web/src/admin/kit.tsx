@@ -190,3 +190,19 @@ export function RoleSelect(props: { value: StaffRole; onChange(r: StaffRole): vo
     </Field>
   );
 }
+
+/**
+ * The head of a side panel: its title takes the focus when the panel opens (a keyboard or screen
+ * reader user lands in it, not at the end of a long list), and a Close button.
+ */
+export function PanelHead(props: { id?: string; title: string; onClose(): void }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus({ preventScroll: true }), []);
+  return (
+    <div className="panel-head">
+      <h3 id={props.id} ref={ref} tabIndex={-1}>{props.title}</h3>
+      <button type="button" className="btn btn-ghost btn-sm" onClick={props.onClose}>{t('common.close')}</button>
+    </div>
+  );
+}
