@@ -171,7 +171,7 @@ export function Shell(props: { route: Route }) {
               <Avatar name={me.user.name} />
               <div className="me-name">
                 <strong>{me.user.name}</strong>
-                <span className="muted small">{me.user.role}</span>
+                <span className="muted small">{me.user.role === 'customer' ? me.user.role : t(`role.${me.user.role}`)}</span>
               </div>
             </div>
             <div className="me-actions">

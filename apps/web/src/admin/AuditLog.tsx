@@ -12,6 +12,9 @@ export function AuditLogScreen() {
   const [action, setAction] = useState('');
   const [actorId, setActorId] = useState('');
   const staff = useLoad(() => adminApi.allUsers(), []);
+  // Ids in entries are shown by name when they are staff, teams or skills of this workspace.
+  const others = useLoad(() => Promise.all([adminApi.teams(), adminApi.skills()]), []);
+  const names = new Map<string, string>([...(staff.data ?? []), ...(others.data?.[0] ?? []), ...(others.data?.[1] ?? [])].map((x) => [x.id, x.name]));
   const list = usePaged((cursor) => adminApi.auditLog({ action, actorId }, cursor), `${action}|${actorId}`);
   if (isRefusal(list.error)) return <Refused error={list.error} />;
 
@@ -43,8 +46,8 @@ export function AuditLogScreen() {
               <td className="small nowrap"><time dateTime={a.createdAt}>{dateTime(a.createdAt)}</time></td>
               <td>{a.actor.name ?? (a.actor.type === 'system' ? t('ticket.system') : t('event.someone'))}</td>
               <td><code>{a.action}</code></td>
-              <td className="small">{target(a)}</td>
-              <td className="small"><Details data={a.data} ip={a.ip} /></td>
+              <td className="small">{target(a, names)}</td>
+              <td className="small"><Details data={a.data} ip={a.ip} names={names} /></td>
             </tr>
           ))}
         </tbody>
@@ -54,19 +57,20 @@ export function AuditLogScreen() {
   );
 }
 
-function target(a: AuditEntryOut): string {
+function target(a: AuditEntryOut, names: Map<string, string>): string {
   const d = a.data as { name?: unknown; email?: unknown };
-  const label = typeof d.name === 'string' ? d.name : typeof d.email === 'string' ? d.email : null;
+  const label = typeof d.name === 'string' ? d.name : typeof d.email === 'string' ? d.email : a.targetId ? names.get(a.targetId) : null;
   if (!a.targetType) return '';
   return label ? `${a.targetType} · ${label}` : `${a.targetType} · ${a.targetId?.slice(0, 8) ?? ''}`;
 }
 
 /** The entry's data as short `key: value` lines; long values are folded. */
-function Details(props: { data: Record<string, unknown>; ip: string | null }) {
+function Details(props: { data: Record<string, unknown>; ip: string | null; names: Map<string, string> }) {
   const { t } = useI18n();
   const entries = Object.entries(props.data);
   if (!entries.length && !props.ip) return null;
-  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const named = (_k: string, v: unknown) => (typeof v === 'string' ? (props.names.get(v) ?? v) : v);
+  const show = (v: unknown) => (typeof v === 'string' ? named('', v) as string : JSON.stringify(v, named));
   const lines = entries.map(([k, v]) => `${k}: ${show(v)}`);
   if (props.ip) lines.push(`${t('admin.audit.ip')}: ${props.ip}`);
   const short = lines.join(' · ');
@@ -74,7 +78,7 @@ function Details(props: { data: Record<string, unknown>; ip: string | null }) {
   return (
     <details>
       <summary>{short.slice(0, 100)}…</summary>
-      <pre>{JSON.stringify(props.data, null, 2)}</pre>
+      <pre>{JSON.stringify(props.data, named, 2)}</pre>
     </details>
   );
 }
