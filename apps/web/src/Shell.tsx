@@ -10,6 +10,7 @@ import { VIEWS } from './inbox/views.ts';
 import { TicketPage } from './ticket/TicketPage.tsx';
 import { Avatar } from './ui.tsx';
 import { LanguageSwitch } from './auth/Login.tsx';
+import { AdminArea, canAdminister } from './admin/AdminArea.tsx';
 
 export function Shell(props: { route: Route }) {
   const { t, locale, setLocale } = useI18n();
@@ -37,6 +38,8 @@ export function Shell(props: { route: Route }) {
         return;
       }
       if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      // The admin screens are forms: their keys (Enter on a button…) are theirs, not the inbox's.
+      if (route.name === 'admin' && e.key !== '?') return;
       if (document.querySelector('.overlay[data-blocking]')) return;
       const onTicket = route.name === 'ticket';
       const step = (d: number) => {
@@ -153,13 +156,22 @@ export function Shell(props: { route: Route }) {
               </ul>
             </>
           )}
+          {canAdminister(me) && (
+            <ul className="views admin-link">
+              <li>
+                <a href="/admin" onClick={linkHandler('/admin')} className={route.name === 'admin' ? 'on' : ''} aria-current={route.name === 'admin' ? 'page' : undefined}>
+                  <span>{t('nav.admin')}</span>
+                </a>
+              </li>
+            </ul>
+          )}
           <div className="sidebar-foot">
             <button className="link small" onClick={() => setHelp(true)}>{t('nav.shortcuts')} <kbd>?</kbd></button>
             <div className="me">
               <Avatar name={me.user.name} />
               <div className="me-name">
                 <strong>{me.user.name}</strong>
-                <span className="muted small">{me.user.role}</span>
+                <span className="muted small">{me.user.role === 'customer' ? me.user.role : t(`role.${me.user.role}`)}</span>
               </div>
             </div>
             <div className="me-actions">
@@ -173,6 +185,8 @@ export function Shell(props: { route: Route }) {
             <TicketPage key={route.ref} ticketRef={route.ref} />
           ) : route.name === 'inbox' ? (
             <InboxScreen searchRef={searchRef} />
+          ) : route.name === 'admin' ? (
+            <AdminArea section={route.section} />
           ) : (
             <div className="empty" role="alert">
               <p>{t('ticket.notFound')}</p>

@@ -156,7 +156,7 @@ export interface UserRepository {
   update(workspaceId: string, id: string, patch: Partial<User>): Promise<User>;
   list(
     workspaceId: string,
-    filter: { roles: Role[]; text?: string; teamId?: string; organizationId?: string },
+    filter: { roles: Role[]; text?: string; teamId?: string; organizationId?: string; status?: User['status'] },
     page: PageRequest,
   ): Promise<User[]>;
   countByRole(workspaceId: string, role: Role, status?: 'active'): Promise<number>;
