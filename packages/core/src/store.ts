@@ -13,6 +13,8 @@ import type { KnowledgeRepository } from './knowledge/types.ts';
 import type { SearchRepository } from './search/types.ts';
 import type { AutomationRepository } from './automations/automations.ts';
 import type { WebhookRepository } from './webhooks/webhooks.ts';
+import type { TicketCategoryRepository } from './tickets/category-types.ts';
+import type { PortalRepository } from './portal/types.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -61,7 +63,7 @@ export interface ActorRef {
 
 export interface NewEvent {
   workspaceId: string;
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'ticket_category';
   subjectId: string;
   actor: ActorRef;
   type: string;
@@ -333,6 +335,8 @@ export interface Repositories {
   search: SearchRepository;
   automations: AutomationRepository;
   webhooks: WebhookRepository;
+  ticketCategories: TicketCategoryRepository;
+  portal: PortalRepository;
 }
 
 export interface Store extends Repositories {
