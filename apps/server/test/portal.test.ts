@@ -13,6 +13,7 @@ import { routeTicket, type Clock } from '@guichet/core';
 import { testDbKinds } from '@guichet/db/testing';
 import { PASSWORD, newWorkspace, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 import { assertError } from './helpers.ts';
+import { MultipartError, boundaryOf, parseMultipart } from '../src/http/multipart.ts';
 
 const APP_URL = 'https://support.example.test';
 
@@ -75,6 +76,31 @@ class Browser {
     return this.send('POST', url, { 'content-type': `multipart/form-data; boundary=${boundary}` }, Buffer.concat(parts));
   }
 }
+
+describe('portal form bodies (multipart)', () => {
+  const part = (headers: string, content: string | Buffer) => [Buffer.from(`--XyZ\r\n${headers}\r\n\r\n`), Buffer.from(content), Buffer.from('\r\n')];
+  it('splits fields and files, keeps bytes exactly, and leaves out an empty file input', () => {
+    const bytes = Buffer.from([0, 13, 10, 45, 45, 88, 255, 13, 10]);
+    const body = Buffer.concat([
+      ...part('Content-Disposition: form-data; name="subject"', 'Hé, « ça » marche\r\nligne 2'),
+      ...part('Content-Disposition: form-data; name="attachments"; filename="a.bin"\r\nContent-Type: application/octet-stream', bytes),
+      ...part('Content-Disposition: form-data; name="attachments"; filename=""\r\nContent-Type: application/octet-stream', ''),
+      Buffer.from('--XyZ--\r\n'),
+    ]);
+    assert.equal(boundaryOf('multipart/form-data; boundary=XyZ'), 'XyZ');
+    assert.equal(boundaryOf('multipart/form-data; boundary="XyZ"'), 'XyZ');
+    assert.equal(boundaryOf('multipart/form-data'), null);
+    const form = parseMultipart(body, 'XyZ');
+    assert.deepEqual(form.fields, { subject: 'Hé, « ça » marche\r\nligne 2' });
+    assert.equal(form.files.length, 1);
+    assert.equal(form.files[0]!.filename, 'a.bin');
+    assert.ok(form.files[0]!.content.equals(bytes));
+  });
+  it('refuses a body that is not what it claims', () => {
+    assert.throws(() => parseMultipart(Buffer.from('hello'), 'XyZ'), MultipartError);
+    assert.throws(() => parseMultipart(Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nno end'), 'XyZ'), MultipartError);
+  });
+});
 
 for (const kind of testDbKinds()) {
   describe(`customer portal on ${kind}`, () => {
@@ -339,6 +365,13 @@ for (const kind of testDbKinds()) {
       assert.equal((await b.post(`/portal/${ws.slug}/requests?lang=en`, { intent: 'send', subject: 'x', description: 'y' }, { csrf: 'A'.repeat(32) })).status, 403);
       await b.get(`/portal/${ws.slug}/requests/new?lang=en`);
       assert.equal((await b.post(`/portal/${ws.slug}/requests?lang=en`, { intent: 'send', subject: 'x', description: 'y' }, { origin: 'https://evil.example' })).status, 403);
+      const garbled = await t.app.inject({
+        method: 'POST', url: `/portal/${ws.slug}/requests?lang=en`,
+        headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'multipart/form-data; boundary=nope' }, payload: 'not a form',
+      });
+      assert.equal(garbled.statusCode, 400);
+      assert.match(String(garbled.headers['content-type']), /text\/html/);
+      assert.ok(garbled.body.includes('The form could not be read.'));
       assert.equal(await ticketCount(ws), before, 'nothing was created');
     });
 

@@ -62,6 +62,7 @@ const T = {
     staffNote: 'You are signed in as a member of the support team. The portal is for customers: open the agent app.', agentApp: 'Open the agent app',
     solvedIt: 'This solved my question', solvedThanks: 'Glad it helped! You do not need to send a request.', backToForm: 'Back to the request form',
     replyRequired: 'Write a reply before sending.', internal: 'Something went wrong on our side. Try again in a moment.',
+    formTooLarge: 'The form with its files is larger than 25 MB; nothing was sent. Go back and choose smaller files.', badForm: 'The form could not be read. Reload the page and try again.',
   },
   fr: {
     portal: 'Espace client', myRequests: 'Mes demandes', newRequest: 'Nouvelle demande', help: "Centre d'aide", signOut: 'Se déconnecter', signIn: 'Se connecter',
@@ -90,6 +91,7 @@ const T = {
     staffNote: "Vous êtes connecté en tant que membre de l'équipe support. L'espace client est réservé aux clients : ouvrez l'application agent.", agentApp: "Ouvrir l'application agent",
     solvedIt: 'Cela a résolu ma question', solvedThanks: "Tant mieux ! Inutile d'envoyer une demande.", backToForm: 'Retour au formulaire',
     replyRequired: 'Écrivez une réponse avant de l’envoyer.', internal: 'Un problème est survenu de notre côté. Réessayez dans un instant.',
+    formTooLarge: "Le formulaire et ses fichiers dépassent 25 Mo ; rien n'a été envoyé. Revenez en arrière et choisissez des fichiers plus petits.", badForm: 'Le formulaire est illisible. Rechargez la page et réessayez.',
   },
 } as const;
 
@@ -141,8 +143,8 @@ export function registerPortal(app: FastifyInstance, deps: core.Deps, opts: { se
     scope.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
       const lang = langOf(req.query, 'en');
       const t = T[lang];
-      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return message(reply, lang, 413, t.errorTitle, t.tooLarge('…'));
-      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return message(reply, lang, err.statusCode, t.errorTitle, t.formExpired);
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return message(reply, lang, 413, t.errorTitle, t.formTooLarge);
+      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return message(reply, lang, err.statusCode, t.errorTitle, t.badForm);
       req.log.error({ err, url: req.url, method: req.method }, 'portal error');
       return message(reply, lang, 500, t.errorTitle, t.internal);
     });
@@ -470,7 +472,7 @@ var e=document.getElementById('errors');if(e)e.focus();})();`;
         const r = await core.submitAnonymousRequest(
           deps, v.workspace, { ...input, email: address.data!, name: draft.name.trim() || null }, { baseUrl: baseUrl() }, { ip: req.ip, requestId: req.id },
         );
-        await core.recordDeflection(deps, v.publicCtx, { kind: 'submitted', visit: draft.visit, language: v.lang });
+        await core.recordDeflection(deps, v.publicCtx, { kind: 'submitted', visit: draft.visit, ticketId: r.id, language: v.lang });
         return page(reply, v, { title: t.checkTitle, path: '/requests/new', body: `<h1>${t.checkTitle}</h1><p class="ok" role="status">${esc(t.check(r.number, address.data!))}</p>` });
       } catch (e) {
         if (!core.isAppError(e)) throw e;

@@ -10,7 +10,7 @@ import type { Deps } from '../deps.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordEvent } from '../shared/record.ts';
-import { queueAccountEmail } from '../email/outbound.ts';
+import { hostOf, queueAccountEmail } from '../email/outbound.ts';
 import { mailLanguage } from '../email/outbound-templates.ts';
 import { safeFilename, sniffContentType } from '../email/sniff.ts';
 import { openSession } from '../identity/sessions.ts';
@@ -25,7 +25,7 @@ import { checkTicketCategory } from '../tickets/categories.ts';
 import { diffTicket } from '../tickets/rules.ts';
 import type { Attachment, MessageView, TicketView } from '../tickets/types.ts';
 import type { TicketAccess } from '../tickets/policy.ts';
-import { hostOf, issuePortalToken, portalLink, portalSystemCtx, type PortalMeta, type PortalSettings } from './sign-in.ts';
+import { issuePortalToken, portalLink, portalSystemCtx, type PortalMeta, type PortalSettings } from './sign-in.ts';
 
 export const UNCONFIRMED_TAG = 'portal-unconfirmed';
 /** How long a visitor has to confirm the address of an anonymous request. */
@@ -108,7 +108,7 @@ export async function submitAnonymousRequest(
   input: PortalRequestInput & { email: string; name: string | null },
   settings: PortalSettings,
   meta: PortalMeta,
-): Promise<{ number: number }> {
+): Promise<{ id: string; number: number }> {
   const ctx = portalSystemCtx(workspace.id, meta);
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
@@ -147,7 +147,7 @@ export async function submitAnonymousRequest(
     await queueAccountEmail(deps, tx, { workspaceId: workspace.id, to: email, subject: mail.subject, text: mail.text, language, fallbackDomain: hostOf(settings.baseUrl) });
     await recordEvent(tx, ctx, now, 'ticket', ticket.id, 'portal.confirmation_requested', { email });
   });
-  return { number: ticket.number };
+  return { id: ticket.id, number: ticket.number };
 }
 
 /**

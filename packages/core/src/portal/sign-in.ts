@@ -5,7 +5,7 @@
  * here: staff use the agent app.
  */
 import type { Deps } from '../deps.ts';
-import { queueAccountEmail } from '../email/outbound.ts';
+import { hostOf, queueAccountEmail } from '../email/outbound.ts';
 import { mailLanguage } from '../email/outbound-templates.ts';
 import { findCustomerByEmail } from '../people/customers.ts';
 import type { User, Workspace } from '../people/types.ts';
@@ -51,14 +51,6 @@ export function portalSystemCtx(workspaceId: string, meta: PortalMeta): Ctx {
 
 export function portalLink(settings: PortalSettings, slug: string, path: string, token: string): string {
   return `${settings.baseUrl.replace(/\/+$/, '')}/portal/${encodeURIComponent(slug)}/${path}?token=${encodeURIComponent(token)}`;
-}
-
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname || 'localhost';
-  } catch {
-    return 'localhost';
-  }
 }
 
 /** Store a new single-use link and answer its secret (mailed by the caller in the same transaction). */
