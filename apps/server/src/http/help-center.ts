@@ -12,8 +12,8 @@ import { markSnippet } from './routes/search.ts';
 import { esc, langOf, sendPage } from './html.ts';
 
 const T = {
-  en: { help: 'Help center', search: 'Search', searchFor: 'Search the help center', results: 'Results for', none: 'No article matches. Try other words.', helped: 'Did this help?', yes: 'Yes', no: 'No', comment: 'What were you looking for? (optional)', send: 'Send', thanks: 'Thank you for your feedback.', other: 'Other articles', updated: 'Updated', missing: 'This article is not available in English yet; here is the French version.', home: 'Home', uncategorized: 'More articles' },
-  fr: { help: "Centre d'aide", search: 'Rechercher', searchFor: "Rechercher dans le centre d'aide", results: 'Résultats pour', none: "Aucun article ne correspond. Essayez d'autres mots.", helped: 'Cet article vous a-t-il aidé ?', yes: 'Oui', no: 'Non', comment: 'Que cherchiez-vous ? (facultatif)', send: 'Envoyer', thanks: 'Merci pour votre avis.', other: 'Autres articles', updated: 'Mis à jour le', missing: "Cet article n'est pas encore traduit en français ; voici la version anglaise.", home: 'Accueil', uncategorized: 'Autres articles' },
+  en: { help: 'Help center', search: 'Search', searchFor: 'Search the help center', results: 'Results for', none: 'No article matches. Try other words.', helped: 'Did this help?', yes: 'Yes', no: 'No', comment: 'What were you looking for? (optional)', send: 'Send', thanks: 'Thank you for your feedback.', other: 'Other articles', updated: 'Updated', missing: 'This article is not available in English yet; here is the French version.', home: 'Home', uncategorized: 'More articles', contact: 'Contact support' },
+  fr: { help: "Centre d'aide", search: 'Rechercher', searchFor: "Rechercher dans le centre d'aide", results: 'Résultats pour', none: "Aucun article ne correspond. Essayez d'autres mots.", helped: 'Cet article vous a-t-il aidé ?', yes: 'Oui', no: 'Non', comment: 'Que cherchiez-vous ? (facultatif)', send: 'Envoyer', thanks: 'Merci pour votre avis.', other: 'Autres articles', updated: 'Mis à jour le', missing: "Cet article n'est pas encore traduit en français ; voici la version anglaise.", home: 'Accueil', uncategorized: 'Autres articles', contact: 'Contacter le support' },
 } as const;
 
 /** A small, safe markdown: everything escaped first, then headings, lists, emphasis, code and links. */
@@ -76,6 +76,8 @@ function page(reply: FastifyReply, p: { lang: ArticleLanguage; slug: string; wor
     description: p.description,
     canonical: p.canonical,
     brand: { href: `/help/${p.slug}?lang=${p.lang}`, workspace: p.workspace, site: t.help },
+    // Not answered here: the customer portal's request form, which suggests articles again as they type.
+    nav: `<a href="/portal/${esc(encodeURIComponent(p.slug))}/requests/new?lang=${p.lang}">${t.contact}</a> · `,
     beforeMain: `<form class="search" action="/help/${esc(p.slug)}/search" method="get" role="search"><input type="hidden" name="lang" value="${p.lang}">
 <input type="search" name="q" aria-label="${t.searchFor}" placeholder="${t.searchFor}"> <button>${t.search}</button></form>`,
     body: p.body,
