@@ -81,6 +81,8 @@ export * from './search/query.ts';
 export * from './search/types.ts';
 export * from './search/search.ts';
 export * from './knowledge/help-center.ts';
+export * from './knowledge/content-gaps.ts';
+export * from './knowledge/capture.ts';
 export * from './search/suggestions.ts';
 export * from './automations/automations.ts';
 export * from './webhooks/webhooks.ts';

@@ -15,6 +15,7 @@ import type { AutomationRepository } from './automations/automations.ts';
 import type { WebhookRepository } from './webhooks/webhooks.ts';
 import type { TicketCategoryRepository } from './tickets/category-types.ts';
 import type { PortalRepository } from './portal/types.ts';
+import type { ContentGapRepository } from './knowledge/content-gaps.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -337,6 +338,7 @@ export interface Repositories {
   webhooks: WebhookRepository;
   ticketCategories: TicketCategoryRepository;
   portal: PortalRepository;
+  contentGaps: ContentGapRepository;
 }
 
 export interface Store extends Repositories {

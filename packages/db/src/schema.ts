@@ -499,6 +499,30 @@ export interface DB {
   ticket_categories: TicketCategoriesTable;
   portal_tokens: PortalTokensTable;
   deflection_events: DeflectionEventsTable;
+  search_log: SearchLogTable;
+  suggestion_uses: SuggestionUsesTable;
+}
+
+export interface SearchLogTable {
+  id: string;
+  workspace_id: string;
+  created_at: Timestamp;
+  source: string;
+  audience: string;
+  query: string;
+  language: string | null;
+  results: number;
+  matched: string;
+}
+
+export interface SuggestionUsesTable {
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  article_id: string;
+  user_id: string | null;
+  action: string;
+  created_at: Timestamp;
 }
 
 export interface BusinessCalendarsTable {

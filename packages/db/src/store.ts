@@ -30,6 +30,7 @@ import { KyselyRoutingRepository } from './repositories/routing.ts';
 import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
 import { KyselySearchRepository } from './repositories/search.ts';
 import { KyselyPortalRepository, KyselyTicketCategoryRepository } from './repositories/portal.ts';
+import { KyselyContentGapRepository } from './repositories/content-gaps.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -201,6 +202,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     webhooks: guard(new KyselyWebhookRepository(db)),
     ticketCategories: guard(new KyselyTicketCategoryRepository(db)),
     portal: guard(new KyselyPortalRepository(db)),
+    contentGaps: guard(new KyselyContentGapRepository(db)),
   };
 }
 

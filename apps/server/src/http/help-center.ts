@@ -195,7 +195,9 @@ ${renderMarkdown(tr.body)}</article>
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 300) : '';
     let hits: core.SearchHit[] = [];
     if (q && core.parseSearchQuery(q).words.length + core.parseSearchQuery(q).phrases.length > 0) {
-      hits = (await core.search(deps, hc.ctx, { q, type: ['article'], match: 'auto', limit: 20 }, { kind: 'public' })).items;
+      const r = await core.search(deps, hc.ctx, { q, type: ['article'], match: 'auto', limit: 20 }, { kind: 'public' });
+      hits = r.items;
+      await core.recordSearch(deps, hc.ctx, { source: 'help_center', query: q, language: lang, results: hits.length, matched: r.matched });
     }
     // One hit per article, in the visitor's language when it has one.
     const seen = new Set<string>();
