@@ -191,6 +191,11 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['PATCH /webhooks/{id}',                                        401,      403,     403,   403,   ok],
   ['DELETE /webhooks/{id}',                                       401,      403,     403,   403,   ok],
   ['GET /webhooks/{id}/deliveries',                               401,      403,     403,   403,   ok],
+  ['GET /ticket-categories',                                      401,      ok,      ok,    ok,    ok],
+  ['POST /ticket-categories',                                     401,      403,     403,   403,   ok],
+  ['PATCH /ticket-categories/{id}',                               401,      403,     403,   403,   ok],
+  ['DELETE /ticket-categories/{id}',                              401,      403,     403,   403,   ok],
+  ['GET /knowledge/deflection-report',                            401,      403,     403,   403,   ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -524,6 +529,11 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
     id: (await f.users.admin.req('POST', '/webhooks', { name: `${f.tag} doomed ${f.uniq()}`, url: 'http://127.0.0.1:9/x', events: ['ticket.created'], enabled: false })).body.id,
   }),
   'GET /webhooks/{id}/deliveries': (f) => ({ id: f.webhookId }),
+  'GET /ticket-categories': () => ({}),
+  'POST /ticket-categories': (f) => ({ body: { key: `k${f.uniq()}`, names: { en: `${f.tag} request category ${f.uniq()}` } } }),
+  'PATCH /ticket-categories/{id}': async (f) => ({ id: await ticketCategory(f), body: { position: 3 } }),
+  'DELETE /ticket-categories/{id}': async (f) => ({ id: await ticketCategory(f) }),
+  'GET /knowledge/deflection-report': () => ({}),
   'DELETE /automations/{id}': async (f) => ({
     id: (await f.users.admin.req('POST', '/automations', { name: `${f.tag} doomed ${f.uniq()}`, enabled: false, conditions: { statuses: ['open'], hoursSinceCreated: 1 }, actions: [{ type: 'add_tags', tags: ['x'] }] })).body.id,
   }),
@@ -560,6 +570,12 @@ async function proposal(f: Fixture): Promise<string> {
 
 async function category(f: Fixture): Promise<string> {
   const r = await f.users.admin.req('POST', '/article-categories', { names: { en: `${f.tag} category ${f.uniq()}` } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+
+async function ticketCategory(f: Fixture): Promise<string> {
+  const r = await f.users.admin.req('POST', '/ticket-categories', { key: `c${f.uniq()}`, names: { en: `${f.tag} request category ${f.uniq()}` } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;
 }
@@ -761,6 +777,7 @@ for (const kind of testDbKinds()) {
         'article-proposals': await proposal(b),
         'article-categories': await category(b),
         knowledge: await notification(b, b.users.agent.id),
+        'ticket-categories': await ticketCategory(b),
       };
       const foreign = (row: string): string => {
         const resource = opOf(row).split(' ')[1]!.split('/')[1]!;
@@ -877,6 +894,7 @@ for (const kind of testDbKinds()) {
     it('never lists another workspace\'s records, whoever asks and whatever they search', async () => {
       const a = await fixture(t, 'Alpha');
       const b = await fixture(t, 'Zanzibar');
+      await ticketCategory(b);
       const markers = [b.tag, b.ws.slug, b.ws.id, b.colleague.id, b.users.agent.id, b.users.customer.id, b.otherCustomerId, b.orgId, b.teamId, b.skillId, b.fieldId, b.ownTicket.id, b.adminTokenId];
       const lists = ops.filter((o) => o.method === 'GET' && !o.path.includes('{'));
       let checked = 0;

@@ -13,6 +13,8 @@ import type { KnowledgeRepository } from './knowledge/types.ts';
 import type { SearchRepository } from './search/types.ts';
 import type { AutomationRepository } from './automations/automations.ts';
 import type { WebhookRepository } from './webhooks/webhooks.ts';
+import type { TicketCategoryRepository } from './tickets/category-types.ts';
+import type { PortalRepository } from './portal/types.ts';
 import type { ContentGapRepository } from './knowledge/content-gaps.ts';
 import type {
   BlobRepository,
@@ -62,7 +64,7 @@ export interface ActorRef {
 
 export interface NewEvent {
   workspaceId: string;
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'ticket_category';
   subjectId: string;
   actor: ActorRef;
   type: string;
@@ -334,6 +336,8 @@ export interface Repositories {
   search: SearchRepository;
   automations: AutomationRepository;
   webhooks: WebhookRepository;
+  ticketCategories: TicketCategoryRepository;
+  portal: PortalRepository;
   contentGaps: ContentGapRepository;
 }
 

@@ -111,6 +111,7 @@ export interface TicketsTable {
   solved_at: Timestamp | null;
   closed_at: Timestamp | null;
   search_vector: ColumnType<string, never, never>;
+  category_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -495,6 +496,9 @@ export interface DB {
   automation_runs: AutomationRunsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  ticket_categories: TicketCategoriesTable;
+  portal_tokens: PortalTokensTable;
+  deflection_events: DeflectionEventsTable;
   search_log: SearchLogTable;
   suggestion_uses: SuggestionUsesTable;
 }
@@ -656,4 +660,40 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: Timestamp;
   delivered_at: Timestamp | null;
+}
+
+export interface TicketCategoriesTable {
+  id: string;
+  workspace_id: string;
+  key: string;
+  names: Json<Record<string, string>>;
+  position: number;
+  active: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PortalTokensTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  kind: string;
+  ticket_id: string | null;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  requested_ip: string | null;
+}
+
+export interface DeflectionEventsTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  article_id: string | null;
+  ticket_id: string | null;
+  visit: string | null;
+  query: string | null;
+  language: string | null;
+  created_at: Timestamp;
 }

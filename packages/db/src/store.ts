@@ -29,6 +29,7 @@ import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselyS
 import { KyselyRoutingRepository } from './repositories/routing.ts';
 import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
 import { KyselySearchRepository } from './repositories/search.ts';
+import { KyselyPortalRepository, KyselyTicketCategoryRepository } from './repositories/portal.ts';
 import { KyselyContentGapRepository } from './repositories/content-gaps.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
@@ -46,6 +47,7 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   triggers_name_uq: ['NAME_TAKEN', 'A trigger with this name already exists.'],
   saved_views_name_uq: ['NAME_TAKEN', 'You already have a view with this name.'],
   automations_name_uq: ['NAME_TAKEN', 'An automation with this name already exists.'],
+  ticket_categories_key_uq: ['KEY_TAKEN', 'A request category with this key already exists.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -198,6 +200,8 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     search: guard(new KyselySearchRepository(db)),
     automations: guard(new KyselyAutomationRepository(db)),
     webhooks: guard(new KyselyWebhookRepository(db)),
+    ticketCategories: guard(new KyselyTicketCategoryRepository(db)),
+    portal: guard(new KyselyPortalRepository(db)),
     contentGaps: guard(new KyselyContentGapRepository(db)),
   };
 }

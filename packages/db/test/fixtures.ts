@@ -165,6 +165,7 @@ export function ticketInput(
       updatedAt: createdAt,
       solvedAt: null,
       closedAt: null,
+      categoryId: null,
       ...over,
     },
     message: {

@@ -21,6 +21,8 @@ import { savedViewRoutes } from './routes/saved-views.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { searchRoutes } from './routes/search.ts';
 import { registerHelpCenter } from './help-center.ts';
+import { portalRoutes } from './routes/portal.ts';
+import { registerPortal } from './portal.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -142,6 +144,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       savedViewRoutes(route);
       knowledgeRoutes(route);
       searchRoutes(route);
+      portalRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',
@@ -154,6 +157,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
 
   registerHelpCenter(app, opts.deps);
+  registerPortal(app, opts.deps, { secure: opts.config.secureCookies, appUrl: opts.appUrl });
 
   return app;
 }
