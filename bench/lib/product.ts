@@ -68,3 +68,12 @@ export async function loadAverage(): Promise<string> {
   const { loadavg } = await import('node:os');
   return loadavg().map((x) => x.toFixed(2)).join(' ');
 }
+
+/** `--name=N` among the arguments: a positive number, or `fallback` when absent. */
+export function numArg(args: string[], name: string, fallback: number): number {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  if (!a) return fallback;
+  const n = Number(a.slice(name.length + 3));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} takes a positive number`);
+  return n;
+}
