@@ -2,7 +2,7 @@
  * `npm run bench -- search-latency [--quick] [--tickets=N] [--only=pglite,pg] [--queries=N]`:
  * search speed over many tickets.
  *
- * N tickets (default 1,000,000; --quick 20,000; PGlite at a tenth of N unless --pglite-tickets=N),
+ * N tickets (default 1,000,000; --quick 10,000 and 20 queries per kind; PGlite at a tenth of N unless --pglite-tickets=N),
  * each with a subject and a first message composed from real customer requests (Banking77
  * queries, ../shared/datasets/banking77/train.csv: the subject one request, the message two or
  * three), are written by set-based SQL straight into the tables; the product's own triggers index
@@ -25,9 +25,9 @@ import { benchDeps, dbLabel, loadAverage, numArg, onlyKinds, openBenchDatabase, 
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const TICKETS = Math.round(numArg(args, 'tickets', quick ? 20_000 : 1_000_000));
+const TICKETS = Math.round(numArg(args, 'tickets', quick ? 10_000 : 1_000_000));
 const PGLITE_TICKETS = Math.round(numArg(args, 'pglite-tickets', Math.max(2000, Math.round(TICKETS / 10))));
-const QUERIES = Math.round(numArg(args, 'queries', quick ? 40 : 200));
+const QUERIES = Math.round(numArg(args, 'queries', quick ? 20 : 200));
 const kinds = onlyKinds(args, ['pg', 'pglite']);
 
 const dir = datasetDir('banking77');
