@@ -35,15 +35,17 @@ const encodeOffset = (n: number) => Buffer.from(`o${n}`, 'utf8').toString('base6
 /**
  * One search over tickets, messages, customers and articles, ranked (title above body, rare
  * words above common ones), with highlighted snippets. `auto` asks for every word first and,
- * when nothing has them all, for the best matches of any of them.
+ * when nothing has them all, for the best matches of any of them. `maxTerms` raises the number
+ * of words kept (12 by default; each is one more index probe) for long texts such as suggestions.
  */
 export async function search(
   deps: Deps,
   ctx: Ctx,
   q: SearchQuery,
   scopeOverride?: SearchScope,
+  opts: { maxTerms?: number } = {},
 ): Promise<{ items: SearchHit[]; nextCursor: string | null; matched: 'all' | 'any' }> {
-  const query = parseSearchQuery(q.q);
+  const query = opts.maxTerms ? parseSearchQuery(q.q, { maxTerms: opts.maxTerms }) : parseSearchQuery(q.q);
   if (!query.words.length && !query.phrases.length) {
     throw new AppError('VALIDATION_FAILED', 'Search for at least one word (exclusions alone match nothing).', { issues: [{ path: ['q'], message: 'no word to search for' }] });
   }
