@@ -10,3 +10,4 @@ export * from './triggers.ts';
 export * from './routing.ts';
 export * from './knowledge.ts';
 export * from './search.ts';
+export * from './collab.ts';

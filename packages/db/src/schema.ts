@@ -43,6 +43,7 @@ export interface UsersTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   last_login_at: Timestamp | null;
+  email_notifications: Generated<boolean>;
 }
 
 export interface TeamsTable {
@@ -495,6 +496,9 @@ export interface DB {
   automation_runs: AutomationRunsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  macros: MacrosTable;
+  ticket_staff_followers: TicketStaffFollowersTable;
+  message_mentions: MessageMentionsTable;
 }
 
 export interface BusinessCalendarsTable {
@@ -632,4 +636,34 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: Timestamp;
   delivered_at: Timestamp | null;
+}
+
+// ---- 0009_collab: macros, staff followers, mentions ----
+export interface MacrosTable {
+  id: string;
+  workspace_id: string;
+  owner_id: string | null;
+  shared: boolean;
+  title: string;
+  body_en: string | null;
+  body_fr: string | null;
+  actions: Json<Record<string, unknown>>;
+  usage_count: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TicketStaffFollowersTable {
+  workspace_id: string;
+  ticket_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface MessageMentionsTable {
+  workspace_id: string;
+  ticket_id: string;
+  message_id: string;
+  user_id: string;
+  created_at: Timestamp;
 }
