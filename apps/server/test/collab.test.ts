@@ -192,7 +192,7 @@ for (const kind of testDbKinds()) {
       assert.equal((await must(a.req('GET', '/notifications/count'))).unread, 1);
       await must(b.req('POST', '/notifications/read', { ids: [n.id] }));
       assert.equal((await must(b.req('GET', '/notifications/count'))).unread, 0);
-      assert.deepEqual(await must(a.req('POST', '/notifications/read-all', {})), { updated: 1 });
+      assert.deepEqual(await must(a.req('POST', '/notifications/all/read', {})), { updated: 1 });
       assert.equal((await must(a.req('GET', '/notifications/count'))).unread, 0);
       assertError(await customer.req('GET', '/notifications/count'), 403, 'FORBIDDEN');
     });

@@ -80,7 +80,7 @@ export function collabRoutes(route: Router): void {
     handler: async ({ deps, ctx }) => ({ unread: await core.countMyUnreadNotifications(deps, ctx) }),
   });
   route({
-    method: 'POST', url: '/notifications/read-all', tag: 'Notifications', summary: 'Mark all my notifications read',
+    method: 'POST', url: '/notifications/all/read', tag: 'Notifications', summary: 'Mark all my notifications read',
     body: NoBody, response: z.object({ updated: z.number().int() }), status: 200,
     handler: async ({ deps, ctx }) => ({ updated: await core.markAllNotificationsRead(deps, ctx) }),
   });
