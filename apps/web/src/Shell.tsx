@@ -10,6 +10,7 @@ import { VIEWS } from './inbox/views.ts';
 import { TicketPage } from './ticket/TicketPage.tsx';
 import { Avatar } from './ui.tsx';
 import { LanguageSwitch } from './auth/Login.tsx';
+import { NotificationBell } from './notifications/NotificationBell.tsx';
 
 export function Shell(props: { route: Route }) {
   const { t, locale, setLocale } = useI18n();
@@ -112,6 +113,7 @@ export function Shell(props: { route: Route }) {
       <div className="shell">
         <nav className="sidebar" aria-label={t('nav.inbox')}>
           <div className="brand"><span className="brand-mark" aria-hidden="true" />Guichet<span className="ws">{me.workspace.name}</span></div>
+          <NotificationBell />
           <div className="nav-title">{t('nav.inbox')}</div>
           <ul className="views">
             {VIEWS.map((v) => {
