@@ -11,7 +11,7 @@ import { enqueueOutbound, formatAddress } from '../email/outbound.ts';
 import { mentionsAsText } from '../tickets/mentions.ts';
 
 export type WorkKind = 'mention' | 'assigned' | 'reply';
-type Lang = 'en' | 'fr';
+export type Lang = 'en' | 'fr';
 
 export interface WorkNotice {
   kind: WorkKind;
@@ -68,7 +68,7 @@ export async function notifyWork(deps: Deps, tx: Repositories, userIds: Array<st
   const ws = n.ticket.workspaceId;
   const people = await recipients(tx, ws, userIds, n.actorId);
   let written = 0;
-  let sender: { from: string; mailboxId: string | null; domain: string } | null | undefined;
+  let sender: NotificationSender | null | undefined;
   for (const u of people) {
     const lang: Lang = u.locale === 'fr' ? 'fr' : 'en';
     const text = workNoticeText(n, lang);
@@ -88,41 +88,62 @@ export async function notifyWork(deps: Deps, tx: Repositories, userIds: Array<st
     if (!inserted) continue;
     written++;
     if (!u.emailNotifications || !u.email) continue;
-    if (sender === undefined) sender = await senderOf(tx, ws);
+    if (sender === undefined) sender = await notificationSender(tx, ws);
     if (!sender) continue;
-    await enqueueOutbound(tx, {
-      id: deps.ids.uuid(),
-      workspaceId: ws,
-      mailboxId: sender.mailboxId,
-      messageId: null,
-      ticketId: n.ticket.id,
-      kind: 'notification',
-      rfcMessageId: `<${deps.ids.uuid()}@${sender.domain}>`,
-      fromAddress: sender.from,
-      replyTo: null,
-      toAddresses: [u.email],
-      ccAddresses: [],
-      subject: text.title,
-      inReplyTo: null,
-      references: [],
-      textBody: `${text.body}\n\nTicket #${n.ticket.number} — ${n.ticket.subject}\n`,
-      htmlBody: null,
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Guichet-Ticket': String(n.ticket.number), 'Content-Language': lang },
-      attachmentIds: [],
-      createdAt: now,
-    });
+    await queueNotificationMail(deps, tx, sender, { ticket: n.ticket, to: u.email, subject: text.title, text: `${text.body}\n\nTicket #${n.ticket.number} — ${n.ticket.subject}\n`, lang, now });
   }
   return written;
 }
 
+export interface NotificationSender {
+  from: string;
+  mailboxId: string | null;
+  /** Of the Message-ID. */
+  domain: string;
+}
+
 /** Notifications leave from the workspace's first enabled mailbox, else no-reply@ its mail domain; none without either. */
-async function senderOf(tx: Repositories, ws: string): Promise<{ from: string; mailboxId: string | null; domain: string } | null> {
+export async function notificationSender(tx: Repositories, ws: string): Promise<NotificationSender | null> {
   const workspace = await tx.workspaces.findById(ws);
   const mailbox = (await tx.mailboxes.list(ws)).find((m) => m.enabled);
-  const name = workspace?.name ?? 'Guichet';
-  if (mailbox) return { from: formatAddress(name, mailbox.address), mailboxId: mailbox.id, domain: mailbox.address.split('@')[1] ?? 'guichet.invalid' };
-  if (workspace?.mailDomain) return { from: `Guichet <no-reply@${workspace.mailDomain}>`, mailboxId: null, domain: workspace.mailDomain };
+  const domain = workspace?.mailDomain ?? mailbox?.address.split('@')[1] ?? 'guichet.invalid';
+  if (mailbox) return { from: formatAddress(workspace?.name ?? 'Guichet', mailbox.address), mailboxId: mailbox.id, domain };
+  if (workspace?.mailDomain) return { from: `Guichet <no-reply@${workspace.mailDomain}>`, mailboxId: null, domain };
   return null;
+}
+
+/** A notification's email to one person (outbox row and send job, in the caller's transaction; not before `runAt`). */
+export async function queueNotificationMail(
+  deps: Deps,
+  tx: Repositories,
+  sender: NotificationSender,
+  m: { ticket: Pick<Ticket, 'id' | 'number' | 'workspaceId'>; to: string; subject: string; text: string; lang: Lang; now: Date; runAt?: Date },
+): Promise<void> {
+  await enqueueOutbound(
+    tx,
+    {
+      id: deps.ids.uuid(),
+      workspaceId: m.ticket.workspaceId,
+      mailboxId: sender.mailboxId,
+      messageId: null,
+      ticketId: m.ticket.id,
+      kind: 'notification',
+      rfcMessageId: `<${deps.ids.uuid()}@${sender.domain}>`,
+      fromAddress: sender.from,
+      replyTo: null,
+      toAddresses: [m.to],
+      ccAddresses: [],
+      subject: m.subject,
+      inReplyTo: null,
+      references: [],
+      textBody: m.text,
+      htmlBody: null,
+      headers: { 'Auto-Submitted': 'auto-generated', 'X-Guichet-Ticket': String(m.ticket.number), 'Content-Language': m.lang },
+      attachmentIds: [],
+      createdAt: m.now,
+    },
+    m.runAt,
+  );
 }
 
 /** A ticket changed hands: tell the new assignee (unless they took it themselves). */
