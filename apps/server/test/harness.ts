@@ -25,9 +25,13 @@ export interface TestApp {
 
 export async function startTestApp(
   kind: TestDbKind,
-  opts: { clock?: Clock; maxLoginFailures?: number; passwords?: Deps['passwords']; webDir?: string; appUrl?: string } = {},
+  opts: {
+    clock?: Clock; maxLoginFailures?: number; passwords?: Deps['passwords']; webDir?: string; appUrl?: string;
+    /** A database the caller opened and closes (two apps on one PostgreSQL database stand for two processes). */
+    database?: Database;
+  } = {},
 ): Promise<TestApp> {
-  const database = await openTestDatabase(kind);
+  const database = opts.database ?? (await openTestDatabase(kind));
   const clock = opts.clock ?? systemClock;
   const deps: Deps = {
     store: createStore(database.db),
@@ -53,7 +57,7 @@ export async function startTestApp(
     deps,
     async close() {
       await app.close();
-      await database.close();
+      if (!opts.database) await database.close();
     },
   };
 }

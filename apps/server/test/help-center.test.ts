@@ -57,6 +57,7 @@ for (const kind of testDbKinds()) {
       assert.ok(home.body.includes('<h2>Cards</h2>') && home.body.includes('Card declined'));
       assert.ok(home.body.includes('<title>Help center · Workspace'));
       assert.ok(!home.body.includes('<script'), 'no JavaScript');
+      assert.ok(home.body.includes(`<a href="/portal/${ws.slug}/requests/new?lang=en">Contact support</a>`), 'a way to the request form');
       for (const hidden of ['Secret refund limits', 'Upcoming card feature']) assert.ok(!home.body.includes(hidden), hidden);
       const fr = await get(`/help/${ws.slug}?lang=fr`);
       assert.ok(fr.body.includes('<html lang="fr">') && fr.body.includes('<h2>Cartes</h2>') && fr.body.includes('Carte refusée'));

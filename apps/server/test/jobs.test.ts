@@ -242,8 +242,14 @@ for (const kind of testDbKinds()) {
       await store.jobs.claim('w', ['t.hk'], 1, new Date(clock.now().getTime() - 10 * 86_400_000), 1000);
       await store.jobs.complete(oldJob!, 'w', new Date(clock.now().getTime() - 10 * 86_400_000));
 
+      const logged = (daysAgo: number, query: string) =>
+        store.contentGaps.logSearch({ id: deps.ids.uuid(), workspaceId: ws.id, createdAt: new Date(clock.now().getTime() - daysAgo * 86_400_000), source: 'api', audience: 'staff', query, language: null, results: 0, matched: 'none' });
+      await logged(400, 'old search');
+      await logged(10, 'recent search');
+
       const removed = await runMaintenance(deps);
-      assert.ok(removed.sessions >= 1 && removed.loginAttempts >= 1 && removed.jobs >= 1, JSON.stringify(removed));
+      assert.ok(removed.sessions >= 1 && removed.loginAttempts >= 1 && removed.jobs >= 1 && removed.searches >= 1, JSON.stringify(removed));
+      assert.deepEqual((await database.db.selectFrom('search_log').select('query').where('workspace_id', '=', ws.id).execute()).map((r) => r.query), ['recent search']);
       assert.equal(await store.sessions.findByHash(expiredId), null);
       assert.ok(await store.sessions.findByHash(liveId));
       assert.equal(await store.loginAttempts.failuresSince('old@example.test', new Date(0)), 0);

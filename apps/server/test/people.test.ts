@@ -140,6 +140,20 @@ for (const kind of testDbKinds()) {
       assert.equal((await second.req('PATCH', `/users/${second.id}`, { role: 'agent' })).status, 200);
     });
 
+    it('lists active or deactivated staff apart (GET /users?status=), with the other filters', async () => {
+      const ws = await newWorkspace(t);
+      const kept = await ws.as('agent');
+      const gone = await ws.as('agent');
+      const goneLight = await ws.as('light_agent');
+      for (const u of [gone, goneLight]) assert.equal((await ws.admin.req('PATCH', `/users/${u.id}`, { status: 'suspended' })).status, 200);
+      const ids = async (query: string) => ((await ws.admin.req('GET', `/users?${query}`)).body.items as Array<{ id: string }>).map((u) => u.id).sort();
+      assert.deepEqual(await ids('status=suspended'), [gone.id, goneLight.id].sort());
+      assert.deepEqual(await ids('status=suspended&role=agent'), [gone.id]);
+      assert.deepEqual(await ids('status=active&role=agent'), [kept.id]);
+      assert.ok((await ids('status=active')).includes(ws.admin.id));
+      assertError(await ws.admin.req('GET', '/users?status=gone'), 400, 'VALIDATION_FAILED');
+    });
+
     it('sets skills with a proficiency from 1 to 5 (PUT /users/{id}/skills)', async () => {
       const ws = await newWorkspace(t);
       const other = await newWorkspace(t);

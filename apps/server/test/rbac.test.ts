@@ -177,6 +177,9 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['POST /knowledge/notifications/{id}/read · one of theirs',     401,      403,     ok,    ok,    ok],
   ['GET /search',                                                 401,      ok,      ok,    ok,    ok],
   ['GET /tickets/{id}/suggestions',                               401,      403,     ok,    ok,    ok],
+  ['POST /tickets/{id}/suggestions/uses',                         401,      403,     ok,    ok,    ok],
+  ['POST /tickets/{id}/messages/{messageId}/article-draft',       401,      403,     ok,    ok,    ok],
+  ['GET /knowledge/content-gaps',                                 401,      403,     403,   403,   ok],
   ['GET /automations',                                            401,      403,     ok,    ok,    ok],
   ['POST /automations',                                           401,      403,     403,   403,   ok],
   ['GET /automations/{id}',                                       401,      403,     ok,    ok,    ok],
@@ -206,6 +209,11 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['DELETE /tickets/{id}/follow',                                 401,      403,     ok,    ok,    ok],
   ['GET /notifications/count',                                    401,      403,     ok,    ok,    ok],
   ['POST /notifications/all/read',                                401,      403,     ok,    ok,    ok],
+  ['GET /ticket-categories',                                      401,      ok,      ok,    ok,    ok],
+  ['POST /ticket-categories',                                     401,      403,     403,   403,   ok],
+  ['PATCH /ticket-categories/{id}',                               401,      403,     403,   403,   ok],
+  ['DELETE /ticket-categories/{id}',                              401,      403,     403,   403,   ok],
+  ['GET /knowledge/deflection-report',                            401,      403,     403,   403,   ok],
 ];
 
 const ERROR_OF: Record<Exclude<Outcome, 'ok'>, RegExp> = { 401: /^UNAUTHENTICATED$/, 403: /^FORBIDDEN$/, 404: /_NOT_FOUND$/ };
@@ -523,6 +531,13 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'POST /knowledge/notifications/{id}/read · one of theirs': async (f, who) => ({ id: await notification(f, staffOf(f, who).id), body: {} }),
   'GET /search': (f) => ({ query: `?q=${encodeURIComponent(f.tag)}` }),
   'GET /tickets/{id}/suggestions': (f) => ({ id: f.ownTicket.id }),
+  'POST /tickets/{id}/suggestions/uses': async (f) => ({ id: f.ownTicket.id, body: { articleId: await sharedArticle(f), action: 'opened' } }),
+  'GET /knowledge/content-gaps': () => ({}),
+  'POST /tickets/{id}/messages/{messageId}/article-draft': async (f) => ({
+    id: f.ownTicket.id,
+    params: { messageId: (await f.users.admin.req('POST', `/tickets/${f.ownTicket.id}/messages`, { body: 'Clear the cache, then sign in again.', visibility: 'internal' })).body.id },
+    body: {},
+  }),
   'GET /automations': () => ({}),
   'POST /automations': (f) => ({ body: { name: `${f.tag} auto ${f.uniq()}`, enabled: false, conditions: { statuses: ['pending'], hoursSinceUpdated: 168 }, actions: [{ type: 'set_status', value: 'closed' }] } }),
   'GET /automations/{id}': (f) => ({ id: f.automationId }),
@@ -559,6 +574,11 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'DELETE /tickets/{id}/follow': (f) => ({ id: f.ownTicket.id }),
   'GET /notifications/count': () => ({}),
   'POST /notifications/all/read': () => ({ body: {} }),
+  'GET /ticket-categories': () => ({}),
+  'POST /ticket-categories': (f) => ({ body: { key: `k${f.uniq()}`, names: { en: `${f.tag} request category ${f.uniq()}` } } }),
+  'PATCH /ticket-categories/{id}': async (f) => ({ id: await ticketCategory(f), body: { position: 3 } }),
+  'DELETE /ticket-categories/{id}': async (f) => ({ id: await ticketCategory(f) }),
+  'GET /knowledge/deflection-report': () => ({}),
   'DELETE /automations/{id}': async (f) => ({
     id: (await f.users.admin.req('POST', '/automations', { name: `${f.tag} doomed ${f.uniq()}`, enabled: false, conditions: { statuses: ['open'], hoursSinceCreated: 1 }, actions: [{ type: 'add_tags', tags: ['x'] }] })).body.id,
   }),
@@ -595,6 +615,12 @@ async function proposal(f: Fixture): Promise<string> {
 
 async function category(f: Fixture): Promise<string> {
   const r = await f.users.admin.req('POST', '/article-categories', { names: { en: `${f.tag} category ${f.uniq()}` } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+
+async function ticketCategory(f: Fixture): Promise<string> {
+  const r = await f.users.admin.req('POST', '/ticket-categories', { key: `c${f.uniq()}`, names: { en: `${f.tag} request category ${f.uniq()}` } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;
 }
@@ -796,6 +822,7 @@ for (const kind of testDbKinds()) {
         'article-proposals': await proposal(b),
         'article-categories': await category(b),
         knowledge: await notification(b, b.users.agent.id),
+        'ticket-categories': await ticketCategory(b),
       };
       const foreign = (row: string): string => {
         const resource = opOf(row).split(' ')[1]!.split('/')[1]!;
@@ -914,6 +941,7 @@ for (const kind of testDbKinds()) {
     it('never lists another workspace\'s records, whoever asks and whatever they search', async () => {
       const a = await fixture(t, 'Alpha');
       const b = await fixture(t, 'Zanzibar');
+      await ticketCategory(b);
       const markers = [b.tag, b.ws.slug, b.ws.id, b.colleague.id, b.users.agent.id, b.users.customer.id, b.otherCustomerId, b.orgId, b.teamId, b.skillId, b.fieldId, b.ownTicket.id, b.adminTokenId];
       const lists = ops.filter((o) => o.method === 'GET' && !o.path.includes('{'));
       let checked = 0;

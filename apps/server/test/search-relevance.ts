@@ -6,12 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createArticle, search, systemActor, type Ctx } from '@guichet/core';
 import { testDbKinds, type TestDbKind } from '@guichet/db/testing';
 import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
 
-const STACKFAQ = '/work/shared/datasets/stackfaq';
+// shared/ lies beside the repository (in CI too, beside the clone); never copied into it.
+const STACKFAQ = resolve(fileURLToPath(import.meta.url), '../../../../../shared/datasets/stackfaq');
 
 /** One database kind per test file: loading the corpus takes most of a file's time budget. */
 export function relevanceSuite(kind: TestDbKind): void {

@@ -208,6 +208,60 @@ for (const kind of testDbKinds()) {
       assert.deepEqual(stats, { firings: 10, tickets: 10 }, 'the follow-up count is measurable');
     });
 
+    it('fires on the customer\'s silence, the time in a status and an SLA deadline to come, once per period', async () => {
+      clock.set('2026-07-06T08:00:00Z');
+      const d = p.a;
+      const { workspace, admin } = await bootstrapWorkspace(d, { slug: `timed-${randomBytes(3).toString('hex')}`, name: 'Timed', mailDomain: 'timed.example', admin: { email: 'admin@timed.example', name: 'Ada', password: 'correct horse battery' } });
+      const ctx = (actor: Actor): Ctx => ({ workspaceId: workspace.id, actor, requestId: 'test' });
+      const adminCtx = ctx(actorOf({ ...admin, role: 'admin' }));
+      const agent = (await createUser(d, adminCtx, CreateUserInput.parse({ email: 'agent@timed.example', name: 'Agnès', role: 'agent' }))).user;
+      const agentCtx = ctx(actorOf(agent));
+      const customer = await createCustomer(d, adminCtx, CreateCustomerInput.parse({ name: 'Camille', email: 'camille@client.example' }));
+      const customerCtx = ctx(actorOf({ ...customer, role: 'customer' }));
+      await createSlaPolicy(d, adminCtx, CreateSlaPolicyInput.parse({ name: 'Urgent', conditions: { priorities: ['urgent'] }, targets: { resolution: { minutes: 240, businessHours: false } } }));
+      const rule = (name: string, conditions: Record<string, unknown>, tag: string) =>
+        createAutomation(d, adminCtx, CreateAutomationInput.parse({ name, conditions, actions: [{ type: 'add_tags', tags: [tag] }] }));
+      const silence = await rule('Waiting on us for a day', { statuses: ['open'], hoursSinceCustomerReply: 24 }, 'waiting-on-us');
+      await rule('Pending for three days', { statuses: ['pending'], hoursInStatus: 72 }, 'stale');
+      await rule('Two hours before an SLA deadline', { statuses: ['new', 'open'], hoursBeforeSlaDeadline: 2 }, 'sla-soon');
+      const tagsOf = async (id: string) => (await d.store.tickets.findById(workspace.id, id))!.tags.sort();
+      const runs = async (at: string) => {
+        clock.set(at);
+        const [x, y] = await Promise.all([runAutomations(p.a), runAutomations(p.b)]);
+        return x.fired + y.fired;
+      };
+
+      const { ticket: waiting } = await createTicket(d, customerCtx, CreateTicketInput.parse({ subject: 'Export broken', body: 'Hello' }));
+      const { ticket: pending } = await createTicket(d, customerCtx, CreateTicketInput.parse({ subject: 'Invoice copy', body: 'Hello' }));
+      const { ticket: urgent } = await createTicket(d, agentCtx, CreateTicketInput.parse({ subject: 'Site down', body: 'Everything is down', priority: 'urgent', requester: { email: 'camille@client.example' } }));
+      clock.set('2026-07-06T09:00:00Z');
+      await addMessage(d, agentCtx, waiting.id, CreateMessageInput.parse({ body: 'Looking into it.', status: 'open' }));
+      await addMessage(d, agentCtx, pending.id, CreateMessageInput.parse({ body: 'Which month?', status: 'pending' }));
+      // The urgent ticket must be solved within 4 calendar hours: by 12:00 on the 6th. At 10:30 it is 1.5 hours away.
+      assert.equal(await runs('2026-07-06T09:30:00Z'), 0, 'nothing is due yet');
+      assert.equal(await runs('2026-07-06T10:30:00Z'), 1);
+      assert.deepEqual(await tagsOf(urgent.id), ['sla-soon']);
+      clock.set('2026-07-07T08:00:00Z');
+      await addMessage(d, customerCtx, waiting.id, CreateMessageInput.parse({ body: 'Any news?' }));
+      // An internal note on the pending ticket updates it, but it stays pending since the 6th at 09:00.
+      clock.set('2026-07-08T12:00:00Z');
+      await addMessage(d, agentCtx, pending.id, CreateMessageInput.parse({ body: 'Still waiting for the month.', visibility: 'internal' }));
+      // The 8th at 09:00: the customer wrote 25 hours ago (the agent's reply since does not count).
+      assert.equal(await runs('2026-07-08T09:00:00Z'), 1 + 0, 'the customer waits; the pending ticket is not yet three days in pending');
+      assert.deepEqual(await tagsOf(waiting.id), ['waiting-on-us']);
+      assert.equal(await runs('2026-07-09T09:30:00Z'), 1, 'pending for 72.5 hours');
+      assert.deepEqual(await tagsOf(pending.id), ['stale']);
+      assert.equal(await runs('2026-07-09T10:00:00Z'), 0, 'each once per period');
+      // The customer writes again: a new period of silence starts.
+      await addMessage(d, customerCtx, waiting.id, CreateMessageInput.parse({ body: 'Hello again?' }));
+      assert.equal(await runs('2026-07-10T09:00:00Z'), 0);
+      assert.equal(await runs('2026-07-10T10:30:00Z'), 1);
+      const stats = (await listAutomations(d, adminCtx)).find((a) => a.id === silence.id)!.stats;
+      assert.deepEqual(stats, { firings: 2, tickets: 1 });
+
+      await assert.rejects(createAutomation(d, adminCtx, CreateAutomationInput.parse({ name: 'No time', conditions: { statuses: ['open'] }, actions: [{ type: 'add_tags', tags: ['x'] }] })), /time condition/);
+    });
+
     it('holds notifications for a calendar-hours target until the calendar opens', async () => {
       clock.set('2026-06-08T15:30:00Z'); // Monday 17:30 in Paris
       const d = p.a;

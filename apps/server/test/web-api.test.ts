@@ -50,13 +50,14 @@ for (const kind of testDbKinds()) {
     });
 
     it('never shadows the API, /healthz, /help or /portal, and serves no file outside the build', async () => {
-      for (const url of ['/api/v1/nope', '/api/v2/tickets', '/api', '/portal', '/portal/tickets/1', '/healthz/x']) {
+      for (const url of ['/api/v1/nope', '/api/v2/tickets', '/api', '/healthz/x']) {
         const r = await get(url);
         assert.equal(r.statusCode, 404, url);
         assert.equal(JSON.parse(r.body).error.code, 'NOT_FOUND', url);
       }
       // The help center owns /help: an unknown help center is its own not-found page, never the app.
-      for (const url of ['/help', '/help/no-such-workspace', '/help/no-such-workspace/articles/x']) {
+      // So does the customer portal /portal.
+      for (const url of ['/help', '/help/no-such-workspace', '/help/no-such-workspace/articles/x', '/portal', '/portal/no-such-workspace', '/portal/tickets/1', '/portal/no-such-workspace/requests/1']) {
         const r = await get(url);
         assert.equal(r.statusCode, 404, url);
         assert.notEqual(r.body, INDEX, url);

@@ -322,6 +322,42 @@ export function browserSuite(kind: TestDbKind): void {
       assert.equal(await attempt({ cookie: api.auth.cookie!, origin: 'https://evil.example' }), 401);
     });
 
+    it('warns when a colleague views or replies to the same ticket (the colleague on the other process on PostgreSQL)', async () => {
+      const colleague = { email: `claire.${kind}@demo.guichet.test`, name: 'Claire Vasseur', password: 'colleague-password-1' };
+      assert.equal((await api.req('POST', '/users', { ...colleague, role: 'agent' })).status, 201);
+      const tk = (await api.req('POST', '/tickets', {
+        subject: 'Presence: refund twice', body: 'I was refunded twice, should I send it back?', requester: { email: 'nadia@example.com' }, assigneeId: me.user.id,
+      })).body;
+      const mine = await browser.newContext({ locale: 'en-GB' });
+      const theirs = await browser.newContext({ locale: 'en-GB' });
+      try {
+        const a = await mine.newPage();
+        await signIn(a);
+        await a.goto(`${base}/tickets/${tk.number}`);
+        await a.waitForFunction(() => document.documentElement.dataset.live === 'on');
+        const b = await theirs.newPage();
+        const farBase = other?.url ?? base;
+        await b.goto(farBase);
+        await b.getByLabel('Email address').fill(colleague.email);
+        await b.getByLabel('Password').fill(colleague.password);
+        await b.getByRole('button', { name: 'Sign in' }).click();
+        await b.getByRole('navigation').getByText('All open').waitFor();
+        await b.goto(`${farBase}/tickets/${tk.number}`);
+        await b.getByRole('heading', { name: 'Presence: refund twice' }).waitFor();
+        // Each sees the other; typing a reply turns it into a warning.
+        await a.getByTestId('presence').filter({ hasText: 'Claire Vasseur is also viewing this ticket.' }).waitFor();
+        await b.getByTestId('presence').filter({ hasText: `${me.user.name} is also viewing this ticket.` }).waitFor();
+        await b.getByRole('textbox', { name: 'Reply' }).fill('No need, we will cancel the second refund.');
+        await a.getByTestId('presence').filter({ hasText: 'Claire Vasseur is replying to this ticket: check before you send.' }).waitFor();
+        // She leaves: the warning goes.
+        await b.goto(`${farBase}/`);
+        await a.getByTestId('presence').waitFor({ state: 'detached' });
+      } finally {
+        await mine.close();
+        await theirs.close();
+      }
+    });
+
     it('asks for a password-reset link without telling whether the address exists, and explains a dead link', async () => {
       const context = await browser.newContext({ locale: 'en-GB' });
       const page = await context.newPage();

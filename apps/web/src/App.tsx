@@ -5,6 +5,7 @@ import { match, navigate, useLocation } from './router.ts';
 import { SessionContext, type Directory, type Session } from './session.ts';
 import { LoginScreen, ResetPasswordScreen } from './auth/Login.tsx';
 import { Shell } from './Shell.tsx';
+import { CustomerTicketNotice } from './auth/CustomerTicketNotice.tsx';
 
 type State = { kind: 'loading' } | { kind: 'signedOut' } | { kind: 'signedIn'; me: MeOut; directory: Directory | null };
 
@@ -69,6 +70,7 @@ export function App() {
       <main className="auth">
         <div className="auth-card" role="alert">
           <div className="brand brand-lg"><span className="brand-mark" aria-hidden="true" />Guichet</div>
+          {route.name === 'ticket' && <CustomerTicketNotice ticketRef={route.ref} />}
           <h1>{i18n.t('staffOnly.title')}</h1>
           <p className="muted">{i18n.t('staffOnly.text')}</p>
           <button className="btn btn-block" onClick={signOut}>{i18n.t('nav.signOut')}</button>

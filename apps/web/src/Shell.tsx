@@ -11,6 +11,7 @@ import { TicketPage } from './ticket/TicketPage.tsx';
 import { Avatar } from './ui.tsx';
 import { LanguageSwitch } from './auth/Login.tsx';
 import { NotificationBell } from './notifications/NotificationBell.tsx';
+import { AdminArea, canAdminister } from './admin/AdminArea.tsx';
 
 export function Shell(props: { route: Route }) {
   const { t, locale, setLocale } = useI18n();
@@ -38,6 +39,8 @@ export function Shell(props: { route: Route }) {
         return;
       }
       if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      // The admin screens are forms: their keys (Enter on a button…) are theirs, not the inbox's.
+      if (route.name === 'admin' && e.key !== '?') return;
       if (document.querySelector('.overlay[data-blocking]')) return;
       const onTicket = route.name === 'ticket';
       const step = (d: number) => {
@@ -155,13 +158,22 @@ export function Shell(props: { route: Route }) {
               </ul>
             </>
           )}
+          {canAdminister(me) && (
+            <ul className="views admin-link">
+              <li>
+                <a href="/admin" onClick={linkHandler('/admin')} className={route.name === 'admin' ? 'on' : ''} aria-current={route.name === 'admin' ? 'page' : undefined}>
+                  <span>{t('nav.admin')}</span>
+                </a>
+              </li>
+            </ul>
+          )}
           <div className="sidebar-foot">
             <button className="link small" onClick={() => setHelp(true)}>{t('nav.shortcuts')} <kbd>?</kbd></button>
             <div className="me">
               <Avatar name={me.user.name} />
               <div className="me-name">
                 <strong>{me.user.name}</strong>
-                <span className="muted small">{me.user.role}</span>
+                <span className="muted small">{me.user.role === 'customer' ? me.user.role : t(`role.${me.user.role}`)}</span>
               </div>
             </div>
             <div className="me-actions">
@@ -175,6 +187,8 @@ export function Shell(props: { route: Route }) {
             <TicketPage key={route.ref} ticketRef={route.ref} />
           ) : route.name === 'inbox' ? (
             <InboxScreen searchRef={searchRef} />
+          ) : route.name === 'admin' ? (
+            <AdminArea section={route.section} />
           ) : (
             <div className="empty" role="alert">
               <p>{t('ticket.notFound')}</p>

@@ -200,3 +200,6 @@ export type { MacroOut, MacroPreviewOut, TicketFollowOut };
 export function attachmentUrl(ticketId: string, messageId: string, attachmentId: string): string {
   return `${BASE}/tickets/${ticketId}/messages/${messageId}/attachments/${attachmentId}`;
 }
+
+// For the admin screens' client (admin/adminApi.ts), which builds on the same request helpers.
+export { all as allPages, qs as queryString };

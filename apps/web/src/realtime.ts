@@ -8,7 +8,21 @@ export interface TicketSignal {
   ticketId: string;
 }
 
-type Listener = (s: TicketSignal | { type: 'resync' }) => void;
+/** Who else is on a ticket (the collision warning), as the server tells it. */
+export interface PresenceSignal {
+  type: 'presence';
+  ticketId: string;
+  people: Array<{ userId: string; name: string; state: 'viewing' | 'replying' }>;
+}
+
+type Listener = (s: TicketSignal | PresenceSignal | { type: 'resync' }) => void;
+
+let current: WebSocket | null = null;
+
+/** Tell the server where this page is: on a ticket, replying to it, or gone. Dropped while disconnected (it is said again). */
+export function sendPresence(ticketId: string, state: 'viewing' | 'replying' | 'left'): void {
+  if (current?.readyState === WebSocket.OPEN) current.send(JSON.stringify({ type: 'presence', ticketId, state }));
+}
 
 export function connectRealtime(listener: Listener): () => void {
   let ws: WebSocket | null = null;
@@ -21,8 +35,9 @@ export function connectRealtime(listener: Listener): () => void {
     if (stopped) return;
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/realtime`;
     ws = new WebSocket(url);
+    current = ws;
     ws.onmessage = (m) => {
-      let data: { type?: string; ticketId?: string };
+      let data: { type?: string; ticketId?: string; people?: PresenceSignal['people'] };
       try {
         data = JSON.parse(String(m.data));
       } catch {
@@ -33,10 +48,13 @@ export function connectRealtime(listener: Listener): () => void {
         if (connectedBefore) listener({ type: 'resync' });
         connectedBefore = true;
         document.documentElement.dataset.live = 'on';
+      } else if (data.type === 'presence' && data.ticketId && Array.isArray(data.people)) {
+        listener({ type: 'presence', ticketId: data.ticketId, people: data.people });
       } else if (data.type && data.ticketId) listener({ type: data.type, ticketId: data.ticketId });
     };
     ws.onclose = () => {
       document.documentElement.dataset.live = 'off';
+      if (current === ws) current = null;
       ws = null;
       if (stopped) return;
       timer = window.setTimeout(open, delay);

@@ -28,7 +28,8 @@ export type Route =
   | { name: 'inbox'; view: string }
   | { name: 'ticket'; ref: string }
   | { name: 'reset'; token: string | null }
-  | { name: 'notFound' };
+  | { name: 'notFound' }
+  | { name: 'admin'; section: string };
 
 export function match(path: string, search: URLSearchParams): Route {
   if (path === '/' || path === '') return { name: 'inbox', view: 'mine' };
@@ -37,6 +38,8 @@ export function match(path: string, search: URLSearchParams): Route {
   m = /^\/tickets\/([\w-]+)\/?$/.exec(path);
   if (m) return { name: 'ticket', ref: m[1]! };
   if (path === '/reset-password') return { name: 'reset', token: search.get('token') };
+  m = /^\/admin(?:\/([\w-]+))?\/?$/.exec(path);
+  if (m) return { name: 'admin', section: m[1] ?? '' };
   return { name: 'notFound' };
 }
 

@@ -9,7 +9,7 @@ export function StatusBadge(props: { status: TicketStatus }) {
 export function PriorityIcon(props: { priority: TicketPriority }) {
   const { t } = useI18n();
   if (props.priority === 'normal') return null;
-  return <span className={`prio pr-${props.priority}`} title={t(`priority.${props.priority}`)} aria-label={t(`priority.${props.priority}`)} />;
+  return <span role="img" className={`prio pr-${props.priority}`} title={t(`priority.${props.priority}`)} aria-label={t(`priority.${props.priority}`)} />;
 }
 
 export function Avatar(props: { name: string; kind?: 'customer' | 'agent' | 'system' }) {

@@ -83,3 +83,4 @@ export const PasswordResetConfirmInput = z.object({
   password: PASSWORD,
 });
 export type PasswordResetConfirmInput = z.infer<typeof PasswordResetConfirmInput>;
+export type CreatedApiTokenOut = z.infer<typeof CreatedApiTokenOut>;

@@ -11,3 +11,4 @@ export * from './routing.ts';
 export * from './knowledge.ts';
 export * from './search.ts';
 export * from './collab.ts';
+export * from './portal.ts';

@@ -281,3 +281,69 @@ export const KnowledgeNotificationOut = z.object({
 });
 
 export const NotificationsQuery = pageQuery.extend({ unread: queryBool.optional() });
+
+// ---- content gaps and suggestion use ----------------------------------------------------------
+/** What an agent did with an article suggested in a ticket: opened it, put it in a reply, or said it solved the case. */
+export const SuggestionUseAction = z.enum(['opened', 'inserted', 'solved']);
+export type SuggestionUseAction = z.infer<typeof SuggestionUseAction>;
+
+export const SuggestionUseInput = z.object({ articleId: uuid, action: SuggestionUseAction });
+export type SuggestionUseInput = z.infer<typeof SuggestionUseInput>;
+
+export const ContentGapQuery = z
+  .object({
+    /** Start of the period (default: 30 days before `to`). */
+    from: isoDate.optional(),
+    /** End of the period (default: now). */
+    to: isoDate.optional(),
+    /** Topics listed per part (default 20). */
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: '`from` must be before `to`', path: ['from'] });
+export type ContentGapQuery = z.infer<typeof ContentGapQuery>;
+
+const GapTopic = z.object({
+  /** The stemmed words the grouped items share, most telling first. */
+  terms: z.array(z.string()),
+  /** A readable name: the most frequent search, or the subject of the first ticket. */
+  label: z.string(),
+  count: z.number().int(),
+});
+
+export const ContentGapReportOut = z.object({
+  from: isoDate,
+  to: isoDate,
+  searches: z.object({
+    total: z.number().int(),
+    /** Searches that found nothing. */
+    noResults: z.number().int(),
+    /** Searches where no document had every word (the results are weaker matches of some words). */
+    partial: z.number().int(),
+    topics: z.array(
+      GapTopic.extend({
+        noResults: z.number().int(),
+        lastSearchedAt: isoDate,
+        queries: z.array(z.object({ query: z.string(), count: z.number().int() })),
+      }),
+    ),
+  }),
+  tickets: z.object({
+    /** Tickets created in the period and solved or closed since. */
+    solved: z.number().int(),
+    /** Of those, the ones where no suggested article was opened, inserted or marked as the solution. */
+    withoutSuggestionUsed: z.number().int(),
+    topics: z.array(GapTopic.extend({ tickets: z.array(z.object({ id: uuid, number: z.number().int(), subject: z.string() })) })),
+  }),
+});
+export type ContentGapReportOut = z.infer<typeof ContentGapReportOut>;
+
+// ---- capture: a reply becomes an article draft ---------------------------------------------------
+export const DraftFromReplyInput = z.object({
+  /** The draft's language (default: the ticket's, else the workspace's). */
+  language: ArticleLanguage.optional(),
+  visibility: ArticleVisibility.default('internal'),
+  categoryId: uuid.nullable().default(null),
+  /** The title (default: the ticket's subject). */
+  title: nonEmpty(300).optional(),
+});
+export type DraftFromReplyInput = z.infer<typeof DraftFromReplyInput>;

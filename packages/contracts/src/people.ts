@@ -74,6 +74,8 @@ export const ListUsersQuery = pageQuery.extend({
   role: StaffRole.optional(),
   q: z.string().trim().max(200).optional(),
   teamId: uuid.optional(),
+  /** Active or deactivated (suspended) accounts only. */
+  status: UserStatus.optional(),
 });
 
 // ---- customers and organizations -----------------------------------------------------------

@@ -151,3 +151,8 @@ export const RoutingModelOut = z.object({
 });
 
 export const TrainAcceptedOut = z.object({ jobId: z.number().int().nullable(), status: z.literal('queued') });
+
+// Types for clients that take no schema library (the web app).
+export type RoutingMode = z.infer<typeof RoutingMode>;
+export type TeamRoutingOut = z.infer<typeof TeamRoutingOut>;
+export type AvailabilityOut = z.infer<typeof AvailabilityOut>;

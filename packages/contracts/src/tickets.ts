@@ -43,6 +43,8 @@ export const CreateTicketInput = z.object({
   tags: tags.default([]),
   customFields: customFieldValues.default({}),
   language: LANGUAGE.nullable().optional(),
+  /** The request category (GET /ticket-categories); customers pick an active one. */
+  categoryId: uuid.nullable().optional(),
   /** The first message may be an internal note when an agent logs a call, for example. */
   firstMessageVisibility: MessageVisibility.default('public'),
   attachments: z.array(AttachmentMeta).max(100).default([]),
@@ -62,6 +64,7 @@ export const UpdateTicketInput = z
     customFields: customFieldValues,
     language: LANGUAGE.nullable(),
     requesterId: uuid,
+    categoryId: uuid.nullable(),
     /** Optimistic concurrency: when given, the update fails with VERSION_CONFLICT if the ticket moved on. */
     version: z.number().int().min(1),
   })
@@ -123,6 +126,7 @@ export const TicketOut = z.object({
   updatedAt: isoDate,
   solvedAt: isoDate.nullable(),
   closedAt: isoDate.nullable(),
+  categoryId: uuid.nullable(),
   /** What the caller may do with this ticket, so clients do not re-implement the rules. */
   permissions: z.object({
     update: z.boolean(),

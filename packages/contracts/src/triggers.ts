@@ -103,6 +103,12 @@ const AutomationConditions = z.object({
   statuses: z.array(TicketStatus.exclude(['closed'])).min(1).max(5),
   hoursSinceCreated: z.number().min(0).max(100_000).optional(),
   hoursSinceUpdated: z.number().min(0).max(100_000).optional(),
+  /** Hours since the requester's last public message (the ticket's creation when they wrote none since). */
+  hoursSinceCustomerReply: z.number().min(0).max(100_000).optional(),
+  /** Hours since the ticket entered its current status (pending for 7 days…). */
+  hoursInStatus: z.number().min(0).max(100_000).optional(),
+  /** A running SLA target is due within this many hours, or already overdue (acts before a breach). */
+  hoursBeforeSlaDeadline: z.number().min(0).max(100_000).optional(),
   all: z.array(TriggerCondition).max(50).default([]),
 });
 

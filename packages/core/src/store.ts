@@ -14,6 +14,9 @@ import type { KnowledgeRepository } from './knowledge/types.ts';
 import type { SearchRepository } from './search/types.ts';
 import type { AutomationRepository } from './automations/automations.ts';
 import type { WebhookRepository } from './webhooks/webhooks.ts';
+import type { TicketCategoryRepository } from './tickets/category-types.ts';
+import type { PortalRepository } from './portal/types.ts';
+import type { ContentGapRepository } from './knowledge/content-gaps.ts';
 import type {
   BlobRepository,
   EmailAddressFlagRepository,
@@ -63,6 +66,7 @@ export interface ActorRef {
 export interface NewEvent {
   workspaceId: string;
   subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'macro';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'ticket_category';
   subjectId: string;
   actor: ActorRef;
   type: string;
@@ -156,7 +160,7 @@ export interface UserRepository {
   update(workspaceId: string, id: string, patch: Partial<User>): Promise<User>;
   list(
     workspaceId: string,
-    filter: { roles: Role[]; text?: string; teamId?: string; organizationId?: string },
+    filter: { roles: Role[]; text?: string; teamId?: string; organizationId?: string; status?: User['status'] },
     page: PageRequest,
   ): Promise<User[]>;
   countByRole(workspaceId: string, role: Role, status?: 'active'): Promise<number>;
@@ -337,6 +341,9 @@ export interface Repositories {
   macros: MacroRepository;
   staffFollowers: StaffFollowerRepository;
   mentions: MentionRepository;
+  ticketCategories: TicketCategoryRepository;
+  portal: PortalRepository;
+  contentGaps: ContentGapRepository;
 }
 
 export interface Store extends Repositories {

@@ -217,6 +217,7 @@ describe('diffTicket', () => {
     updatedAt: EARLIER,
     solvedAt: null,
     closedAt: null,
+    categoryId: null,
   };
   it('keeps only the fields whose value changes, with from and to', () => {
     assert.deepEqual(diffTicket(before, { subject: 'Hello', priority: 'high', tags: ['a', 'b'], customFields: { x: 1 }, assigneeId: null }), {

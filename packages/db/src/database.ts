@@ -14,6 +14,8 @@ import * as m0006 from './migrations/0006_routing.ts';
 import * as m0007 from './migrations/0007_web.ts';
 import * as m0004 from './migrations/0004_knowledge.ts';
 import * as m0009 from './migrations/0009_collab.ts';
+import * as m0008 from './migrations/0008_portal.ts';
+import * as m0010 from './migrations/0010_content_gaps.ts';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 
@@ -37,6 +39,8 @@ export interface Database {
    * Resolves to a function that stops listening. Best effort: a lost connection is re-opened.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** NOTIFY `channel` with `payload` (at most 7,900 bytes): every process LISTENing on it hears it, this one too. */
+  notify(channel: string, payload: string): Promise<void>;
   /** PostgreSQL only: the pool, for LISTEN/NOTIFY and advisory locks. */
   pool?: pg.Pool;
 }
@@ -50,6 +54,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_web': m0007,
   '0004_knowledge': m0004,
   '0009_collab': m0009,
+  '0008_portal': m0008,
+  '0010_content_gaps': m0010,
 };
 
 /**
@@ -95,6 +101,7 @@ function openPostgres(url: string, poolSize: number): Database {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    notify: (channel, payload) => notifyOn(db, channel, payload),
     async close() {
       await db.destroy();
     },
@@ -163,6 +170,12 @@ function prepareStatements(client: pg.PoolClient): void {
   };
 }
 
+async function notifyOn(db: Kysely<DB>, channel: string, payload: string): Promise<void> {
+  checkChannel(channel);
+  if (Buffer.byteLength(payload) > 7900) throw new Error(`NOTIFY payload too large (${Buffer.byteLength(payload)} bytes)`);
+  await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db);
+}
+
 function checkChannel(channel: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name "${channel}"`);
 }
@@ -194,6 +207,7 @@ async function openPGlite(opts: DatabaseOptions): Promise<Database> {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    notify: (channel, payload) => notifyOn(db, channel, payload),
     async listen(channel, onNotify) {
       checkChannel(channel);
       const unsubscribe = await pglite.listen(channel, onNotify);
@@ -269,6 +283,9 @@ export async function migrate(db: Kysely<any>): Promise<void> {
     provider: { getMigrations: async () => MIGRATIONS },
     migrationTableName: 'guichet_migrations',
     migrationLockTableName: 'guichet_migrations_lock',
+    // Work done side by side lands in any order: a data folder that already ran a later-numbered
+    // migration still runs an earlier-numbered one it has not seen (they never depend on each other's order).
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

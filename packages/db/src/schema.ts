@@ -112,6 +112,7 @@ export interface TicketsTable {
   solved_at: Timestamp | null;
   closed_at: Timestamp | null;
   search_vector: ColumnType<string, never, never>;
+  category_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -496,9 +497,36 @@ export interface DB {
   automation_runs: AutomationRunsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  ticket_categories: TicketCategoriesTable;
+  portal_tokens: PortalTokensTable;
+  deflection_events: DeflectionEventsTable;
+  search_log: SearchLogTable;
+  suggestion_uses: SuggestionUsesTable;
   macros: MacrosTable;
   ticket_staff_followers: TicketStaffFollowersTable;
   message_mentions: MessageMentionsTable;
+}
+
+export interface SearchLogTable {
+  id: string;
+  workspace_id: string;
+  created_at: Timestamp;
+  source: string;
+  audience: string;
+  query: string;
+  language: string | null;
+  results: number;
+  matched: string;
+}
+
+export interface SuggestionUsesTable {
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  article_id: string;
+  user_id: string | null;
+  action: string;
+  created_at: Timestamp;
 }
 
 export interface BusinessCalendarsTable {
@@ -636,6 +664,42 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: Timestamp;
   delivered_at: Timestamp | null;
+}
+
+export interface TicketCategoriesTable {
+  id: string;
+  workspace_id: string;
+  key: string;
+  names: Json<Record<string, string>>;
+  position: number;
+  active: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PortalTokensTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  kind: string;
+  ticket_id: string | null;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  requested_ip: string | null;
+}
+
+export interface DeflectionEventsTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  article_id: string | null;
+  ticket_id: string | null;
+  visit: string | null;
+  query: string | null;
+  language: string | null;
+  created_at: Timestamp;
 }
 
 // ---- 0009_collab: macros, staff followers, mentions ----

@@ -30,6 +30,8 @@ import { KyselyRoutingRepository } from './repositories/routing.ts';
 import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
 import { KyselySearchRepository } from './repositories/search.ts';
 import { KyselyMacroRepository, KyselyMentionRepository, KyselyStaffFollowerRepository } from './repositories/collab.ts';
+import { KyselyPortalRepository, KyselyTicketCategoryRepository } from './repositories/portal.ts';
+import { KyselyContentGapRepository } from './repositories/content-gaps.ts';
 
 /** Unique constraints that users can run into, with the error each one means. */
 const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
@@ -46,6 +48,7 @@ const UNIQUE_ERRORS: Record<string, [AppError['code'], string]> = {
   triggers_name_uq: ['NAME_TAKEN', 'A trigger with this name already exists.'],
   saved_views_name_uq: ['NAME_TAKEN', 'You already have a view with this name.'],
   automations_name_uq: ['NAME_TAKEN', 'An automation with this name already exists.'],
+  ticket_categories_key_uq: ['KEY_TAKEN', 'A request category with this key already exists.'],
 };
 
 export function translateDbError(e: unknown): unknown {
@@ -201,6 +204,9 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     macros: guard(new KyselyMacroRepository(db)),
     staffFollowers: guard(new KyselyStaffFollowerRepository(db)),
     mentions: guard(new KyselyMentionRepository(db)),
+    ticketCategories: guard(new KyselyTicketCategoryRepository(db)),
+    portal: guard(new KyselyPortalRepository(db)),
+    contentGaps: guard(new KyselyContentGapRepository(db)),
   };
 }
 

@@ -166,6 +166,7 @@ export function ticketInput(
       updatedAt: createdAt,
       solvedAt: null,
       closedAt: null,
+      categoryId: null,
       ...over,
     },
     message: {

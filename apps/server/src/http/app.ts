@@ -22,6 +22,8 @@ import { knowledgeRoutes } from './routes/knowledge.ts';
 import { collabRoutes } from './routes/collab.ts';
 import { searchRoutes } from './routes/search.ts';
 import { registerHelpCenter } from './help-center.ts';
+import { portalRoutes } from './routes/portal.ts';
+import { registerPortal } from './portal.ts';
 
 export const API_PREFIX = '/api/v1';
 export const VERSION = '0.1.0';
@@ -144,6 +146,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       knowledgeRoutes(route);
       searchRoutes(route);
       collabRoutes(route);
+      portalRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({
         method: 'GET', url: '/openapi.json', tag: 'Meta', auth: 'none',
@@ -156,6 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
 
   registerHelpCenter(app, opts.deps);
+  registerPortal(app, opts.deps, { secure: opts.config.secureCookies, appUrl: opts.appUrl });
 
   return app;
 }

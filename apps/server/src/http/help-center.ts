@@ -9,12 +9,11 @@ import { z } from 'zod';
 import { ARTICLE_LANGUAGES, type ArticleLanguage } from '@guichet/contracts';
 import * as core from '@guichet/core';
 import { markSnippet } from './routes/search.ts';
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+import { esc, langOf, sendPage } from './html.ts';
 
 const T = {
-  en: { help: 'Help center', search: 'Search', searchFor: 'Search the help center', results: 'Results for', none: 'No article matches. Try other words.', helped: 'Did this help?', yes: 'Yes', no: 'No', comment: 'What were you looking for? (optional)', send: 'Send', thanks: 'Thank you for your feedback.', other: 'Other articles', updated: 'Updated', missing: 'This article is not available in English yet; here is the French version.', home: 'Home', uncategorized: 'More articles' },
-  fr: { help: "Centre d'aide", search: 'Rechercher', searchFor: "Rechercher dans le centre d'aide", results: 'Résultats pour', none: "Aucun article ne correspond. Essayez d'autres mots.", helped: 'Cet article vous a-t-il aidé ?', yes: 'Oui', no: 'Non', comment: 'Que cherchiez-vous ? (facultatif)', send: 'Envoyer', thanks: 'Merci pour votre avis.', other: 'Autres articles', updated: 'Mis à jour le', missing: "Cet article n'est pas encore traduit en français ; voici la version anglaise.", home: 'Accueil', uncategorized: 'Autres articles' },
+  en: { help: 'Help center', search: 'Search', searchFor: 'Search the help center', results: 'Results for', none: 'No article matches. Try other words.', helped: 'Did this help?', yes: 'Yes', no: 'No', comment: 'What were you looking for? (optional)', send: 'Send', thanks: 'Thank you for your feedback.', other: 'Other articles', updated: 'Updated', missing: 'This article is not available in English yet; here is the French version.', home: 'Home', uncategorized: 'More articles', contact: 'Contact support' },
+  fr: { help: "Centre d'aide", search: 'Rechercher', searchFor: "Rechercher dans le centre d'aide", results: 'Résultats pour', none: "Aucun article ne correspond. Essayez d'autres mots.", helped: 'Cet article vous a-t-il aidé ?', yes: 'Oui', no: 'Non', comment: 'Que cherchiez-vous ? (facultatif)', send: 'Envoyer', thanks: 'Merci pour votre avis.', other: 'Autres articles', updated: 'Mis à jour le', missing: "Cet article n'est pas encore traduit en français ; voici la version anglaise.", home: 'Accueil', uncategorized: 'Autres articles', contact: 'Contacter le support' },
 } as const;
 
 /** A small, safe markdown: everything escaped first, then headings, lists, emphasis, code and links. */
@@ -69,33 +68,21 @@ export function renderMarkdown(md: string): string {
 
 const plain = (md: string) => md.replace(/[#*`>[\]()_-]+/g, ' ').replace(/\s+/g, ' ').trim();
 
-function langOf(q: unknown, fallback: string): ArticleLanguage {
-  const l = (q as { lang?: unknown })?.lang;
-  if (l === 'fr' || l === 'en') return l;
-  return fallback.startsWith('fr') ? 'fr' : 'en';
-}
-
 function page(reply: FastifyReply, p: { lang: ArticleLanguage; slug: string; workspace: string; title: string; description: string; canonical: string; body: string; status?: number }) {
   const t = T[p.lang];
-  const other: ArticleLanguage = p.lang === 'fr' ? 'en' : 'fr';
-  const switchUrl = p.canonical.replace(/([?&])lang=(en|fr)/, `$1lang=${other}`);
-  reply
-    .code(p.status ?? 200)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'public, max-age=60')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
-  return `<!doctype html>
-<html lang="${p.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(p.title)}</title><meta name="description" content="${esc(p.description.slice(0, 160))}">
-<link rel="canonical" href="${esc(p.canonical)}">
-<link rel="alternate" hreflang="${other}" href="${esc(switchUrl)}">
-<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;line-height:1.55;color:#1d2330}header{display:flex;justify-content:space-between;align-items:center;border-bottom:3px solid #2d5bd7;padding-bottom:.5rem}header a{color:inherit;text-decoration:none}mark{background:#ffe58a}form.search{margin:1rem 0}input[type=search]{width:70%;padding:.4rem}.hit{margin:1rem 0}.muted{color:#5b6272;font-size:.9em}</style>
-</head><body>
-<header><a href="/help/${esc(p.slug)}?lang=${p.lang}"><strong>${esc(p.workspace)}</strong> · ${t.help}</a>
-<a href="${esc(switchUrl)}" hreflang="${other}" lang="${other}">${other === 'fr' ? 'Français' : 'English'}</a></header>
-<form class="search" action="/help/${esc(p.slug)}/search" method="get" role="search"><input type="hidden" name="lang" value="${p.lang}">
-<input type="search" name="q" aria-label="${t.searchFor}" placeholder="${t.searchFor}"> <button>${t.search}</button></form>
-<main>${p.body}</main></body></html>`;
+  return sendPage(reply, {
+    lang: p.lang,
+    title: p.title,
+    description: p.description,
+    canonical: p.canonical,
+    brand: { href: `/help/${p.slug}?lang=${p.lang}`, workspace: p.workspace, site: t.help },
+    // Not answered here: the customer portal's request form, which suggests articles again as they type.
+    nav: `<a href="/portal/${esc(encodeURIComponent(p.slug))}/requests/new?lang=${p.lang}">${t.contact}</a> · `,
+    beforeMain: `<form class="search" action="/help/${esc(p.slug)}/search" method="get" role="search"><input type="hidden" name="lang" value="${p.lang}">
+<input type="search" name="q" aria-label="${t.searchFor}" placeholder="${t.searchFor}"> <button>${t.search}</button></form>`,
+    body: p.body,
+    ...(p.status ? { status: p.status } : {}),
+  });
 }
 
 const translationFor = (v: core.ArticleView, lang: ArticleLanguage) => v.translations.find((t) => t.language === lang) ?? v.translations[0]!;
@@ -208,7 +195,9 @@ ${renderMarkdown(tr.body)}</article>
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 300) : '';
     let hits: core.SearchHit[] = [];
     if (q && core.parseSearchQuery(q).words.length + core.parseSearchQuery(q).phrases.length > 0) {
-      hits = (await core.search(deps, hc.ctx, { q, type: ['article'], match: 'auto', limit: 20 }, { kind: 'public' })).items;
+      const r = await core.search(deps, hc.ctx, { q, type: ['article'], match: 'auto', limit: 20 }, { kind: 'public' });
+      hits = r.items;
+      await core.recordSearch(deps, hc.ctx, { source: 'help_center', query: q, language: lang, results: hits.length, matched: r.matched });
     }
     // One hit per article, in the visitor's language when it has one.
     const seen = new Set<string>();

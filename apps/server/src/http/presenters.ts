@@ -60,6 +60,7 @@ export function presentTicket(t: TicketView, access: TicketAccess): TicketOut {
     updatedAt: iso(t.updatedAt),
     solvedAt: isoN(t.solvedAt),
     closedAt: isoN(t.closedAt),
+    categoryId: t.categoryId,
     permissions: { update: access.update, reply: access.reply, addNote: access.addNote, viewInternal: access.viewInternal },
   };
 }

@@ -71,6 +71,17 @@ import { DEMO_TICKETS_FR } from './demo-tickets-fr.ts';
 import { DEMO_ARTICLE_CATEGORIES, DEMO_ARTICLES, DEMO_PROPOSAL } from './demo-articles.ts';
 import { CreateArticleInput, CreateCategoryInput, CreateProposalInput } from '@guichet/contracts';
 import { createArticle, createCategory, proposeArticleEdit, publishArticle, setKnowledgeManager } from '@guichet/core';
+import { CreateTicketCategoryInput } from '@guichet/contracts';
+import { createTicketCategory } from '@guichet/core';
+
+/** The customer portal's request categories (their keys are what routing rules can name). */
+export const DEMO_TICKET_CATEGORIES = [
+  { key: 'billing', names: { en: 'Billing and payments', fr: 'Facturation et paiements' } },
+  { key: 'cards', names: { en: 'Cards', fr: 'Cartes' } },
+  { key: 'account', names: { en: 'My account and access', fr: 'Mon compte et mes accès' } },
+  { key: 'technical', names: { en: 'Technical problem', fr: 'Problème technique' } },
+  { key: 'other', names: { en: 'Something else', fr: 'Autre chose' } },
+] as const;
 
 export const DEMO_TICKETS: DemoTicket[] = [...DEMO_TICKETS_EN, ...DEMO_TICKETS_FR];
 
@@ -322,6 +333,12 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
   tick();
   const proposer = ctxOf(staffOf(DEMO_PROPOSAL.by, 'proposal').actor);
   await proposeArticleEdit(d, proposer, articleIds.get(DEMO_PROPOSAL.article)!, CreateProposalInput.parse(DEMO_PROPOSAL));
+
+  // ---- the portal's request categories, by the admin ---------------------------------------------
+  for (const [i, c] of DEMO_TICKET_CATEGORIES.entries()) {
+    tick();
+    await createTicketCategory(d, adminCtx, CreateTicketCategoryInput.parse({ key: c.key, names: c.names, position: i }));
+  }
 
   // ---- customers imported two days later; the others arrive with their first ticket -------------
   clock.moveTo(today - (SETUP_DAYS_AGO - 2) * DAY + 9 * HOUR);

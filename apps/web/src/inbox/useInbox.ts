@@ -4,7 +4,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type SavedViewOut, type TicketOut, type ViewCounts } from '../api.ts';
-import { connectRealtime, type TicketSignal } from '../realtime.ts';
+import { connectRealtime, type PresenceSignal, type TicketSignal } from '../realtime.ts';
 import { NO_FILTERS, SAVED_PREFIX, queryFor, savedQueryOf, viewById, type Filters, type ViewDef } from './views.ts';
 
 const PAGE = 100;
@@ -42,6 +42,8 @@ export interface Inbox {
   fresh: number;
   /** Screens that show one ticket hear about its changes here. */
   onTicketSignal(l: (s: TicketSignal) => void): () => void;
+  /** …and who else is on it; `resync` after a reconnection (say where you are again). */
+  onPresence(l: (s: PresenceSignal | { type: 'resync' }) => void): () => void;
 }
 
 export const InboxContext = createContext<Inbox | null>(null);
@@ -65,6 +67,7 @@ export function useInboxState(): Inbox {
   const [savedViews, setSavedViews] = useState<SavedViewOut[]>([]);
   const [fresh, setFresh] = useState(0);
   const signalListeners = useRef(new Set<(s: TicketSignal) => void>());
+  const presenceListeners = useRef(new Set<(s: PresenceSignal | { type: 'resync' }) => void>());
   const itemsRef = useRef<TicketOut[]>([]);
   const savedRef = useRef(savedViews);
   savedRef.current = savedViews;
@@ -137,8 +140,13 @@ export function useInboxState(): Inbox {
       }
     };
     return connectRealtime((s) => {
+      if (s.type === 'presence' && 'people' in s) {
+        for (const l of presenceListeners.current) l(s);
+        return;
+      }
       if (!('ticketId' in s)) {
         refreshCounts();
+        for (const l of presenceListeners.current) l({ type: 'resync' });
         return;
       }
       for (const l of signalListeners.current) l(s);
@@ -197,6 +205,10 @@ export function useInboxState(): Inbox {
     onTicketSignal: (l) => {
       signalListeners.current.add(l);
       return () => signalListeners.current.delete(l);
+    },
+    onPresence: (l) => {
+      presenceListeners.current.add(l);
+      return () => presenceListeners.current.delete(l);
     },
     deleteView: async (id) => {
       await api.deleteView(id);

@@ -24,6 +24,7 @@ import { isTyping } from '../shortcuts.ts';
 import { describeActions, MacroPicker } from './MacroPicker.tsx';
 import { MentionList, mentionCandidates, mentionQuery, mentionToken, TextWithMentions } from './Mentions.tsx';
 import { FollowButton } from './FollowButton.tsx';
+import { TicketPresence } from './Presence.tsx';
 
 const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -177,7 +178,10 @@ export function TicketPage(props: { ticketRef: string }) {
               }}
             />
           ) : (
-            <p className="muted">{t('ticket.readOnly')}</p>
+            <>
+              <TicketPresence ticketId={tk.id} replying={false} />
+              <p className="muted">{t('ticket.readOnly')}</p>
+            </>
           )}
         </div>
         <aside className="side" aria-label={t('ticket.properties')}>
@@ -434,6 +438,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
         void send(sendStatus || undefined);
       }}
     >
+      <TicketPresence ticketId={tk.id} replying={mode === 'public' && text.trim() !== ''} />
       <div className="tabs" role="tablist">
         {tk.permissions.reply && (
           <button type="button" role="tab" aria-selected={mode === 'public'} className={mode === 'public' ? 'on' : ''} onClick={() => focus('public')}>

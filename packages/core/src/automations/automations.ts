@@ -1,9 +1,11 @@
 /**
  * Time-based automations: rules evaluated on a schedule over open tickets (hours since created,
- * since the last update, status, and any trigger condition), with the triggers' actions.
+ * since the last update, since the customer's last reply, in the current status, before an SLA
+ * deadline; status; and any trigger condition), with the triggers' actions.
  *
- * At most once per ticket and matching period: a period is named by the moment its hours count
- * from (the ticket's last update, or its creation), and a run claims (automation, ticket, period)
+ * At most once per ticket and matching period: a period is named by the moments its hours count
+ * from (the ticket's last update or its creation, the customer's last reply, the entry into the
+ * status, the SLA deadline), and a run claims (automation, ticket, period)
  * with a unique row in the transaction that acts. Two processes running the same automation at
  * once both try the claim; the second waits for the first to commit, then skips. A ticket the
  * automation changed was updated, so a new period starts from that change.
@@ -26,6 +28,9 @@ export interface AutomationConditions {
   statuses: TicketStatus[];
   hoursSinceCreated?: number | undefined;
   hoursSinceUpdated?: number | undefined;
+  hoursSinceCustomerReply?: number | undefined;
+  hoursInStatus?: number | undefined;
+  hoursBeforeSlaDeadline?: number | undefined;
   /** Trigger conditions (priority, tags, requester, time of day…), all of which must hold. */
   all: TriggerCondition[];
 }
@@ -55,19 +60,61 @@ export interface AutomationRepository {
   candidates(workspaceId: string, q: { statuses: TicketStatus[]; createdBefore: Date | null; updatedBefore: Date | null; afterId: string | null; limit: number }): Promise<Ticket[]>;
   /** Claim one firing; false when this automation already fired for this ticket in this period. */
   claim(workspaceId: string, automationId: string, ticketId: string, periodKey: string, at: Date): Promise<boolean>;
+  /** When the requester last wrote publicly on the ticket, and when it entered its current status (null: never / since creation). */
+  timeline(workspaceId: string, ticketId: string, requesterId: string): Promise<{ lastCustomerMessageAt: Date | null; statusChangedAt: Date | null }>;
   /** How many times it fired, and on how many tickets (for follow-up rates). */
   stats(workspaceId: string, automationId: string): Promise<{ firings: number; tickets: number }>;
 }
 
 const HOUR = 3_600_000;
 
+/** What the ticket-level conditions need beyond the ticket row (read only when a condition uses it). */
+export interface TicketTimes {
+  /** The requester's last public message; the ticket's creation when none. */
+  lastCustomerReplyAt: Date;
+  /** When the ticket entered its current status. */
+  statusSince: Date;
+  /** The earliest deadline of a running SLA target, null when none runs. */
+  slaDeadline: { kind: string; at: Date } | null;
+}
+
+const needsTimes = (c: AutomationConditions) => c.hoursSinceCustomerReply !== undefined || c.hoursInStatus !== undefined || c.hoursBeforeSlaDeadline !== undefined;
+
 /** Whether a ticket is due for an automation at `now`, and the period its firing belongs to. */
-export function periodOf(a: Automation, t: Pick<Ticket, 'status' | 'createdAt' | 'updatedAt'>, now: Date): string | null {
+export function periodOf(a: Automation, t: Pick<Ticket, 'status' | 'createdAt' | 'updatedAt'>, now: Date, times?: TicketTimes): string | null {
   const c = a.conditions;
   if (!c.statuses.includes(t.status)) return null;
-  if (c.hoursSinceCreated !== undefined && now.getTime() - t.createdAt.getTime() < c.hoursSinceCreated * HOUR) return null;
-  if (c.hoursSinceUpdated !== undefined && now.getTime() - t.updatedAt.getTime() < c.hoursSinceUpdated * HOUR) return null;
-  return c.hoursSinceUpdated !== undefined ? `updated:${t.updatedAt.toISOString()}` : `created:${t.createdAt.toISOString()}`;
+  const since = (at: Date, hours: number | undefined) => hours === undefined || now.getTime() - at.getTime() >= hours * HOUR;
+  if (!since(t.createdAt, c.hoursSinceCreated) || !since(t.updatedAt, c.hoursSinceUpdated)) return null;
+  const base = c.hoursSinceUpdated !== undefined ? `updated:${t.updatedAt.toISOString()}` : `created:${t.createdAt.toISOString()}`;
+  if (!needsTimes(c)) return base;
+  if (!times) throw new Error('periodOf: this automation needs the ticket\'s times');
+  const parts = [base];
+  if (c.hoursSinceCustomerReply !== undefined) {
+    if (!since(times.lastCustomerReplyAt, c.hoursSinceCustomerReply)) return null;
+    parts.push(`customer:${times.lastCustomerReplyAt.toISOString()}`);
+  }
+  if (c.hoursInStatus !== undefined) {
+    if (!since(times.statusSince, c.hoursInStatus)) return null;
+    parts.push(`status:${t.status}:${times.statusSince.toISOString()}`);
+  }
+  if (c.hoursBeforeSlaDeadline !== undefined) {
+    const d = times.slaDeadline;
+    if (!d || d.at.getTime() - now.getTime() > c.hoursBeforeSlaDeadline * HOUR) return null;
+    parts.push(`sla:${d.kind}:${d.at.toISOString()}`);
+  }
+  return parts.join('|');
+}
+
+async function timesOf(tx: Repositories, t: Ticket): Promise<TicketTimes> {
+  const [tl, sla] = await Promise.all([tx.automations.timeline(t.workspaceId, t.id, t.requesterId), tx.ticketSla.find(t.workspaceId, t.id)]);
+  let slaDeadline: TicketTimes['slaDeadline'] = null;
+  for (const [kind, clock] of Object.entries(sla?.state.clocks ?? {})) {
+    if (!clock?.deadline || clock.fulfilledAt) continue;
+    const at = new Date(clock.deadline);
+    if (!slaDeadline || at < slaDeadline.at) slaDeadline = { kind, at };
+  }
+  return { lastCustomerReplyAt: tl.lastCustomerMessageAt ?? t.createdAt, statusSince: tl.statusChangedAt ?? t.createdAt, slaDeadline };
 }
 
 /** Run every enabled automation of every workspace once. Safe to run twice and from several processes. */
@@ -100,7 +147,7 @@ export async function runAutomation(deps: Deps, a: Automation): Promise<{ fired:
     for (const candidate of page) {
       const fired = await deps.store.transaction(async (tx) => {
         const ticket = await tx.tickets.lock(a.workspaceId, candidate.id);
-        const period = ticket && periodOf(a, ticket, now);
+        const period = ticket && periodOf(a, ticket, now, ticket && needsTimes(c) ? await timesOf(tx, ticket) : undefined);
         if (!ticket || !period || !(await matches(tx, a, ticket, now))) return false;
         if (!(await tx.automations.claim(a.workspaceId, a.id, ticket.id, period, now))) return false;
         await fire(deps, tx, ctx, a, ticket, 'automation', now);
@@ -143,15 +190,17 @@ export async function getAutomation(deps: Deps, ctx: Ctx, id: string): Promise<A
   return { ...a, stats: await deps.store.automations.stats(ctx.workspaceId, id) };
 }
 
-function checkTimed(c: { hoursSinceCreated?: number | undefined; hoursSinceUpdated?: number | undefined }): void {
-  if (c.hoursSinceCreated === undefined && c.hoursSinceUpdated === undefined) {
-    throw new AppError('VALIDATION_FAILED', 'An automation needs hoursSinceCreated or hoursSinceUpdated.', { issues: [{ in: 'body', path: ['conditions'], message: 'a time condition is required' }] });
+function checkTimed(c: AutomationConditions): void {
+  if (c.hoursSinceCreated === undefined && c.hoursSinceUpdated === undefined && !needsTimes(c)) {
+    throw new AppError('VALIDATION_FAILED', 'An automation needs a time condition: hoursSinceCreated, hoursSinceUpdated, hoursSinceCustomerReply, hoursInStatus or hoursBeforeSlaDeadline.', {
+      issues: [{ in: 'body', path: ['conditions'], message: 'a time condition is required' }],
+    });
   }
 }
 
 export async function createAutomation(deps: Deps, ctx: Ctx, input: CreateAutomationInput): Promise<Automation> {
   authorize(ctx.actor, 'triggers:manage');
-  checkTimed(input.conditions);
+  checkTimed(input.conditions as AutomationConditions);
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     const existing = await tx.automations.list(ctx.workspaceId);
@@ -174,7 +223,7 @@ export async function createAutomation(deps: Deps, ctx: Ctx, input: CreateAutoma
 
 export async function updateAutomation(deps: Deps, ctx: Ctx, id: string, input: UpdateAutomationInput): Promise<Automation> {
   authorize(ctx.actor, 'triggers:manage');
-  if (input.conditions) checkTimed(input.conditions);
+  if (input.conditions) checkTimed(input.conditions as AutomationConditions);
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     if (!(await tx.automations.findById(ctx.workspaceId, id))) throw new AppError('AUTOMATION_NOT_FOUND', 'Automation not found.');

@@ -316,6 +316,7 @@ async function createEmailTicket(
     updatedAt: now,
     solvedAt: null,
     closedAt: null,
+    categoryId: null,
   };
   const created = await tx.tickets.create({
     ticket,

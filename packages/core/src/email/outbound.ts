@@ -269,6 +269,15 @@ export function textToHtml(text: string): string {
   return `<!doctype html>\n<html><body>\n${paragraphs.join('\n')}\n</body></html>`;
 }
 
+/** The host name of a URL (the domain of account mails when the workspace has none). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname || 'localhost';
+  } catch {
+    return 'localhost';
+  }
+}
+
 export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }

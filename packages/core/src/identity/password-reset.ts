@@ -5,7 +5,7 @@
  * the address has an account, so addresses cannot be probed.
  */
 import type { Deps } from '../deps.ts';
-import { queueAccountEmail } from '../email/outbound.ts';
+import { hostOf, queueAccountEmail } from '../email/outbound.ts';
 import { mailLanguage } from '../email/outbound-templates.ts';
 import { systemActor, type Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
@@ -90,14 +90,6 @@ export async function confirmPasswordReset(
       await recordAudit(tx, ctx, now, 'user.password_reset', { type: 'user', id: user.id }, { email: user.email, via: 'email_link' });
     }
   });
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname || 'localhost';
-  } catch {
-    return 'localhost';
-  }
 }
 
 export function renderResetMail(language: 'fr' | 'en', v: { name: string; workspace: string; link: string }): { subject: string; text: string } {

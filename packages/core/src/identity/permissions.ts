@@ -32,6 +32,7 @@ export const PERMISSIONS = [
   'sla:manage',
   'triggers:read',
   'triggers:manage',
+  'ticket_categories:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,5 +1,6 @@
 import type { CreateApiTokenInput, LoginInput } from '@guichet/contracts';
 import type { Deps } from '../deps.ts';
+import type { Repositories } from '../store.ts';
 import type { Actor, Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordAudit } from '../shared/record.ts';
@@ -57,27 +58,35 @@ export async function login(
     });
   }
   const { user, workspace } = verified[0]!;
-  const token = deps.secrets.token(32);
-  const expiresAt = new Date(now.getTime() + deps.settings.sessionTtlMs);
-  const sessionId = deps.ids.uuid();
-  await deps.store.transaction(async (tx) => {
-    await tx.sessions.insert({
-      id: sessionId,
-      workspaceId: workspace.id,
-      userId: user.id,
-      tokenHash: deps.secrets.hash(token),
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt,
-    });
+  const { token, expiresAt, sessionId } = await deps.store.transaction(async (tx) => {
+    const opened = await openSession(deps, tx, user, workspace.id, now);
     await tx.users.update(workspace.id, user.id, { lastLoginAt: now });
     await tx.loginAttempts.record(input.email, meta.ip, true, now);
     if (user.role !== 'customer') {
       const ctx: Ctx = { workspaceId: workspace.id, actor: actorOf(user, 'session'), requestId: meta.requestId, ip: meta.ip };
       await recordAudit(tx, ctx, now, 'auth.login', { type: 'user', id: user.id }, {});
     }
+    return opened;
   });
   return { token, expiresAt, auth: { user, workspace, actor: actorOf(user, 'session'), via: 'session', sessionId } };
+}
+
+/**
+ * Start a session for `user` (a password login, a portal sign-in link): the cookie's secret is
+ * returned once, only its hash is stored.
+ */
+export async function openSession(
+  deps: Deps,
+  tx: Repositories,
+  user: Pick<User, 'id'>,
+  workspaceId: string,
+  now: Date,
+): Promise<{ token: string; expiresAt: Date; sessionId: string }> {
+  const token = deps.secrets.token(32);
+  const expiresAt = new Date(now.getTime() + deps.settings.sessionTtlMs);
+  const sessionId = deps.ids.uuid();
+  await tx.sessions.insert({ id: sessionId, workspaceId, userId: user.id, tokenHash: deps.secrets.hash(token), createdAt: now, lastSeenAt: now, expiresAt });
+  return { token, expiresAt, sessionId };
 }
 
 /** Resolve a session cookie. Sliding expiry: an active session is extended, an idle one lapses. */

@@ -6,15 +6,18 @@ export const MAINTENANCE_JOB = 'maintenance.cleanup';
 export const RETENTION = {
   loginAttemptsMs: 30 * 86_400_000,
   doneJobsMs: 7 * 86_400_000,
+  /** Searches typed by customers and visitors may hold personal data: a year is enough for the content-gap report. */
+  searchLogMs: 365 * 86_400_000,
 };
 
-/** Forget expired sessions, old sign-in attempts and old finished jobs. Safe to run twice. */
-export async function runMaintenance(deps: Deps): Promise<{ sessions: number; loginAttempts: number; jobs: number }> {
+/** Forget expired sessions, old sign-in attempts, old finished jobs and old searches. Safe to run twice. */
+export async function runMaintenance(deps: Deps): Promise<{ sessions: number; loginAttempts: number; jobs: number; searches: number }> {
   const now = deps.clock.now();
   const sessions = await deps.store.sessions.deleteExpired(now);
   const loginAttempts = await deps.store.loginAttempts.deleteBefore(new Date(now.getTime() - RETENTION.loginAttemptsMs));
   const jobs = await deps.store.jobs.deleteDoneBefore(new Date(now.getTime() - RETENTION.doneJobsMs));
-  return { sessions, loginAttempts, jobs };
+  const searches = await deps.store.contentGaps.deleteSearchesBefore(new Date(now.getTime() - RETENTION.searchLogMs));
+  return { sessions, loginAttempts, jobs, searches };
 }
 
 /** Ask for one maintenance run per hour, whichever process asks first (the dedupe key is the hour). */

@@ -1,4 +1,4 @@
-import type { CreateUserInput, SetUserSkillsInput, StaffRole, UpdateUserInput } from '@guichet/contracts';
+import type { CreateUserInput, SetUserSkillsInput, StaffRole, UpdateUserInput, UserStatus } from '@guichet/contracts';
 import type { Deps } from '../deps.ts';
 import type { PageRequest } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -112,7 +112,7 @@ export async function updateUser(deps: Deps, ctx: Ctx, id: string, input: Update
 export async function listUsers(
   deps: Deps,
   ctx: Ctx,
-  q: { limit: number; cursor?: string | undefined; role?: StaffRole | undefined; q?: string | undefined; teamId?: string | undefined },
+  q: { limit: number; cursor?: string | undefined; role?: StaffRole | undefined; q?: string | undefined; teamId?: string | undefined; status?: UserStatus | undefined },
 ) {
   authorize(ctx.actor, 'users:read');
   const page: PageRequest = { limit: q.limit + 1 };
@@ -123,6 +123,7 @@ export async function listUsers(
       roles: q.role ? [q.role] : ['admin', 'agent', 'light_agent'],
       ...(q.q ? { text: q.q } : {}),
       ...(q.teamId ? { teamId: q.teamId } : {}),
+      ...(q.status ? { status: q.status } : {}),
     },
     page,
   );

@@ -84,7 +84,10 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     const [first] = await tx.messages.listForTicket(ws, ticket.id, { includeInternal: true, limit: 1 });
     const text = `${ticket.subject}\n${first?.bodyText ?? ''}`;
     const requester = await tx.users.findById(ws, ticket.requesterId);
-    const category = settings.categoryField ? asString(ticket.customFields[settings.categoryField]) : null;
+    // The request category chosen on the portal's form (its key) is the rules' "category"; without
+    // one, the custom field the settings name.
+    const formCategory = ticket.categoryId ? await tx.ticketCategories.findById(ws, ticket.categoryId) : null;
+    const category = formCategory ? formCategory.key : settings.categoryField ? asString(ticket.customFields[settings.categoryField]) : null;
 
     // ---- team
     let teamId: string | null = before?.teamId ?? null;

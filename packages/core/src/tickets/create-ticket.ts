@@ -15,6 +15,7 @@ import type { Ticket, TicketView } from './types.ts';
 import type { TicketAccess } from './policy.ts';
 import { slaOnTicketCreated } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
+import { checkTicketCategory } from './categories.ts';
 
 const STAFF_ONLY_FIELDS = ['assigneeId', 'teamId', 'status', 'priority', 'tags'] as const;
 
@@ -79,6 +80,7 @@ async function insertTicket(
         deps.store.triggers.anyEnabled(ctx.workspaceId),
         deps.store.webhooks.list(ctx.workspaceId, { enabledOnly: true }).then((l) => l.length > 0),
       ]).then((any) => any.some(Boolean)),
+      input.categoryId ? checkTicketCategory(deps.store, ctx, input.categoryId) : Promise.resolve(null),
     ] as const);
     if (requester && !sla) {
       if (input.teamId && !team) throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');
@@ -91,6 +93,7 @@ async function insertTicket(
     if (input.teamId && !(await tx.teams.findById(ctx.workspaceId, input.teamId))) {
       throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');
     }
+    if (input.categoryId) await checkTicketCategory(tx, ctx, input.categoryId);
     const defs = needsDefinitions(input) ? await tx.customFields.list(ctx.workspaceId) : [];
     const created = await writeTicket(deps, ctx, tx, input, requester, defs, now, true);
     // Created already assigned (by a person): tell the assignee, unless they took it themselves.
@@ -156,6 +159,7 @@ async function writeTicket(
     updatedAt: now,
     solvedAt: status === 'solved' ? now : null,
     closedAt: null,
+    categoryId: input.categoryId ?? null,
   };
   const messageId = deps.ids.uuid();
   const created = await repos.tickets.create({
@@ -246,6 +250,7 @@ export function ticketCreatedEvent(
       tags: ticket.tags,
       customFields: ticket.customFields,
       language: ticket.language,
+      categoryId: ticket.categoryId,
       messageId,
       ...extra,
     },

@@ -27,6 +27,8 @@ export interface Ticket {
   updatedAt: Date;
   solvedAt: Date | null;
   closedAt: Date | null;
+  /** The request category the customer chose (the admin's list, tickets/categories.ts). */
+  categoryId: string | null;
 }
 
 export interface PersonRef {
@@ -100,5 +102,6 @@ export type TicketPatch = Partial<
     | 'organizationId'
     | 'solvedAt'
     | 'closedAt'
+    | 'categoryId'
   >
 >;

@@ -12,6 +12,7 @@ import type { TicketPatch, TicketView } from './types.ts';
 import { slaOnTicketChanged } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
 import { notifyAssigned } from '../notifications/notify.ts';
+import { checkTicketCategory } from './categories.ts';
 
 export async function updateTicket(
   deps: Deps,
@@ -73,6 +74,10 @@ export async function updateTicket(
       if (!requester) throw new AppError('CUSTOMER_NOT_FOUND', 'The requester does not exist.');
       patch.requesterId = requester.id;
       patch.organizationId = requester.organizationId;
+    }
+    if (input.categoryId !== undefined && input.categoryId !== current.categoryId) {
+      if (input.categoryId) await checkTicketCategory(tx, ctx, input.categoryId);
+      patch.categoryId = input.categoryId;
     }
     if (input.tags !== undefined || input.addTags !== undefined || input.removeTags !== undefined) {
       let tags = input.tags !== undefined ? normalizeTags(input.tags) : current.tags;

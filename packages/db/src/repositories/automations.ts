@@ -66,6 +66,17 @@ export class KyselyAutomationRepository extends OrderedRules<Automation> impleme
     return !!r;
   }
 
+  async timeline(workspaceId: string, ticketId: string, requesterId: string): Promise<{ lastCustomerMessageAt: Date | null; statusChangedAt: Date | null }> {
+    const r = await sql<{ customer: Date | null; status: Date | null }>`
+SELECT (SELECT max(m.created_at) FROM messages m
+         WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = ${ticketId} AND m.author_id = ${requesterId} AND m.visibility = 'public') AS customer,
+       (SELECT max(e.created_at) FROM events e
+         WHERE e.workspace_id = ${workspaceId} AND e.subject_type = 'ticket' AND e.subject_id = ${ticketId}
+           AND e.type = 'ticket.updated' AND e.data->'changes' ? 'status') AS status`.execute(this.db);
+    const row = r.rows[0];
+    return { lastCustomerMessageAt: row?.customer ? new Date(row.customer) : null, statusChangedAt: row?.status ? new Date(row.status) : null };
+  }
+
   async stats(workspaceId: string, automationId: string): Promise<{ firings: number; tickets: number }> {
     const r = await this.db
       .selectFrom('automation_runs')

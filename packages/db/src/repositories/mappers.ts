@@ -140,6 +140,7 @@ export function toTicket(r: Omit<Selectable<TicketsTable>, 'search_vector'>): Ti
     updatedAt: d(r.updated_at),
     solvedAt: dn(r.solved_at),
     closedAt: dn(r.closed_at),
+    categoryId: r.category_id ?? null,
   };
 }
 

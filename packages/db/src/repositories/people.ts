@@ -158,7 +158,7 @@ export class KyselyUserRepository implements UserRepository {
 
   async list(
     workspaceId: string,
-    f: { roles: Role[]; text?: string; teamId?: string; organizationId?: string },
+    f: { roles: Role[]; text?: string; teamId?: string; organizationId?: string; status?: User['status'] },
     page: PageRequest,
   ): Promise<User[]> {
     let q = this.db.selectFrom('users as u').selectAll('u').where('u.workspace_id', '=', workspaceId).where('u.role', 'in', f.roles);
@@ -167,6 +167,7 @@ export class KyselyUserRepository implements UserRepository {
       q = q.where((eb) => eb.or([eb(sql`lower(u.name)`, 'like', like), eb(sql`lower(u.email)`, 'like', like)]));
     }
     if (f.organizationId) q = q.where('u.organization_id', '=', f.organizationId);
+    if (f.status) q = q.where('u.status', '=', f.status);
     if (f.teamId) {
       const teamId = f.teamId;
       q = q.where((eb) =>

@@ -38,6 +38,7 @@ export const TICKET_COLUMNS = [
   't.updated_at',
   't.solved_at',
   't.closed_at',
+  't.category_id',
 ] as const;
 
 /** The per-workspace ticket-number sequence (created with the workspace). */
@@ -90,12 +91,12 @@ export class KyselyTicketRepository implements TicketRepository {
     const result = await sql<Record<string, unknown>>`
       WITH t AS (
         INSERT INTO tickets (id, workspace_id, number, subject, status, priority, channel, requester_id,
-          organization_id, assignee_id, team_id, tags, custom_fields, language, created_at, updated_at, solved_at, closed_at)
+          organization_id, assignee_id, team_id, tags, custom_fields, language, created_at, updated_at, solved_at, closed_at, category_id)
         VALUES (${t.id}, ${t.workspaceId}, nextval(${seq}::regclass), ${t.subject}, ${t.status}, ${t.priority}, ${t.channel},
           ${t.requesterId}, ${t.organizationId}, ${t.assigneeId}, ${t.teamId}, ${t.tags}::text[], ${JSON.stringify(t.customFields)}::jsonb,
-          ${t.language}, ${t.createdAt}, ${t.updatedAt}, ${t.solvedAt}, ${t.closedAt})
+          ${t.language}, ${t.createdAt}, ${t.updatedAt}, ${t.solvedAt}, ${t.closedAt}, ${t.categoryId ?? null})
         RETURNING id, workspace_id, number, subject, status, priority, channel, requester_id, organization_id, assignee_id,
-          team_id, tags, custom_fields, language, version, created_at, updated_at, solved_at, closed_at
+          team_id, tags, custom_fields, language, version, created_at, updated_at, solved_at, closed_at, category_id
       ), m AS (
         INSERT INTO messages (id, workspace_id, ticket_id, author_id, visibility, channel, body_text, body_html, created_at)
         SELECT ${m.id}, ${m.workspaceId}, t.id, ${m.authorId}, ${m.visibility}, ${m.channel}, ${m.bodyText}, ${m.bodyHtml}, ${m.createdAt} FROM t
@@ -135,6 +136,7 @@ export class KyselyTicketRepository implements TicketRepository {
       updated_at: t.updatedAt,
       solved_at: t.solvedAt,
       closed_at: t.closedAt,
+      category_id: t.categoryId ?? null,
       m_id: m.id,
       m_workspace_id: m.workspaceId,
       m_author_id: m.authorId,
@@ -162,20 +164,20 @@ export class KyselyTicketRepository implements TicketRepository {
         SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS i(
           ord integer, seq text, id uuid, workspace_id uuid, subject text, status text, priority text, channel text, requester_id uuid,
           organization_id uuid, assignee_id uuid, team_id uuid, tags jsonb, custom_fields jsonb, language text,
-          created_at timestamptz, updated_at timestamptz, solved_at timestamptz, closed_at timestamptz,
+          created_at timestamptz, updated_at timestamptz, solved_at timestamptz, closed_at timestamptz, category_id uuid,
           m_id uuid, m_workspace_id uuid, m_author_id uuid, m_visibility text, m_channel text, m_body_text text, m_body_html text,
           m_created_at timestamptz, e_workspace_id uuid, e_subject_type text, e_actor_type text, e_actor_id uuid, e_type text,
           e_data jsonb, e_request_id text, e_created_at timestamptz,
           j_type text, j_payload jsonb, j_run_at timestamptz, j_dedupe_key text, j_max_attempts integer)
       ), t AS (
         INSERT INTO tickets (id, workspace_id, number, subject, status, priority, channel, requester_id,
-          organization_id, assignee_id, team_id, tags, custom_fields, language, created_at, updated_at, solved_at, closed_at)
+          organization_id, assignee_id, team_id, tags, custom_fields, language, created_at, updated_at, solved_at, closed_at, category_id)
         SELECT id, workspace_id, nextval(seq::regclass), subject, status, priority, channel, requester_id, organization_id,
           assignee_id, team_id, ARRAY(SELECT x FROM jsonb_array_elements_text(i.tags) WITH ORDINALITY AS a(x, n) ORDER BY n), custom_fields, language, created_at, updated_at,
-          solved_at, closed_at
+          solved_at, closed_at, category_id
         FROM i ORDER BY ord
         RETURNING id, workspace_id, number, subject, status, priority, channel, requester_id, organization_id, assignee_id,
-          team_id, tags, custom_fields, language, version, created_at, updated_at, solved_at, closed_at
+          team_id, tags, custom_fields, language, version, created_at, updated_at, solved_at, closed_at, category_id
       ), m AS (
         INSERT INTO messages (id, workspace_id, ticket_id, author_id, visibility, channel, body_text, body_html, created_at)
         SELECT i.m_id, i.m_workspace_id, t.id, i.m_author_id, i.m_visibility, i.m_channel, i.m_body_text, i.m_body_html, i.m_created_at

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FastifyReply } from 'fastify';
 import {
   AttachmentParams,
   CreateMailboxInput,
@@ -94,6 +95,19 @@ function contentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())}`;
 }
 
+/** An attachment's bytes, always as a download with a safe content type (the API and the portal). */
+export function sendAttachment(reply: FastifyReply, attachment: { filename: string; contentType: string }, content: Buffer): FastifyReply {
+  const type = SAFE_TYPES.test(attachment.contentType) ? attachment.contentType : 'application/octet-stream';
+  return reply
+    .code(200)
+    .header('content-type', type)
+    .header('content-disposition', contentDisposition(attachment.filename))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', 'private, max-age=300')
+    .send(content);
+}
+
 export interface EmailRouteOptions {
   /** Where the built-in SMTP listener receives mail in this process, if it runs here. */
   smtpAddress?: () => { host: string; port: number } | null;
@@ -184,15 +198,7 @@ export function emailRoutes(route: Router, opts: EmailRouteOptions = {}): void {
     response: z.string().describe("The attachment's bytes (Content-Disposition: attachment)"),
     handler: async ({ deps, ctx, params, reply }) => {
       const { attachment, content } = await getAttachment(deps, ctx, params.id, params.messageId, params.attachmentId);
-      const type = SAFE_TYPES.test(attachment.contentType) ? attachment.contentType : 'application/octet-stream';
-      return reply
-        .code(200)
-        .header('content-type', type)
-        .header('content-disposition', contentDisposition(attachment.filename))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, max-age=300')
-        .send(content);
+      return sendAttachment(reply, attachment, content);
     },
   });
 }

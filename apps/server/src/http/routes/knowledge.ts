@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import {
+  DraftFromReplyInput,
+  ContentGapQuery,
+  ContentGapReportOut,
   ArticleDiffOut,
   ArticleLanguage,
   ArticleOut,
@@ -59,6 +62,13 @@ export function knowledgeRoutes(route: Router): void {
     method: 'POST', url: '/articles', tag, summary: 'Write a new article (always a draft; any staff member)',
     body: CreateArticleInput, response: ArticleOut,
     handler: async ({ deps, ctx, body }) => presentArticle(await core.createArticle(deps, ctx, body)),
+  });
+  route({
+    method: 'POST', url: '/tickets/{id}/messages/{messageId}/article-draft', tag,
+    summary: "Turn a staff reply or note into a new article draft: the ticket's subject, the customer's question and the reply (any staff member)",
+    params: z.object({ id: z.string().regex(/^(\d{1,15}|[0-9a-f-]{36})$/i, 'a ticket number or id'), messageId: z.uuid() }),
+    body: DraftFromReplyInput, response: ArticleOut,
+    handler: async ({ deps, ctx, params, body }) => presentArticle(await core.draftArticleFromReply(deps, ctx, params.id, params.messageId, body)),
   });
   route({
     method: 'GET', url: '/articles/{id}', tag, summary: 'Read an article with its translations (missing ones are listed)',
@@ -210,6 +220,12 @@ export function knowledgeRoutes(route: Router): void {
     method: 'GET', url: '/knowledge/verification-report', tag, summary: 'Articles whose verification is expired or due soon, grouped by owner (staff)',
     query: VerificationReportQuery, response: VerificationReportOut,
     handler: async ({ deps, ctx, query }) => core.verificationReport(deps, ctx, query) as Promise<VerificationReportOut>,
+  });
+  route({
+    method: 'GET', url: '/knowledge/content-gaps', tag,
+    summary: 'What to write next: searches with no or weak results and solved tickets where no suggestion was used, grouped by topic (admins and knowledge managers)',
+    query: ContentGapQuery, response: ContentGapReportOut,
+    handler: async ({ deps, ctx, query }) => core.contentGapReport(deps, ctx, query),
   });
   route({
     method: 'GET', url: '/knowledge/notifications', tag, summary: 'My knowledge notifications: verification reminders, proposals (staff)',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SearchHitOut, SearchOut, SearchQuery } from '@guichet/contracts';
+import { SearchHitOut, SearchOut, SearchQuery, SuggestionUseInput } from '@guichet/contracts';
 import * as core from '@guichet/core';
 import type { Router } from '../route.ts';
 
@@ -41,11 +41,23 @@ export function searchRoutes(route: Router): void {
     },
   });
   route({
+    method: 'POST', url: '/tickets/{id}/suggestions/uses', tag: 'Search',
+    summary: 'Record that a suggested article was opened, inserted into a reply or solved the ticket (staff; feeds the content-gap report)',
+    params: z.object({ id: z.string().regex(/^(\d{1,15}|[0-9a-f-]{36})$/i, 'a ticket number or id') }),
+    body: SuggestionUseInput, status: 204,
+    handler: async ({ deps, ctx, params, body }) => {
+      await core.recordSuggestionUse(deps, ctx, params.id, body);
+      return undefined;
+    },
+  });
+  route({
     method: 'GET', url: '/search', tag: 'Search',
     summary: 'One search over tickets, messages, customers and articles: ranked, highlighted, filtered, limited to what the caller may see',
     query: SearchQuery, response: SearchOut,
     handler: async ({ deps, ctx, query }) => {
       const r = await core.search(deps, ctx, query);
+      // The first page of each search is what the content-gap report counts.
+      if (!query.cursor) await core.recordSearch(deps, ctx, { source: 'api', query: query.q, language: query.language, results: r.items.length, matched: r.matched });
       const states = await core.verificationStatesOf(deps, ctx, r.items);
       return { items: r.items.map((h) => presentSearchHit(h, h.article ? states.get(h.article.id) : undefined)), nextCursor: r.nextCursor, matched: r.matched };
     },

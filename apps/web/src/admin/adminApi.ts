@@ -1,0 +1,123 @@
+/**
+ * The admin screens' calls: the same typed `request` as the rest of the app, with the bodies typed
+ * by `@guichet/contracts` (types only). The server checks every permission; these never guess.
+ */
+import type {
+  ApiTokenOut,
+  AuditEntryOut,
+  AvailabilityOut,
+  CreateUserInput,
+  CreatedApiTokenOut,
+  CustomFieldOut,
+  CustomFieldType,
+  CustomerOut,
+  OrganizationOut,
+  Page,
+  RoutingMode,
+  SetUserSkillsInput,
+  SkillOut,
+  StaffRole,
+  TeamOut,
+  TeamRoutingOut,
+  UpdateAvailabilityInput,
+  UpdateCustomFieldInput,
+  UpdateCustomerInput,
+  UpdateOrganizationInput,
+  UpdateTeamRoutingInput,
+  UpdateUserInput,
+  UpdateWorkspaceInput,
+  UserOut,
+  UserStatus,
+  WorkspaceOut,
+} from '@guichet/contracts';
+import { allPages, queryString, request } from '../api.ts';
+
+export type {
+  ApiTokenOut,
+  AuditEntryOut,
+  AvailabilityOut,
+  CreatedApiTokenOut,
+  CustomFieldOut,
+  CustomFieldType,
+  CustomerOut,
+  OrganizationOut,
+  Page,
+  RoutingMode as RoutingModeName,
+  SkillOut,
+  StaffRole,
+  TeamOut,
+  TeamRoutingOut,
+  UserOut,
+  UserStatus,
+  WorkspaceOut,
+};
+
+/** What a creation form sends: the contract's fields, those with a server default left optional. */
+export type NewUser = Pick<CreateUserInput, 'email' | 'name'> & Partial<Omit<CreateUserInput, 'email' | 'name'>>;
+export interface NewCustomField {
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  options: string[];
+  required: boolean;
+}
+export interface NewOrganization {
+  name: string;
+  domains: string[];
+  notes?: string;
+  sharedTickets: boolean;
+}
+
+const PAGE = 50;
+export const ROLES: StaffRole[] = ['admin', 'agent', 'light_agent'];
+
+export const adminApi = {
+  users: (q: { q?: string; role?: StaffRole | ''; status?: UserStatus | '' }, cursor: string | null) =>
+    request<Page<UserOut>>('GET', `/users${queryString({ ...q, limit: PAGE, cursor })}`),
+  createUser: (body: NewUser) => request<UserOut>('POST', '/users', body),
+  updateUser: (id: string, patch: UpdateUserInput) => request<UserOut>('PATCH', `/users/${id}`, patch),
+  setUserSkills: (id: string, body: SetUserSkillsInput) => request<UserOut>('PUT', `/users/${id}/skills`, body),
+  availability: (id: string) => request<AvailabilityOut>('GET', `/users/${id}/availability`),
+  setAvailability: (id: string, body: UpdateAvailabilityInput) => request<AvailabilityOut>('PUT', `/users/${id}/availability`, body),
+  /** The password-reset mail, used as an invitation: the new person chooses their own password. */
+  sendPasswordLink: (email: string, workspace: string) =>
+    request<void>('POST', '/auth/password-reset', { email, workspace }, { quiet401: true }),
+
+  allUsers: () => allPages<UserOut>('/users'),
+  teams: () => allPages<TeamOut>('/teams'),
+  createTeam: (name: string, description?: string) => request<TeamOut>('POST', '/teams', { name, ...(description ? { description } : {}) }),
+  updateTeam: (id: string, patch: { name?: string; description?: string }) => request<TeamOut>('PATCH', `/teams/${id}`, patch),
+  deleteTeam: (id: string) => request<void>('DELETE', `/teams/${id}`),
+  setTeamMembers: (id: string, members: Array<{ userId: string; isLead: boolean }>) =>
+    request<TeamOut>('PUT', `/teams/${id}/members`, { members }),
+  teamRouting: (id: string) => request<TeamRoutingOut>('GET', `/teams/${id}/routing`),
+  setTeamRouting: (id: string, body: UpdateTeamRoutingInput) => request<TeamRoutingOut>('PUT', `/teams/${id}/routing`, body),
+
+  skills: () => allPages<SkillOut>('/skills'),
+  createSkill: (name: string, description?: string) => request<SkillOut>('POST', '/skills', { name, ...(description ? { description } : {}) }),
+  updateSkill: (id: string, patch: { name?: string; description?: string }) => request<SkillOut>('PATCH', `/skills/${id}`, patch),
+  deleteSkill: (id: string) => request<void>('DELETE', `/skills/${id}`),
+
+  customers: (q: { q?: string; organizationId?: string }, cursor: string | null) =>
+    request<Page<CustomerOut>>('GET', `/customers${queryString({ ...q, limit: PAGE, cursor })}`),
+  updateCustomer: (id: string, patch: UpdateCustomerInput) => request<CustomerOut>('PATCH', `/customers/${id}`, patch),
+  organizations: (q: { q?: string }, cursor: string | null) =>
+    request<Page<OrganizationOut>>('GET', `/organizations${queryString({ ...q, limit: PAGE, cursor })}`),
+  createOrganization: (body: NewOrganization) => request<OrganizationOut>('POST', '/organizations', body),
+  updateOrganization: (id: string, patch: UpdateOrganizationInput) => request<OrganizationOut>('PATCH', `/organizations/${id}`, patch),
+
+  customFields: () => request<{ items: CustomFieldOut[] }>('GET', '/custom-fields').then((r) => r.items),
+  createCustomField: (body: NewCustomField) => request<CustomFieldOut>('POST', '/custom-fields', body),
+  updateCustomField: (id: string, patch: UpdateCustomFieldInput) => request<CustomFieldOut>('PATCH', `/custom-fields/${id}`, patch),
+
+  apiTokens: () => request<{ items: ApiTokenOut[] }>('GET', '/api-tokens').then((r) => r.items),
+  createApiToken: (name: string, expiresInDays?: number) =>
+    request<CreatedApiTokenOut>('POST', '/api-tokens', { name, ...(expiresInDays ? { expiresInDays } : {}) }),
+  revokeApiToken: (id: string) => request<void>('DELETE', `/api-tokens/${id}`),
+
+  auditLog: (q: { action?: string; actorId?: string }, cursor: string | null) =>
+    request<Page<AuditEntryOut>>('GET', `/audit-log${queryString({ ...q, limit: PAGE, cursor })}`),
+
+  workspace: () => request<WorkspaceOut>('GET', '/workspace'),
+  updateWorkspace: (patch: UpdateWorkspaceInput) => request<WorkspaceOut>('PATCH', '/workspace', patch),
+};
