@@ -65,8 +65,7 @@ export interface ActorRef {
 
 export interface NewEvent {
   workspaceId: string;
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'macro';
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'ticket_category';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'macro' | 'ticket_category';
   subjectId: string;
   actor: ActorRef;
   type: string;

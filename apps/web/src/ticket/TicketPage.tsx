@@ -439,6 +439,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
       }}
     >
       <TicketPresence ticketId={tk.id} replying={mode === 'public' && text.trim() !== ''} />
+      <div className="composer-top">
       <div className="tabs" role="tablist">
         {tk.permissions.reply && (
           <button type="button" role="tab" aria-selected={mode === 'public'} className={mode === 'public' ? 'on' : ''} onClick={() => focus('public')}>
@@ -450,7 +451,8 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
             {t('composer.note')} <kbd>n</kbd>
           </button>
         )}
-        <button type="button" className="macro-open" onClick={() => setPicker(true)} title={t('help.macros')}>
+      </div>
+        <button type="button" className="btn btn-ghost btn-sm macro-open" onClick={() => setPicker(true)} title={t('help.macros')}>
           {t('macro.open')} <kbd>m</kbd>
         </button>
       </div>
