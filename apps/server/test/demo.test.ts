@@ -217,6 +217,17 @@ for (const kind of testDbKinds()) {
       assert.ok(new Set(modes).size >= 3, JSON.stringify(modes));
     });
 
+    it('has shared bilingual macros that render for its tickets without leftover braces', async () => {
+      const macros = (await admin('GET', '/macros')).body.items;
+      assert.ok(macros.length >= 6, `${macros.length} macros`);
+      assert.ok(macros.every((m: any) => m.shared && m.bodyEn && m.bodyFr));
+      assert.ok(macros.some((m: any) => m.actions.status) && macros.some((m: any) => m.actions.teamId));
+      const tickets = (await admin('GET', '/tickets?limit=5&language=fr')).body.items;
+      const p = (await admin('POST', `/tickets/${tickets[0].id}/macros/${macros[0].id}/preview`, {})).body;
+      assert.equal(p.language, 'fr');
+      assert.ok(p.body.length > 40 && !/[{}]{2}/.test(p.body), p.body);
+    });
+
     it('has organizations with domains, customers attached to them, and custom fields', async () => {
       const orgs = await all(admin, '/organizations');
       assert.ok(orgs.length >= 4 && orgs.length <= 6);

@@ -41,7 +41,7 @@ for (const kind of testDbKinds()) {
       });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       assert.deepEqual(Object.keys(r.body).sort(), [
-        'capacity', 'createdAt', 'email', 'id', 'languages', 'lastLoginAt', 'locale', 'name', 'role', 'skills', 'status', 'teamIds', 'timeZone',
+        'capacity', 'createdAt', 'email', 'emailNotifications', 'id', 'languages', 'lastLoginAt', 'locale', 'name', 'role', 'skills', 'status', 'teamIds', 'timeZone',
       ]);
       assert.equal(r.body.email, 'nina.roux@example.test');
       assert.equal(r.body.role, 'light_agent');

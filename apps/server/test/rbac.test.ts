@@ -191,6 +191,24 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['PATCH /webhooks/{id}',                                        401,      403,     403,   403,   ok],
   ['DELETE /webhooks/{id}',                                       401,      403,     403,   403,   ok],
   ['GET /webhooks/{id}/deliveries',                               401,      403,     403,   403,   ok],
+
+  ['GET /macros',                                                 401,      403,     ok,    ok,    ok],
+  ['POST /macros',                                                401,      403,     ok,    ok,    ok],
+  ['POST /macros · shared with the workspace',                    401,      403,     403,   403,   ok],
+  ['GET /macros/{id} · a shared macro',                           401,      403,     ok,    ok,    ok],
+  ["GET /macros/{id} · a colleague's macro",                      401,      403,     404,   404,   404],
+  ['PATCH /macros/{id} · their own macro',                        401,      403,     ok,    ok,    ok],
+  ['PATCH /macros/{id} · a shared macro',                         401,      403,     403,   403,   ok],
+  ['DELETE /macros/{id} · their own macro',                       401,      403,     ok,    ok,    ok],
+  ['DELETE /macros/{id} · a shared macro',                        401,      403,     403,   403,   ok],
+  ['POST /tickets/{id}/macros/{macroId}/preview',                 401,      403,     ok,    ok,    ok],
+  ['POST /tickets/{id}/macros/{macroId}/apply · text only',       401,      403,     ok,    ok,    ok],
+  ['POST /tickets/{id}/macros/{macroId}/apply · with actions',    401,      403,     403,   ok,    ok],
+  ['GET /tickets/{id}/follow',                                    401,      403,     ok,    ok,    ok],
+  ['PUT /tickets/{id}/follow',                                    401,      403,     ok,    ok,    ok],
+  ['DELETE /tickets/{id}/follow',                                 401,      403,     ok,    ok,    ok],
+  ['GET /notifications/count',                                    401,      403,     ok,    ok,    ok],
+  ['POST /notifications/all/read',                                401,      403,     ok,    ok,    ok],
   ['GET /ticket-categories',                                      401,      ok,      ok,    ok,    ok],
   ['POST /ticket-categories',                                     401,      403,     403,   403,   ok],
   ['PATCH /ticket-categories/{id}',                               401,      403,     403,   403,   ok],
@@ -225,6 +243,8 @@ interface Fixture {
   viewId: string;
   automationId: string;
   webhookId: string;
+  /** A text-only macro the admin shares with the workspace. */
+  macroId: string;
   req(who: Who): Caller['req'];
   /** A new ticket requested by the fixture's customer (or by `requesterId`). */
   ticket(requesterId?: string): Promise<any>;
@@ -277,6 +297,7 @@ async function fixture(t: TestApp, tag: string): Promise<Fixture> {
     automationId: (await must(admin.req('POST', '/automations', { name: `${tag} idle`, enabled: false, conditions: { statuses: ['pending'], hoursSinceUpdated: 168 }, actions: [{ type: 'set_status', value: 'closed' }] }))).id,
     triggerId: (await must(admin.req('POST', '/triggers', { name: `${tag} vip`, enabled: false, events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['vip'] }] }))).id,
     viewId: (await must(admin.req('POST', '/views', { name: `${tag} urgent`, query: { priority: ['urgent'] }, shared: true }))).id,
+    macroId: (await must(admin.req('POST', '/macros', { title: `${tag} thanks`, bodyEn: 'Thank you {{customer.first_name}}.', shared: true }))).id,
     req: (who) => (who === 'anonymous' ? ws.anonymous.req : users[who].req),
     ticket: (requesterId = users.customer.id) =>
       must(admin.req('POST', '/tickets', { subject: `${tag} ticket ${++n}`, body: `About ${tag}.`, requester: { id: requesterId } })),
@@ -529,6 +550,30 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
     id: (await f.users.admin.req('POST', '/webhooks', { name: `${f.tag} doomed ${f.uniq()}`, url: 'http://127.0.0.1:9/x', events: ['ticket.created'], enabled: false })).body.id,
   }),
   'GET /webhooks/{id}/deliveries': (f) => ({ id: f.webhookId }),
+  'GET /macros': () => ({ query: '?q=thanks' }),
+  'POST /macros': (f) => ({ body: { title: `mine ${f.uniq()}`, bodyFr: 'Bonjour {{customer.first_name}}' } }),
+  'POST /macros · shared with the workspace': (f) => ({ body: { title: `shared ${f.uniq()}`, bodyEn: 'Hello', shared: true } }),
+  'GET /macros/{id} · a shared macro': (f) => ({ id: f.macroId }),
+  "GET /macros/{id} · a colleague's macro": async (f) => ({ id: (await f.colleague.req('POST', '/macros', { title: `theirs ${f.uniq()}`, bodyEn: 'x' })).body.id }),
+  'PATCH /macros/{id} · their own macro': async (f, who) => ({
+    id: (await staffOf(f, who).req('POST', '/macros', { title: `own ${f.uniq()}`, bodyEn: 'x' })).body.id,
+    body: { title: `renamed ${f.uniq()}` },
+  }),
+  'PATCH /macros/{id} · a shared macro': (f) => ({ id: f.macroId, body: { bodyFr: 'Merci {{customer.first_name}}.' } }),
+  'DELETE /macros/{id} · their own macro': async (f, who) => ({ id: (await staffOf(f, who).req('POST', '/macros', { title: `doomed ${f.uniq()}`, bodyEn: 'x' })).body.id }),
+  'DELETE /macros/{id} · a shared macro': async (f) => ({ id: (await f.users.admin.req('POST', '/macros', { title: `doomed ${f.uniq()}`, bodyEn: 'x', shared: true })).body.id }),
+  'POST /tickets/{id}/macros/{macroId}/preview': (f) => ({ id: f.ownTicket.id, params: { macroId: f.macroId }, body: {} }),
+  'POST /tickets/{id}/macros/{macroId}/apply · text only': (f) => ({ id: f.ownTicket.id, params: { macroId: f.macroId }, body: {} }),
+  'POST /tickets/{id}/macros/{macroId}/apply · with actions': async (f) => ({
+    id: (await f.ticket()).id,
+    params: { macroId: (await f.users.admin.req('POST', '/macros', { title: `tag ${f.uniq()}`, bodyEn: 'x', actions: { addTags: ['seen'] }, shared: true })).body.id },
+    body: {},
+  }),
+  'GET /tickets/{id}/follow': (f) => ({ id: f.ownTicket.id }),
+  'PUT /tickets/{id}/follow': (f) => ({ id: f.ownTicket.number.toString(), body: {} }),
+  'DELETE /tickets/{id}/follow': (f) => ({ id: f.ownTicket.id }),
+  'GET /notifications/count': () => ({}),
+  'POST /notifications/all/read': () => ({ body: {} }),
   'GET /ticket-categories': () => ({}),
   'POST /ticket-categories': (f) => ({ body: { key: `k${f.uniq()}`, names: { en: `${f.tag} request category ${f.uniq()}` } } }),
   'PATCH /ticket-categories/{id}': async (f) => ({ id: await ticketCategory(f), body: { position: 3 } }),
@@ -799,6 +844,7 @@ for (const kind of testDbKinds()) {
           ...bKnowledge,
           automations: b.automationId,
           webhooks: b.webhookId,
+          macros: b.macroId,
         };
         assert.ok(ids[resource], `no record of workspace B for "${resource}": add one to this test`);
         return ids[resource];
@@ -825,6 +871,7 @@ for (const kind of testDbKinds()) {
           '/article-categories',
           `/automations/${b.automationId}`,
           `/webhooks/${b.webhookId}`,
+          `/macros/${b.macroId}`,
         ];
         const out: Record<string, unknown> = {};
         for (const u of urls) {

@@ -10,6 +10,7 @@ import { VIEWS } from './inbox/views.ts';
 import { TicketPage } from './ticket/TicketPage.tsx';
 import { Avatar } from './ui.tsx';
 import { LanguageSwitch } from './auth/Login.tsx';
+import { NotificationBell } from './notifications/NotificationBell.tsx';
 import { AdminArea, canAdminister } from './admin/AdminArea.tsx';
 
 export function Shell(props: { route: Route }) {
@@ -115,6 +116,7 @@ export function Shell(props: { route: Route }) {
       <div className="shell">
         <nav className="sidebar" aria-label={t('nav.inbox')}>
           <div className="brand"><span className="brand-mark" aria-hidden="true" />Guichet<span className="ws">{me.workspace.name}</span></div>
+          <NotificationBell />
           <div className="nav-title">{t('nav.inbox')}</div>
           <ul className="views">
             {VIEWS.map((v) => {

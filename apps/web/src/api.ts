@@ -21,6 +21,9 @@ import type {
   TicketPriority,
   TicketStatus,
   UserOut,
+  MacroOut,
+  MacroPreviewOut,
+  TicketFollowOut,
 } from '@guichet/contracts';
 
 export type { SavedViewOut, SavedViewQuery };
@@ -166,7 +169,33 @@ export const api = {
   customFields: () => all<CustomFieldOut>('/custom-fields'),
   customer: (id: string) => request<CustomerOut>('GET', `/customers/${id}`),
   organization: (id: string) => request<OrganizationOut>('GET', `/organizations/${id}`),
+
+  // ---- collaboration: macros, following, notifications ----
+  macros: (q?: string) => request<{ items: MacroOut[] }>('GET', `/macros${qs({ q })}`).then((r) => r.items),
+  previewMacro: (ticketId: string, macroId: string) => request<MacroPreviewOut>('POST', `/tickets/${ticketId}/macros/${macroId}/preview`, {}),
+  applyMacro: (ticketId: string, macroId: string) => request<{ macroId: string; usageCount: number }>('POST', `/tickets/${ticketId}/macros/${macroId}/apply`, {}),
+  follow: (ticketId: string) => request<TicketFollowOut>('GET', `/tickets/${ticketId}/follow`),
+  setFollow: (ticketId: string, on: boolean) =>
+    on ? request<TicketFollowOut>('PUT', `/tickets/${ticketId}/follow`, {}) : request<void>('DELETE', `/tickets/${ticketId}/follow`).then(() => api.follow(ticketId)),
+  notifications: (cursor: string | null) => request<Page<NotificationItem>>('GET', `/notifications${qs({ limit: 30, cursor })}`),
+  notificationCount: () => request<{ unread: number }>('GET', '/notifications/count').then((r) => r.unread),
+  markNotificationsRead: (ids: string[]) => request<{ updated: number }>('POST', '/notifications/read', { ids }),
+  markAllNotificationsRead: () => request<{ updated: number }>('POST', '/notifications/all/read', {}),
+  user: (id: string) => request<UserOut>('GET', `/users/${id}`),
+  setEmailNotifications: (userId: string, on: boolean) => request<UserOut>('PATCH', `/users/${userId}`, { emailNotifications: on }),
 };
+
+export interface NotificationItem {
+  id: string;
+  kind: string;
+  ticketId: string | null;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  createdAt: string;
+  readAt: string | null;
+}
+export type { MacroOut, MacroPreviewOut, TicketFollowOut };
 
 export function attachmentUrl(ticketId: string, messageId: string, attachmentId: string): string {
   return `${BASE}/tickets/${ticketId}/messages/${messageId}/attachments/${attachmentId}`;

@@ -39,4 +39,6 @@ export const SHORTCUTS = [
   ['Ctrl+Enter', 'help.send'],
   ['Esc', 'help.back'],
   ['?', 'help.help'],
+  ['m', 'help.macros'],
+  ['@', 'help.mention'],
 ] as const;

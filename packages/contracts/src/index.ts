@@ -10,4 +10,5 @@ export * from './triggers.ts';
 export * from './routing.ts';
 export * from './knowledge.ts';
 export * from './search.ts';
+export * from './collab.ts';
 export * from './portal.ts';

@@ -40,6 +40,8 @@ export const UpdateUserInput = z
     timeZone,
     languages: z.array(LANGUAGE).max(20),
     capacity: z.number().int().min(0).max(10_000).nullable(),
+    /** Also receive my notifications by email (mine to choose). */
+    emailNotifications: z.boolean(),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
@@ -64,6 +66,7 @@ export const UserOut = z.object({
   teamIds: z.array(uuid),
   createdAt: isoDate,
   lastLoginAt: isoDate.nullable(),
+  emailNotifications: z.boolean(),
 });
 export type UserOut = z.infer<typeof UserOut>;
 

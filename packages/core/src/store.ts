@@ -5,7 +5,8 @@
 import type { Role, SavedViewQuery, TicketStatus } from '@guichet/contracts';
 import type { CursorPosition } from './shared/cursor.ts';
 import type { BusinessCalendarRepository, SlaPolicyRepository, TicketSlaRepository } from './sla/types.ts';
-import type { NotificationRepository } from './notifications/types.ts';
+import type { MentionRepository, NotificationRepository, StaffFollowerRepository } from './notifications/types.ts';
+import type { MacroRepository } from './macros/types.ts';
 import type { TriggerRepository } from './triggers/evaluate.ts';
 import type { JobRepository, NewJob } from './jobs/types.ts';
 import type { RoutingRepository } from './routing/types.ts';
@@ -64,7 +65,7 @@ export interface ActorRef {
 
 export interface NewEvent {
   workspaceId: string;
-  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'ticket_category';
+  subjectType: 'ticket' | 'user' | 'team' | 'skill' | 'organization' | 'custom_field' | 'workspace' | 'saved_view' | 'article' | 'article_category' | 'macro' | 'ticket_category';
   subjectId: string;
   actor: ActorRef;
   type: string;
@@ -336,6 +337,9 @@ export interface Repositories {
   search: SearchRepository;
   automations: AutomationRepository;
   webhooks: WebhookRepository;
+  macros: MacroRepository;
+  staffFollowers: StaffFollowerRepository;
+  mentions: MentionRepository;
   ticketCategories: TicketCategoryRepository;
   portal: PortalRepository;
   contentGaps: ContentGapRepository;

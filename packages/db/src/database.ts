@@ -13,6 +13,7 @@ import * as m0005 from './migrations/0005_sla.ts';
 import * as m0006 from './migrations/0006_routing.ts';
 import * as m0007 from './migrations/0007_web.ts';
 import * as m0004 from './migrations/0004_knowledge.ts';
+import * as m0009 from './migrations/0009_collab.ts';
 import * as m0008 from './migrations/0008_portal.ts';
 import * as m0010 from './migrations/0010_content_gaps.ts';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_routing': m0006,
   '0007_web': m0007,
   '0004_knowledge': m0004,
+  '0009_collab': m0009,
   '0008_portal': m0008,
   '0010_content_gaps': m0010,
 };

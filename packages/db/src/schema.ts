@@ -43,6 +43,7 @@ export interface UsersTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   last_login_at: Timestamp | null;
+  email_notifications: Generated<boolean>;
 }
 
 export interface TeamsTable {
@@ -501,6 +502,9 @@ export interface DB {
   deflection_events: DeflectionEventsTable;
   search_log: SearchLogTable;
   suggestion_uses: SuggestionUsesTable;
+  macros: MacrosTable;
+  ticket_staff_followers: TicketStaffFollowersTable;
+  message_mentions: MessageMentionsTable;
 }
 
 export interface SearchLogTable {
@@ -695,5 +699,35 @@ export interface DeflectionEventsTable {
   visit: string | null;
   query: string | null;
   language: string | null;
+  created_at: Timestamp;
+}
+
+// ---- 0009_collab: macros, staff followers, mentions ----
+export interface MacrosTable {
+  id: string;
+  workspace_id: string;
+  owner_id: string | null;
+  shared: boolean;
+  title: string;
+  body_en: string | null;
+  body_fr: string | null;
+  actions: Json<Record<string, unknown>>;
+  usage_count: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TicketStaffFollowersTable {
+  workspace_id: string;
+  ticket_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface MessageMentionsTable {
+  workspace_id: string;
+  ticket_id: string;
+  message_id: string;
+  user_id: string;
   created_at: Timestamp;
 }

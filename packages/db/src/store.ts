@@ -29,6 +29,7 @@ import { KyselyBusinessCalendarRepository, KyselyNotificationRepository, KyselyS
 import { KyselyRoutingRepository } from './repositories/routing.ts';
 import { KyselyKnowledgeRepository } from './repositories/knowledge.ts';
 import { KyselySearchRepository } from './repositories/search.ts';
+import { KyselyMacroRepository, KyselyMentionRepository, KyselyStaffFollowerRepository } from './repositories/collab.ts';
 import { KyselyPortalRepository, KyselyTicketCategoryRepository } from './repositories/portal.ts';
 import { KyselyContentGapRepository } from './repositories/content-gaps.ts';
 
@@ -200,6 +201,9 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     search: guard(new KyselySearchRepository(db)),
     automations: guard(new KyselyAutomationRepository(db)),
     webhooks: guard(new KyselyWebhookRepository(db)),
+    macros: guard(new KyselyMacroRepository(db)),
+    staffFollowers: guard(new KyselyStaffFollowerRepository(db)),
+    mentions: guard(new KyselyMentionRepository(db)),
     ticketCategories: guard(new KyselyTicketCategoryRepository(db)),
     portal: guard(new KyselyPortalRepository(db)),
     contentGaps: guard(new KyselyContentGapRepository(db)),

@@ -93,6 +93,7 @@ export function userOf(ws: Workspace, over: Partial<User> = {}): User {
     createdAt: at(1),
     updatedAt: at(1),
     lastLoginAt: null,
+    emailNotifications: false,
     ...over,
   };
 }

@@ -72,6 +72,7 @@ describeStore('storage port: workspaces and people', (h) => {
         createdAt: at(100),
         updatedAt: at(101),
         lastLoginAt: at(102),
+        emailNotifications: true,
       });
       assert.deepEqual(await h.store.users.insert(full), full);
       assert.deepEqual(await h.store.users.findById(ws.id, full.id), full);

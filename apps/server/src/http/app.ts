@@ -19,6 +19,7 @@ import { routingRoutes } from './routes/routing.ts';
 import { webApp } from './web-app.ts';
 import { savedViewRoutes } from './routes/saved-views.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
+import { collabRoutes } from './routes/collab.ts';
 import { searchRoutes } from './routes/search.ts';
 import { registerHelpCenter } from './help-center.ts';
 import { portalRoutes } from './routes/portal.ts';
@@ -144,6 +145,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       savedViewRoutes(route);
       knowledgeRoutes(route);
       searchRoutes(route);
+      collabRoutes(route);
       portalRoutes(route);
       // Registered like every other route, so the document lists itself too.
       route({

@@ -34,6 +34,8 @@ import type {
 import type { Actor, SavedView } from '@guichet/core';
 import type { SavedViewOut } from '@guichet/contracts';
 import { savedViewAccess } from '@guichet/core';
+import { macroAccess, type Macro } from '@guichet/core';
+import type { MacroOut } from '@guichet/contracts';
 
 const iso = (d: Date) => d.toISOString();
 const isoN = (d: Date | null) => (d ? d.toISOString() : null);
@@ -110,6 +112,7 @@ export function presentUser(v: StaffView): UserOut {
     teamIds: v.teamIds,
     createdAt: iso(u.createdAt),
     lastLoginAt: isoN(u.lastLoginAt),
+    emailNotifications: u.emailNotifications ?? false,
   };
 }
 
@@ -180,5 +183,21 @@ export function presentSavedView(v: SavedView, actor: Actor): SavedViewOut {
     createdAt: iso(v.createdAt),
     updatedAt: iso(v.updatedAt),
     permissions: { update: savedViewAccess(actor, v).update },
+  };
+}
+
+export function presentMacro(m: Macro, actor: Actor): MacroOut {
+  return {
+    id: m.id,
+    title: m.title,
+    bodyEn: m.bodyEn,
+    bodyFr: m.bodyFr,
+    actions: m.actions,
+    shared: m.shared,
+    ownerId: m.ownerId,
+    usageCount: m.usageCount,
+    createdAt: iso(m.createdAt),
+    updatedAt: iso(m.updatedAt),
+    permissions: { update: macroAccess(actor, m).update },
   };
 }

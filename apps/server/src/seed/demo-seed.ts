@@ -66,6 +66,7 @@ import {
 } from './demo-content.ts';
 import { DEMO_TICKETS_EN } from './demo-tickets-en.ts';
 import { seedDemoRouting } from './demo-routing.ts';
+import { seedDemoMacros } from './demo-macros.ts';
 import { DEMO_TICKETS_FR } from './demo-tickets-fr.ts';
 import { DEMO_ARTICLE_CATEGORIES, DEMO_ARTICLES, DEMO_PROPOSAL } from './demo-articles.ts';
 import { CreateArticleInput, CreateCategoryInput, CreateProposalInput } from '@guichet/contracts';
@@ -452,5 +453,6 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
   }
   if (untriaged.size) throw new Error(`demo seed: portal tickets never triaged by an agent: ${[...untriaged].join(', ')}`);
   await seedDemoRouting(d, adminCtx, teamIds, skillIds);
+  await seedDemoMacros(d, adminCtx, teamIds);
   return { workspaceId: workspace.id, stats };
 }

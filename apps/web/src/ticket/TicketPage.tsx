@@ -11,6 +11,8 @@ import {
   type TicketOut,
   type TicketPatch,
   type TicketStatus,
+  type MacroOut,
+  type UserOut,
 } from '../api.ts';
 import { useI18n, type Translate } from '../i18n.ts';
 import { linkHandler, navigate } from '../router.ts';
@@ -18,6 +20,10 @@ import { registerActions } from '../shortcuts.ts';
 import { teamName, useSession, userName, type Directory } from '../session.ts';
 import { Avatar, PriorityIcon, StatusBadge } from '../ui.tsx';
 import { useInbox } from '../inbox/useInbox.ts';
+import { isTyping } from '../shortcuts.ts';
+import { describeActions, MacroPicker } from './MacroPicker.tsx';
+import { MentionList, mentionCandidates, mentionQuery, mentionToken, TextWithMentions } from './Mentions.tsx';
+import { FollowButton } from './FollowButton.tsx';
 import { TicketPresence } from './Presence.tsx';
 
 const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
@@ -147,6 +153,7 @@ export function TicketPage(props: { ticketRef: string }) {
             #{tk.number} · {tk.requester.name} · {t('ticket.via', { channel: t(`channel.${tk.channel}`) })} · <StatusBadge status={tk.status} />
           </div>
         </div>
+        <FollowButton ticketId={tk.id} />
       </header>
       {flash && (
         <div className={`flash${flash.error ? ' flash-error' : ''}`} role={flash.error ? 'alert' : 'status'} key={flash.text + Date.now()} onAnimationEnd={() => setFlash(null)}>
@@ -250,7 +257,7 @@ function MessageCard(props: { m: MessageOut; ticketId: string; requesterId: stri
         // The API sanitises HTML with an allow-list before it is stored or answered.
         <div className="msg-body html" dangerouslySetInnerHTML={{ __html: m.bodyHtml }} />
       ) : (
-        <div className="msg-body text">{m.body}</div>
+        <div className="msg-body text">{m.visibility === 'internal' ? <TextWithMentions text={m.body} /> : m.body}</div>
       )}
       {m.attachments.length > 0 && (
         <ul className="attachments" aria-label={t('ticket.attachments')}>
@@ -288,6 +295,7 @@ function readDraft(key: string): string {
 
 function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | undefined): Promise<void>; ref: React.Ref<ComposerHandle> }) {
   const { t } = useI18n();
+  const { me, directory } = useSession();
   const tk = props.ticket;
   const [mode, setMode] = useState<'public' | 'internal'>(tk.permissions.reply ? 'public' : 'internal');
   const [text, setText] = useState(() => readDraft(draftKey(tk.id, mode)));
@@ -296,12 +304,21 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
   const [savedAt, setSavedAt] = useState<number | null>(null);
   const [sendStatus, setSendStatus] = useState<TicketStatus | ''>('');
   const area = useRef<HTMLTextAreaElement>(null);
+  // Macros inserted since the last send: their actions (and use count) apply when this message is sent.
+  const [picker, setPicker] = useState(false);
+  const [used, setUsed] = useState<MacroOut[]>([]);
+  // The @mention being typed in a note, and the colleague under the cursor.
+  const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
+  const [mentionCursor, setMentionCursor] = useState(0);
+  const candidates: UserOut[] = mention ? mentionCandidates(directory.users.values(), mention.query, me.user.id) : [];
 
   // Switching tab or ticket shows that tab's own draft.
   useEffect(() => {
     setText(readDraft(draftKey(tk.id, mode)));
     setError(null);
+    setMention(null);
   }, [tk.id, mode]);
+  useEffect(() => setUsed([]), [tk.id]);
 
   // Autosave: a moment after typing stops, and never lost on a reload or an expired session.
   useEffect(() => {
@@ -325,6 +342,58 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
   }, [tk.permissions.reply]);
   useImperativeHandle(props.ref, () => ({ focus }), [focus]);
 
+  // `m` anywhere on the ticket page (outside text fields) opens the macro picker.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'm' || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || document.querySelector('.overlay[data-blocking]')) return;
+      e.preventDefault();
+      setPicker(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  /** Put `insert` in place of text[from, to) and leave the caret after it. */
+  const splice = (from: number, to: number, insert: string) => {
+    const next = text.slice(0, from) + insert + text.slice(to);
+    setText(next);
+    requestAnimationFrame(() => {
+      const el = area.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(from + insert.length, from + insert.length);
+    });
+  };
+
+  async function pickMacro(m: MacroOut) {
+    setPicker(false);
+    try {
+      const p = await api.previewMacro(tk.id, m.id);
+      const el = area.current;
+      const from = el ? el.selectionStart : text.length;
+      const to = el ? el.selectionEnd : text.length;
+      const before = text.slice(0, from);
+      splice(from, to, (before && !before.endsWith('\n') ? '\n' : '') + p.body);
+      setUsed((prev) => (prev.some((x) => x.id === m.id) ? prev : [...prev, m]));
+    } catch (e) {
+      setError(t('macro.failed', { message: e instanceof Error ? e.message : String(e) }));
+      requestAnimationFrame(() => area.current?.focus());
+    }
+  }
+
+  const trackMention = (value: string, caret: number) => {
+    const q = mode === 'internal' ? mentionQuery(value, caret) : null;
+    setMention(q);
+    if (!q || q.query !== mention?.query) setMentionCursor(0);
+  };
+
+  const pickMention = (u: UserOut) => {
+    if (!mention) return;
+    const caret = area.current?.selectionStart ?? text.length;
+    splice(mention.start, caret, mentionToken(u));
+    setMention(null);
+  };
+
   async function send(status?: TicketStatus) {
     if (!text.trim()) {
       setError(t('composer.empty'));
@@ -342,6 +411,17 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
       setText('');
       setSavedAt(null);
       setSendStatus('');
+      setMention(null);
+      // The message is sent: now the macros it used apply their actions (after its own status change).
+      const macros = used;
+      setUsed([]);
+      for (const m of macros) {
+        try {
+          await api.applyMacro(tk.id, m.id);
+        } catch (e) {
+          setError(t('macro.applyFailed', { title: m.title, message: e instanceof Error ? e.message : String(e) }));
+        }
+      }
       await props.onSent(status);
     } catch (e) {
       setError(t('composer.failed', { message: e instanceof Error ? e.message : String(e) }));
@@ -359,6 +439,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
       }}
     >
       <TicketPresence ticketId={tk.id} replying={mode === 'public' && text.trim() !== ''} />
+      <div className="composer-top">
       <div className="tabs" role="tablist">
         {tk.permissions.reply && (
           <button type="button" role="tab" aria-selected={mode === 'public'} className={mode === 'public' ? 'on' : ''} onClick={() => focus('public')}>
@@ -371,21 +452,71 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
           </button>
         )}
       </div>
-      <textarea
-        ref={area}
-        aria-label={mode === 'public' ? t('composer.reply') : t('composer.note')}
-        placeholder={mode === 'public' ? t('composer.replyPlaceholder', { name: tk.requester.name }) : t('composer.notePlaceholder')}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-            e.preventDefault();
-            void send(sendStatus || undefined);
-          }
-          if (e.key === 'Escape') e.currentTarget.blur();
-        }}
-        rows={5}
-      />
+        <button type="button" className="btn btn-ghost btn-sm macro-open" onClick={() => setPicker(true)} title={t('help.macros')}>
+          {t('macro.open')} <kbd>m</kbd>
+        </button>
+      </div>
+      <div className="composer-field">
+        <textarea
+          ref={area}
+          aria-label={mode === 'public' ? t('composer.reply') : t('composer.note')}
+          aria-autocomplete={mode === 'internal' ? 'list' : undefined}
+          placeholder={mode === 'public' ? t('composer.replyPlaceholder', { name: tk.requester.name }) : `${t('composer.notePlaceholder')} ${t('mention.hint')}`}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            trackMention(e.target.value, e.target.selectionStart);
+          }}
+          onClick={(e) => trackMention(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onBlur={() => setMention(null)}
+          onKeyDown={(e) => {
+            if (mention && candidates.length && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+              e.preventDefault();
+              setMentionCursor((c) => Math.max(0, Math.min(c + (e.key === 'ArrowDown' ? 1 : -1), candidates.length - 1)));
+              return;
+            }
+            if (mention && candidates.length && (e.key === 'Enter' || e.key === 'Tab') && !e.ctrlKey && !e.metaKey) {
+              e.preventDefault();
+              pickMention(candidates[Math.min(mentionCursor, candidates.length - 1)]!);
+              return;
+            }
+            if (mention && e.key === 'Escape') {
+              e.preventDefault();
+              e.stopPropagation();
+              setMention(null);
+              return;
+            }
+            if (e.altKey && (e.key === 'm' || e.key === 'µ' || e.code === 'KeyM')) {
+              e.preventDefault();
+              setPicker(true);
+              return;
+            }
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              void send(sendStatus || undefined);
+            }
+            if (e.key === 'Escape') e.currentTarget.blur();
+          }}
+          onKeyUp={(e) => {
+            if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') trackMention(e.currentTarget.value, e.currentTarget.selectionStart);
+          }}
+          rows={5}
+        />
+        {mention && mode === 'internal' && <MentionList users={candidates} cursor={Math.min(mentionCursor, Math.max(candidates.length - 1, 0))} onPick={pickMention} />}
+      </div>
+      {used.length > 0 && (
+        <ul className="macro-pending" aria-live="polite">
+          {used.map((m) => {
+            const actions = describeActions(m.actions, t, directory);
+            return (
+              <li key={m.id} className="small">
+                {actions ? t('macro.pending', { title: m.title, actions }) : m.title}
+                <button type="button" className="link" aria-label={t('macro.removePending', { title: m.title })} onClick={() => setUsed((prev) => prev.filter((x) => x.id !== m.id))}>×</button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="composer-actions">
         <span className="muted small" aria-live="polite">{savedAt && text.trim() ? t('composer.draftSaved') : ''}</span>
@@ -401,6 +532,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
           {busy ? t('composer.sending') : mode === 'public' ? (sendStatus ? t('composer.sendAnd', { status: t(`status.${sendStatus}`) }) : t('composer.send')) : t('composer.addNote')}
         </button>
       </div>
+      {picker && <MacroPicker directory={directory} onPick={(m) => void pickMacro(m)} onClose={() => { setPicker(false); requestAnimationFrame(() => area.current?.focus()); }} />}
     </form>
   );
 }

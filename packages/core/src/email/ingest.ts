@@ -13,6 +13,7 @@ import { findOrCreateCustomer } from '../people/customers.ts';
 import { diffTicket, statusTimestamps } from '../tickets/rules.ts';
 import { ticketCreatedEvent } from '../tickets/create-ticket.ts';
 import { slaOnTicketChanged, slaOnTicketCreated } from '../sla/track.ts';
+import { notifyCustomerReply } from '../notifications/notify.ts';
 import { runTriggers } from '../triggers/run.ts';
 import { routeTicketJob } from '../routing/route-ticket.ts';
 import type { Attachment, Ticket, TicketPatch } from '../tickets/types.ts';
@@ -191,6 +192,9 @@ async function process(
     await slaOnTicketChanged(tx, actx, ticket, updated, { visibility, byStaff: requester.role !== 'customer' }, now);
     const m = { body, visibility: visibility as 'public' | 'internal', byStaff: requester.role !== 'customer', channel: 'email' };
     await runTriggers(deps, tx, actx, { event: 'message.added', ticket: updated, before: ticket, message: m }, now);
+    if (!autoReason && requester.role === 'customer') {
+      await notifyCustomerReply(deps, tx, updated, { id: messageId, body, authorId: requester.id, authorName: requester.name }, now);
+    }
   } else {
     ticket = await createEmailTicket(deps, tx, actx, { ticketId, messageId, mailbox, requester, p, body, html, attachments: attachments.map((a) => a.att), language, now });
     if (thread.ticket) {

@@ -24,3 +24,17 @@ export async function markNotificationsRead(deps: Deps, ctx: Ctx, ids: string[])
   if (!userId || ctx.actor.role === 'customer') throw new AppError('FORBIDDEN', 'Notifications are for staff.');
   return deps.store.notifications.markRead(ctx.workspaceId, userId, ids, deps.clock.now());
 }
+
+/** The bell's number: my unread notifications delivered so far. */
+export async function countMyUnreadNotifications(deps: Deps, ctx: Ctx): Promise<number> {
+  const userId = ctx.actor.userId;
+  if (!userId || ctx.actor.role === 'customer') throw new AppError('FORBIDDEN', 'Notifications are for staff.');
+  return deps.store.notifications.countUnread(ctx.workspaceId, userId, deps.clock.now());
+}
+
+export async function markAllNotificationsRead(deps: Deps, ctx: Ctx): Promise<number> {
+  const userId = ctx.actor.userId;
+  if (!userId || ctx.actor.role === 'customer') throw new AppError('FORBIDDEN', 'Notifications are for staff.');
+  const now = deps.clock.now();
+  return deps.store.notifications.markAllRead(ctx.workspaceId, userId, now, now);
+}

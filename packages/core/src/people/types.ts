@@ -18,6 +18,8 @@ export interface User {
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
+  /** Staff: notifications are also sent by email (off unless the user turns it on). */
+  emailNotifications?: boolean;
 }
 
 export interface UserSkill {

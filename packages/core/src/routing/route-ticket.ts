@@ -15,6 +15,7 @@ import { chooseAgent, explainDecision, type Candidate, type ExplanationInput, ty
 import { deserializeTriageModel, LoadedTriageModel } from './triage-model.ts';
 import type { CandidateRow, RoutingSettings, TicketRouting } from './types.ts';
 import { withinWorkingHours } from './working-hours.ts';
+import { notifyAssigned } from '../notifications/notify.ts';
 
 export const ROUTE_JOB = 'routing.route';
 export const DRAIN_JOB = 'routing.drain';
@@ -208,7 +209,8 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
       if (ticket.status === 'new') patch.status = 'open';
       await tx.routing.markAssigned(ws, chosen.candidate.userId, now);
     }
-    if (Object.keys(patch).length) await tx.tickets.update(ws, ticket.id, patch, now);
+    const routed = Object.keys(patch).length ? await tx.tickets.update(ws, ticket.id, patch, now) : ticket;
+    if (chosen) await notifyAssigned(deps, tx, ticket, routed, { id: null, name: null }, now);
     await tx.routing.saveTicketRouting(r);
     // A queued ticket retried without success records nothing new.
     if (!(before && r.state === 'queued')) await routedEvent(tx, ws, ticket.id, now, r, patch);

@@ -16,7 +16,7 @@ import type { Repositories } from '../store.ts';
 import { systemActor, type Ctx } from '../shared/context.ts';
 import type { User } from '../people/types.ts';
 import type { Ticket } from '../tickets/types.ts';
-import { enqueueOutbound, formatAddress } from '../email/outbound.ts';
+import { notificationSender, queueNotificationMail, type NotificationSender } from '../notifications/notify.ts';
 import { nextDueOf, settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
 import { recordSlaEvents, storedEnv } from './track.ts';
 import { runTriggers } from '../triggers/run.ts';
@@ -145,8 +145,7 @@ async function notify(deps: Deps, tx: Repositories, ticket: Ticket, env: SlaEnv,
   const deliverAt = env.calendar && !env.calendar.isOpenAt(now) ? (env.calendar.nextOpen(now) ?? now) : now;
   const timeZone = (env.calendar as { timeZone?: string } | null)?.timeZone ?? 'UTC';
   const people = await recipients(tx, ticket);
-  const workspace = people.length ? await tx.workspaces.findById(ws) : null;
-  const mailboxes = people.length ? (await tx.mailboxes.list(ws)).filter((m) => m.enabled) : [];
+  let sender: NotificationSender | null | undefined;
   let sent = 0;
   for (const u of people) {
     const lang = u.locale === 'fr' ? 'fr' : 'en';
@@ -167,33 +166,10 @@ async function notify(deps: Deps, tx: Repositories, ticket: Ticket, env: SlaEnv,
     });
     if (!inserted) continue;
     sent++;
-    const from = mailboxes[0] ? formatAddress(workspace?.name ?? 'Guichet', mailboxes[0].address) : workspace?.mailDomain ? `Guichet <no-reply@${workspace.mailDomain}>` : null;
-    if (!u.email || !from) continue;
-    await enqueueOutbound(
-      tx,
-      {
-        id: deps.ids.uuid(),
-        workspaceId: ws,
-        mailboxId: mailboxes[0]?.id ?? null,
-        messageId: null,
-        ticketId: ticket.id,
-        kind: 'notification',
-        rfcMessageId: `<${deps.ids.uuid()}@${workspace?.mailDomain ?? 'guichet.invalid'}>`,
-        fromAddress: from,
-        replyTo: null,
-        toAddresses: [u.email],
-        ccAddresses: [],
-        subject: text.title,
-        inReplyTo: null,
-        references: [],
-        textBody: `${text.body}\n`,
-        htmlBody: null,
-        headers: { 'Auto-Submitted': 'auto-generated', 'X-Guichet-Ticket': String(ticket.number), 'Content-Language': lang },
-        attachmentIds: [],
-        createdAt: now,
-      },
-      deliverAt,
-    );
+    if (!u.email) continue;
+    if (sender === undefined) sender = await notificationSender(tx, ws);
+    if (!sender) continue;
+    await queueNotificationMail(deps, tx, sender, { ticket, to: u.email, subject: text.title, text: `${text.body}\n`, lang, now, runAt: deliverAt });
   }
   return sent;
 }

@@ -7,6 +7,7 @@ import { authorize, can } from '../identity/permissions.ts';
 import { findCustomerByEmail, findOrCreateCustomer } from '../people/customers.ts';
 import type { CustomField, User } from '../people/types.ts';
 import { checkAssignee } from './assignment.ts';
+import { notifyAssigned } from '../notifications/notify.ts';
 import { routeTicketJob } from '../routing/route-ticket.ts';
 import { normalizeTags, validateCustomFields } from './rules.ts';
 import { ticketAccess } from './policy.ts';
@@ -94,7 +95,10 @@ async function insertTicket(
     }
     if (input.categoryId) await checkTicketCategory(tx, ctx, input.categoryId);
     const defs = needsDefinitions(input) ? await tx.customFields.list(ctx.workspaceId) : [];
-    return writeTicket(deps, ctx, tx, input, requester, defs, now, true);
+    const created = await writeTicket(deps, ctx, tx, input, requester, defs, now, true);
+    // Created already assigned (by a person): tell the assignee, unless they took it themselves.
+    if (input.assigneeId) await notifyAssigned(deps, tx, null, created.ticket, { id: ctx.actor.userId, name: ctx.actor.name }, now);
+    return created;
   });
 }
 

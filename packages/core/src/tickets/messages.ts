@@ -10,6 +10,8 @@ import type { Message, TicketPatch } from './types.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
 import { slaOnTicketChanged } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
+import { checkMentions, notifyMentions } from './mention-notes.ts';
+import { notifyCustomerReply } from '../notifications/notify.ts';
 
 /**
  * Add a public reply or an internal note. A customer's reply reopens a pending or solved ticket;
@@ -39,6 +41,7 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
     if (actor.role === 'customer' && input.status !== undefined) {
       throw new AppError('FORBIDDEN', 'Customers cannot set the status with a reply.');
     }
+    const mentioned = input.visibility === 'internal' ? await checkMentions(tx, ctx, input.body) : [];
 
     const message = await tx.messages.insert(
       {
@@ -83,6 +86,10 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
     await runTriggers(deps, tx, ctx, { event: 'message.added', ticket: updated, before: ticket, message: m }, now);
     // A staff member's public reply goes out by email with it (outbox row and send job, same transaction).
     await queueReplyEmail(deps, tx, ctx, ticket, message);
+    if (mentioned.length) await notifyMentions(deps, tx, ctx, updated, message, mentioned, now);
+    if (actor.role === 'customer' && message.visibility === 'public') {
+      await notifyCustomerReply(deps, tx, updated, { id: message.id, body: message.bodyText, authorId: actor.userId, authorName: actor.name }, now);
+    }
     return message;
   });
 }

@@ -11,6 +11,7 @@ import { checkStatusChange, diffTicket, normalizeTags, statusTimestamps, validat
 import type { TicketPatch, TicketView } from './types.ts';
 import { slaOnTicketChanged } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
+import { notifyAssigned } from '../notifications/notify.ts';
 import { checkTicketCategory } from './categories.ts';
 
 export async function updateTicket(
@@ -106,6 +107,7 @@ export async function updateTicket(
     await recordEvent(tx, ctx, now, 'ticket', current.id, 'ticket.updated', { changes });
     await slaOnTicketChanged(tx, ctx, current, updated, null, now);
     const final = await runTriggers(deps, tx, ctx, { event: 'ticket.updated', ticket: updated, before: current }, now);
+    await notifyAssigned(deps, tx, current, updated, { id: ctx.actor.userId, name: ctx.actor.name }, now);
     // A seat freed (solved, closed, handed over, by the change or by a trigger): queued tickets of
     // the team are given out now.
     if (current.assigneeId && (final.assigneeId !== current.assigneeId || final.status === 'solved' || final.status === 'closed')) {

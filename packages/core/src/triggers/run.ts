@@ -16,6 +16,7 @@ import { checkAssignee } from '../tickets/assignment.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from '../tickets/rules.ts';
 import { slaOnTicketChanged, envFor } from '../sla/track.ts';
 import { localTimeOf } from '../sla/zones.ts';
+import { notifyAssigned } from '../notifications/notify.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
 import { emitWebhooks, ticketPayload } from '../webhooks/webhooks.ts';
 import { patchOf, triggerMatches, type Trigger, type TriggerAction, type TriggerContext, type TriggerEvent } from './evaluate.ts';
@@ -134,6 +135,7 @@ export async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Rule
     current = await tx.tickets.update(ctx.workspaceId, ticket.id, changed, now);
     await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'ticket.updated', { changes }, now));
     await slaOnTicketChanged(tx, ctx, ticket, current, null, now);
+    await notifyAssigned(deps, tx, ticket, current, { id: null, name: trigger.name }, now);
   }
   for (const [i, a] of trigger.actions.entries()) {
     if (a.type === 'add_note') {

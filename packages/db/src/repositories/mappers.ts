@@ -65,6 +65,7 @@ export function toUser(r: Selectable<UsersTable>): User {
     createdAt: d(r.created_at),
     updatedAt: d(r.updated_at),
     lastLoginAt: dn(r.last_login_at),
+    emailNotifications: r.email_notifications,
   };
 }
 

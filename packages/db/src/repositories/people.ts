@@ -70,6 +70,7 @@ export class KyselyUserRepository implements UserRepository {
         created_at: u.createdAt,
         updated_at: u.updatedAt,
         last_login_at: u.lastLoginAt,
+        ...(u.emailNotifications !== undefined ? { email_notifications: u.emailNotifications } : {}),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -258,6 +258,30 @@ export class KyselyNotificationRepository implements NotificationRepository {
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
+
+  async countUnread(workspaceId: string, userId: string, deliveredBy: Date): Promise<number> {
+    const r = await this.db
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null)
+      .where('created_at', '<=', deliveredBy)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async markAllRead(workspaceId: string, userId: string, at: Date, deliveredBy: Date): Promise<number> {
+    const r = await this.db
+      .updateTable('notifications')
+      .set({ read_at: at })
+      .where('workspace_id', '=', workspaceId)
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null)
+      .where('created_at', '<=', deliveredBy)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
 }
 
 function toTrigger(r: Selectable<TriggersTable>): Trigger {
