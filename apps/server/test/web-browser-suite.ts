@@ -358,6 +358,42 @@ export function browserSuite(kind: TestDbKind): void {
       }
     });
 
+    it('suggests articles inside the ticket, puts one in the reply in one step, and turns the reply into an article draft', async () => {
+      const art = (await api.req('POST', '/articles', {
+        visibility: 'public',
+        translations: { en: { title: 'Lost luggage voucher refund', body: 'Send the voucher number and we refund it within 5 days.' } },
+      })).body;
+      assert.equal((await api.req('POST', `/articles/${art.id}/publish`, {})).status, 200);
+      const tk = (await api.req('POST', '/tickets', {
+        subject: 'Refund of my lost luggage voucher', body: 'How do I get the voucher refunded?', requester: { email: 'ines@example.com' }, assigneeId: me.user.id, language: 'en',
+      })).body;
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 } });
+      try {
+        const page = await context.newPage();
+        await signIn(page);
+        await page.goto(`${base}/tickets/${tk.number}`);
+        const panel = page.getByRole('region', { name: 'Suggested articles' });
+        const item = panel.getByRole('listitem').filter({ hasText: 'Lost luggage voucher refund' });
+        await item.waitFor();
+        await page.keyboard.press('r');
+        await item.getByRole('button', { name: 'Insert link' }).click();
+        const reply = page.getByRole('textbox', { name: 'Reply' });
+        await page.waitForFunction((id) => (document.querySelector('textarea[aria-label="Reply"]') as any)?.value.includes(`/help/`) && (document.querySelector('textarea[aria-label="Reply"]') as any).value.includes(id), art.id);
+        assert.match(await reply.inputValue(), new RegExp(`^Lost luggage voucher refund: http://127\\.0\\.0\\.1:\\d+/help/[\\w-]+/articles/${art.id}/`));
+        await page.getByRole('button', { name: /^Send/ }).click();
+        const sent = page.locator('.msg-agent').filter({ hasText: 'Lost luggage voucher refund' });
+        await sent.waitFor();
+        await sent.getByRole('button', { name: 'Make an article' }).click();
+        await page.getByText('Draft article “Refund of my lost luggage voucher” created for review.').waitFor();
+        const drafts = (await api.req('GET', '/articles?status=draft&limit=200')).body.items;
+        const draft = drafts.find((a: any) => a.translations.en?.title === 'Refund of my lost luggage voucher');
+        assert.ok(draft, 'the draft exists');
+        assert.match(draft.translations.en.body, /## The question\n\nHow do I get the voucher refunded\?/);
+      } finally {
+        await context.close();
+      }
+    });
+
     it('asks for a password-reset link without telling whether the address exists, and explains a dead link', async () => {
       const context = await browser.newContext({ locale: 'en-GB' });
       const page = await context.newPage();

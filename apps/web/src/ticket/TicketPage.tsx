@@ -25,6 +25,8 @@ import { describeActions, MacroPicker } from './MacroPicker.tsx';
 import { MentionList, mentionCandidates, mentionQuery, mentionToken, TextWithMentions } from './Mentions.tsx';
 import { FollowButton } from './FollowButton.tsx';
 import { TicketPresence } from './Presence.tsx';
+import { SuggestionsPanel } from '../knowledge/SuggestionsPanel.tsx';
+import { knowledgeApi } from '../knowledge/knowledgeApi.ts';
 
 const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -139,7 +141,7 @@ export function TicketPage(props: { ticketRef: string }) {
   const tk = load.ticket;
 
   const timeline: Array<{ at: string; key: string; node: React.ReactNode }> = [
-    ...messages.map((m) => ({ at: m.createdAt, key: `m${m.id}`, node: <MessageCard key={m.id} m={m} ticketId={tk.id} requesterId={tk.requester.id} /> })),
+    ...messages.map((m) => ({ at: m.createdAt, key: `m${m.id}`, node: <MessageCard key={m.id} m={m} ticketId={tk.id} requesterId={tk.requester.id} onFlash={setFlash} /> })),
     ...events.flatMap((e) => eventLines(e, t, directory).map((text, i) => ({ at: e.createdAt, key: `e${e.id}-${i}`, node: <SystemLine key={`${e.id}-${i}`} text={text} at={e.createdAt} /> }))),
   ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.key < b.key ? 1 : -1));
 
@@ -186,6 +188,7 @@ export function TicketPage(props: { ticketRef: string }) {
         </div>
         <aside className="side" aria-label={t('ticket.properties')}>
           <Properties ticket={tk} fields={fields} onChange={update} />
+          <SuggestionsPanel ticket={tk} onInsert={(s) => composerRef.current?.insert(s)} />
           <CustomerPanel ticket={tk} />
         </aside>
       </div>
@@ -236,10 +239,24 @@ function SystemLine(props: { text: string; at: string }) {
   );
 }
 
-function MessageCard(props: { m: MessageOut; ticketId: string; requesterId: string }) {
+function MessageCard(props: { m: MessageOut; ticketId: string; requesterId: string; onFlash(f: { text: string; error?: boolean }): void }) {
   const { t, ago, dateTime } = useI18n();
   const m = props.m;
   const fromCustomer = m.author?.id === props.requesterId;
+  const [capturing, setCapturing] = useState(false);
+  // Knowledge capture: a good answer becomes an article draft for the knowledge managers.
+  const capture = async () => {
+    setCapturing(true);
+    try {
+      const a = await knowledgeApi.draftFromReply(props.ticketId, m.id);
+      const title = (a.translations.en ?? a.translations.fr)?.title ?? '';
+      props.onFlash({ text: t('capture.done', { title }) });
+    } catch (e) {
+      props.onFlash({ text: t('capture.failed', { message: e instanceof Error ? e.message : String(e) }), error: true });
+    } finally {
+      setCapturing(false);
+    }
+  };
   const kind = m.visibility === 'internal' ? 'note' : fromCustomer ? 'customer' : 'agent';
   const name = m.author?.name ?? t('ticket.system');
   return (
@@ -252,6 +269,9 @@ function MessageCard(props: { m: MessageOut; ticketId: string; requesterId: stri
           <span className="badge st-pending">{String(m.email.deliveryStatus)}</span>
         )}
         <time dateTime={m.createdAt} title={dateTime(m.createdAt)}>{ago(m.createdAt)}</time>
+        {!fromCustomer && m.author && (
+          <button type="button" className="btn btn-ghost btn-sm capture" disabled={capturing} onClick={() => void capture()}>{t('capture.action')}</button>
+        )}
       </header>
       {m.bodyHtml ? (
         // The API sanitises HTML with an allow-list before it is stored or answered.
@@ -281,6 +301,8 @@ function formatSize(n: number): string {
 
 interface ComposerHandle {
   focus(mode: 'public' | 'internal'): void;
+  /** Put text at the caret of the open tab (an article from the suggestions). */
+  insert(text: string): void;
 }
 
 const draftKey = (ticketId: string, mode: string) => `guichet.draft.${ticketId}.${mode}`;
@@ -340,7 +362,21 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
     setMode(m);
     requestAnimationFrame(() => area.current?.focus());
   }, [tk.permissions.reply]);
-  useImperativeHandle(props.ref, () => ({ focus }), [focus]);
+  useImperativeHandle(
+    props.ref,
+    () => ({
+      focus,
+      insert: (s: string) => {
+        const el = area.current;
+        const from = el ? el.selectionStart : text.length;
+        const to = el ? el.selectionEnd : text.length;
+        const before = text.slice(0, from);
+        splice(from, to, (before && !before.endsWith('\n') ? '\n' : '') + s);
+      },
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [focus, text],
+  );
 
   // `m` anywhere on the ticket page (outside text fields) opens the macro picker.
   useEffect(() => {

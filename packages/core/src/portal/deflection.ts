@@ -10,8 +10,7 @@ import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { getArticle, knowledgeActor } from '../knowledge/articles.ts';
 import { requireManager } from '../knowledge/policy.ts';
-import { parseSearchQuery } from '../search/query.ts';
-import { search } from '../search/search.ts';
+import { suggestArticlesForText } from '../search/suggestions.ts';
 import type { SearchHit } from '../search/types.ts';
 
 /** A visit id: what the portal's form carries to join its events (random, not a secret). */
@@ -34,15 +33,13 @@ export async function suggestArticles(
   ctx: Ctx,
   input: { text: string; language: 'fr' | 'en'; visit: string | null; limit?: number },
 ): Promise<Suggestion[]> {
-  // Any of the words, rare ones first: a question is a sentence, not a list of required terms.
-  const q = input.text.replace(/["()]/g, ' ').replace(/(^|\s)-/g, ' ').trim().slice(0, 300);
-  const parsed = parseSearchQuery(q);
-  if (!parsed.words.length && !parsed.phrases.length) return [];
-  const hits = (await search(deps, ctx, { q, type: ['article'], match: 'any', limit: 20 }, { kind: 'public' })).items;
-  const seen = new Set<string>();
+  // The one suggestion function (the one bench/search-quality measures): any of the words, rare
+  // ones first, public published articles only for customers and visitors, one hit per article.
+  const q = input.text.trim().slice(0, 300);
+  const hits = await suggestArticlesForText(deps, ctx, { text: q, limit: 20 });
   const items = hits
+    .filter((h: SearchHit) => h.article?.visibility === 'public')
     .sort((a, b) => Number(b.language === input.language) - Number(a.language === input.language) || b.score - a.score)
-    .filter((h: SearchHit) => h.article && (seen.has(h.id) ? false : (seen.add(h.id), true)))
     .slice(0, input.limit ?? 5)
     .map((h) => ({ articleId: h.id, title: h.title, snippet: h.snippet, language: h.language, slug: h.article!.slug }));
   if (input.visit && VISIT_ID.test(input.visit)) {
