@@ -19,6 +19,7 @@ import { CustomFieldsScreen } from './CustomFields.tsx';
 import { ApiTokensScreen } from './ApiTokens.tsx';
 import { AuditLogScreen } from './AuditLog.tsx';
 import { WorkspaceScreen } from './Workspace.tsx';
+import { MacrosScreen } from './Macros.tsx';
 
 export interface AdminSection {
   id: string;
@@ -34,6 +35,7 @@ export const SECTIONS: AdminSection[] = [
   { id: 'skills', label: 'admin.skills', permission: 'skills:manage', Screen: SkillsScreen },
   { id: 'customers', label: 'admin.customers', permission: 'customers:manage', Screen: CustomersScreen },
   { id: 'organizations', label: 'admin.organizations', permission: 'organizations:manage', Screen: OrganizationsScreen },
+  { id: 'macros', label: 'admin.macros', permission: 'workspace:manage', Screen: MacrosScreen },
   { id: 'custom-fields', label: 'admin.customFields', permission: 'custom_fields:manage', Screen: CustomFieldsScreen },
   { id: 'api-tokens', label: 'admin.apiTokens', permission: 'api_tokens:own', Screen: ApiTokensScreen },
   { id: 'audit-log', label: 'admin.auditLog', permission: 'audit:read', Screen: AuditLogScreen },
