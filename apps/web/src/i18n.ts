@@ -394,7 +394,7 @@ const en = {
   'admin.ws.mailDomain': 'Mail domain',
   'admin.ws.mailDomainHint': 'The domain of the workspace’s support addresses, used for reply addresses.',
   'admin.ws.language': 'Default language',
-  // ---- admin: macros ----
+  // ---- admin: macros and request categories ----
   'admin.macros': 'Macros',
   'admin.macro.intro': 'Reply templates agents insert from the reply box. Shared macros are for everyone; personal ones only for their author.',
   'admin.macro.new': 'New macro',
@@ -419,6 +419,22 @@ const en = {
   'admin.macro.noChange': 'No change',
   'admin.macro.addTags': 'Add tags',
   'admin.macro.addTagsHint': 'Separated by commas.',
+  'admin.categories': 'Request categories',
+  'admin.category.intro': 'The list customers choose from on the help center’s request form, in this order. Routing rules name a category by its key.',
+  'admin.category.new': 'New category',
+  'admin.category.create': 'Create the category',
+  'admin.category.delete': 'Delete the category',
+  'admin.category.deleteConfirm': 'Delete the category “{name}”? Its tickets keep no category; making it inactive keeps them labelled.',
+  'admin.category.none': 'No categories yet.',
+  'admin.category.nameEn': 'English name',
+  'admin.category.nameFr': 'French name',
+  'admin.category.needName': 'Give a name in English, in French, or both.',
+  'admin.category.key': 'Key',
+  'admin.category.keyHint': 'Lowercase letters, digits, “_”, “-” or “.”; routing rules use it.',
+  'admin.category.position': 'Order',
+  'admin.category.positionHint': 'Smaller numbers come first.',
+  'admin.category.activeLabel': 'Active (offered on the request form)',
+  'admin.category.retired': 'Inactive',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -812,7 +828,7 @@ const fr: Dictionary = {
   'admin.ws.mailDomain': 'Domaine e-mail',
   'admin.ws.mailDomainHint': 'Le domaine des adresses de support de l’espace, utilisé pour les adresses de réponse.',
   'admin.ws.language': 'Langue par défaut',
-  // ---- admin : macros ----
+  // ---- admin : macros et catégories de demande ----
   'admin.macros': 'Macros',
   'admin.macro.intro': 'Des modèles de réponse que les agents insèrent depuis la zone de réponse. Les macros partagées servent à tous ; les personnelles, à leur seul auteur.',
   'admin.macro.new': 'Nouvelle macro',
@@ -837,6 +853,22 @@ const fr: Dictionary = {
   'admin.macro.noChange': 'Aucun changement',
   'admin.macro.addTags': 'Ajouter des étiquettes',
   'admin.macro.addTagsHint': 'Séparées par des virgules.',
+  'admin.categories': 'Catégories de demande',
+  'admin.category.intro': 'La liste proposée aux clients dans le formulaire de demande du centre d’aide, dans cet ordre. Les règles de routage désignent une catégorie par sa clé.',
+  'admin.category.new': 'Nouvelle catégorie',
+  'admin.category.create': 'Créer la catégorie',
+  'admin.category.delete': 'Supprimer la catégorie',
+  'admin.category.deleteConfirm': 'Supprimer la catégorie « {name} » ? Ses tickets n’auront plus de catégorie ; la rendre inactive les garde classés.',
+  'admin.category.none': 'Aucune catégorie pour le moment.',
+  'admin.category.nameEn': 'Nom en anglais',
+  'admin.category.nameFr': 'Nom en français',
+  'admin.category.needName': 'Donnez un nom en anglais, en français, ou les deux.',
+  'admin.category.key': 'Clé',
+  'admin.category.keyHint': 'Lettres minuscules, chiffres, « _ », « - » ou « . » ; les règles de routage l’utilisent.',
+  'admin.category.position': 'Ordre',
+  'admin.category.positionHint': 'Les plus petits nombres viennent en premier.',
+  'admin.category.activeLabel': 'Active (proposée dans le formulaire de demande)',
+  'admin.category.retired': 'Inactive',
 };
 
 export const LOCALES = { en, fr } as const;

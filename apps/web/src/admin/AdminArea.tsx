@@ -20,6 +20,7 @@ import { ApiTokensScreen } from './ApiTokens.tsx';
 import { AuditLogScreen } from './AuditLog.tsx';
 import { WorkspaceScreen } from './Workspace.tsx';
 import { MacrosScreen } from './Macros.tsx';
+import { CategoriesScreen } from './Categories.tsx';
 
 export interface AdminSection {
   id: string;
@@ -36,6 +37,7 @@ export const SECTIONS: AdminSection[] = [
   { id: 'customers', label: 'admin.customers', permission: 'customers:manage', Screen: CustomersScreen },
   { id: 'organizations', label: 'admin.organizations', permission: 'organizations:manage', Screen: OrganizationsScreen },
   { id: 'macros', label: 'admin.macros', permission: 'workspace:manage', Screen: MacrosScreen },
+  { id: 'ticket-categories', label: 'admin.categories', permission: 'ticket_categories:manage', Screen: CategoriesScreen },
   { id: 'custom-fields', label: 'admin.customFields', permission: 'custom_fields:manage', Screen: CustomFieldsScreen },
   { id: 'api-tokens', label: 'admin.apiTokens', permission: 'api_tokens:own', Screen: ApiTokensScreen },
   { id: 'audit-log', label: 'admin.auditLog', permission: 'audit:read', Screen: AuditLogScreen },
