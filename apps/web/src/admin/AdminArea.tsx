@@ -1,6 +1,6 @@
 /**
- * The admin area: `/admin/<section>`, one screen per section. A new section (macros, ticket
- * categories…) is one entry in SECTIONS plus its screen file. Who may enter comes from the
+ * The admin area: `/admin/<section>`, one screen per section. A new section (SLA policies,
+ * triggers…) is one entry in SECTIONS plus its screen file. Who may enter comes from the
  * permissions the server sent with the session (`/auth/me`); the API still refuses anything else,
  * and every screen shows its 403/404 as a page.
  */
