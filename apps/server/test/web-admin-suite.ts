@@ -171,7 +171,7 @@ export function adminSuite(kind: TestDbKind): void {
       await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
     }
 
-    it('an admin adds a user with a role and a skill, builds a team, manages a token and a custom field, and reads it all in the audit log', async () => {
+    it('an admin adds a user with a role and a skill, builds a team, manages a token, a custom field, a macro and a request category, and reads it all in the audit log', async () => {
       const { context, page, errors } = await open();
       try {
         await page.goto(base);
@@ -324,6 +324,37 @@ export function adminSuite(kind: TestDbKind): void {
         assert.equal(product.required, true);
         assert.ok(product.options.includes('Crypto wallet'));
         await checkA11y(page, 'the custom fields screen');
+
+        // ---- a shared macro (the server names an unknown placeholder first) and a request category ----
+        await section(page, 'Macros', 'Macros');
+        await page.getByRole('button', { name: 'New macro' }).click();
+        const macro = page.locator('form[aria-labelledby="macro-title"]');
+        await macro.getByLabel('Title').fill('Card unblocked');
+        await macro.getByLabel('English text').fill('Hello {{customer.firstname}}, your card works again.');
+        await macro.getByLabel('Set the status').selectOption('solved');
+        await macro.getByLabel('Add tags').fill('cards, unblocked');
+        await macro.getByRole('button', { name: 'Create the macro' }).click();
+        await macro.getByRole('alert').filter({ hasText: 'unknown placeholder: {{customer.firstname}}' }).waitFor();
+        await macro.getByLabel('English text').fill('Hello {{customer.first_name}}, your card works again.');
+        await macro.getByLabel('French text').fill('Bonjour {{customer.first_name}}, votre carte fonctionne de nouveau.');
+        await macro.getByRole('button', { name: 'Create the macro' }).click();
+        await page.getByRole('heading', { name: 'Card unblocked', level: 3 }).waitFor();
+        const made = (await api.req('GET', '/macros?scope=shared')).body.items.find((m: any) => m.title === 'Card unblocked');
+        assert.ok(made, 'the shared macro exists');
+        assert.deepEqual([made.bodyEn, made.bodyFr, made.actions], ['Hello {{customer.first_name}}, your card works again.', 'Bonjour {{customer.first_name}}, votre carte fonctionne de nouveau.', { status: 'solved', addTags: ['cards', 'unblocked'] }]);
+        await page.locator('.admin-table').getByRole('button', { name: 'Card unblocked' }).waitFor();
+        await checkA11y(page, 'the macros screen');
+        await section(page, 'Request categories', 'Request categories');
+        await page.getByRole('button', { name: 'New category' }).click();
+        const category = page.locator('form[aria-labelledby="category-title"]');
+        await category.getByLabel('English name').fill('Savings accounts');
+        await category.getByLabel('French name').fill('Comptes d’épargne');
+        await category.getByLabel('Key').fill('savings');
+        await category.getByRole('button', { name: 'Create the category' }).click();
+        await page.getByRole('heading', { name: 'Savings accounts', level: 3 }).waitFor();
+        const savings = (await api.req('GET', '/ticket-categories?includeInactive=true')).body.items.find((c: any) => c.key === 'savings');
+        assert.deepEqual([savings?.names, savings?.active], [{ en: 'Savings accounts', fr: 'Comptes d’épargne' }, true]);
+        await checkA11y(page, 'the request categories screen');
 
         // ---- organizations and customers ----
         await section(page, 'Organizations', 'Organizations');

@@ -1,6 +1,6 @@
 /**
- * The admin area: `/admin/<section>`, one screen per section. A new section (macros, ticket
- * categories…) is one entry in SECTIONS plus its screen file. Who may enter comes from the
+ * The admin area: `/admin/<section>`, one screen per section. A new section (SLA policies,
+ * triggers…) is one entry in SECTIONS plus its screen file. Who may enter comes from the
  * permissions the server sent with the session (`/auth/me`); the API still refuses anything else,
  * and every screen shows its 403/404 as a page.
  */
@@ -19,6 +19,8 @@ import { CustomFieldsScreen } from './CustomFields.tsx';
 import { ApiTokensScreen } from './ApiTokens.tsx';
 import { AuditLogScreen } from './AuditLog.tsx';
 import { WorkspaceScreen } from './Workspace.tsx';
+import { MacrosScreen } from './Macros.tsx';
+import { CategoriesScreen } from './Categories.tsx';
 
 export interface AdminSection {
   id: string;
@@ -34,6 +36,8 @@ export const SECTIONS: AdminSection[] = [
   { id: 'skills', label: 'admin.skills', permission: 'skills:manage', Screen: SkillsScreen },
   { id: 'customers', label: 'admin.customers', permission: 'customers:manage', Screen: CustomersScreen },
   { id: 'organizations', label: 'admin.organizations', permission: 'organizations:manage', Screen: OrganizationsScreen },
+  { id: 'macros', label: 'admin.macros', permission: 'workspace:manage', Screen: MacrosScreen },
+  { id: 'ticket-categories', label: 'admin.categories', permission: 'ticket_categories:manage', Screen: CategoriesScreen },
   { id: 'custom-fields', label: 'admin.customFields', permission: 'custom_fields:manage', Screen: CustomFieldsScreen },
   { id: 'api-tokens', label: 'admin.apiTokens', permission: 'api_tokens:own', Screen: ApiTokensScreen },
   { id: 'audit-log', label: 'admin.auditLog', permission: 'audit:read', Screen: AuditLogScreen },

@@ -7,10 +7,14 @@ import type {
   AuditEntryOut,
   AvailabilityOut,
   CreateUserInput,
+  CreateMacroInput,
+  CreateTicketCategoryInput,
   CreatedApiTokenOut,
   CustomFieldOut,
   CustomFieldType,
   CustomerOut,
+  MacroActions,
+  MacroOut,
   OrganizationOut,
   Page,
   RoutingMode,
@@ -19,11 +23,16 @@ import type {
   StaffRole,
   TeamOut,
   TeamRoutingOut,
+  TicketCategoryOut,
+  TicketPriority,
+  TicketStatus,
   UpdateAvailabilityInput,
   UpdateCustomFieldInput,
   UpdateCustomerInput,
+  UpdateMacroInput,
   UpdateOrganizationInput,
   UpdateTeamRoutingInput,
+  UpdateTicketCategoryInput,
   UpdateUserInput,
   UpdateWorkspaceInput,
   UserOut,
@@ -40,6 +49,8 @@ export type {
   CustomFieldOut,
   CustomFieldType,
   CustomerOut,
+  MacroActions,
+  MacroOut,
   OrganizationOut,
   Page,
   RoutingMode as RoutingModeName,
@@ -47,6 +58,9 @@ export type {
   StaffRole,
   TeamOut,
   TeamRoutingOut,
+  TicketCategoryOut,
+  TicketPriority,
+  TicketStatus,
   UserOut,
   UserStatus,
   WorkspaceOut,
@@ -67,6 +81,10 @@ export interface NewOrganization {
   notes?: string;
   sharedTickets: boolean;
 }
+
+/** A macro as the admin form sends it (the contract's input before its defaults apply). */
+export type NewMacro = Pick<CreateMacroInput, 'title' | 'bodyEn' | 'bodyFr' | 'actions' | 'shared'>;
+export type NewTicketCategory = Pick<CreateTicketCategoryInput, 'key' | 'names' | 'position' | 'active'>;
 
 const PAGE = 50;
 export const ROLES: StaffRole[] = ['admin', 'agent', 'light_agent'];
@@ -117,6 +135,17 @@ export const adminApi = {
 
   auditLog: (q: { action?: string; actorId?: string }, cursor: string | null) =>
     request<Page<AuditEntryOut>>('GET', `/audit-log${queryString({ ...q, limit: PAGE, cursor })}`),
+
+  macros: () => request<{ items: MacroOut[] }>('GET', '/macros').then((r) => r.items),
+  createMacro: (body: NewMacro) => request<MacroOut>('POST', '/macros', body),
+  updateMacro: (id: string, patch: UpdateMacroInput) => request<MacroOut>('PATCH', `/macros/${id}`, patch),
+  deleteMacro: (id: string) => request<void>('DELETE', `/macros/${id}`),
+
+  ticketCategories: () =>
+    request<{ items: TicketCategoryOut[] }>('GET', `/ticket-categories${queryString({ includeInactive: 'true' })}`).then((r) => r.items),
+  createTicketCategory: (body: NewTicketCategory) => request<TicketCategoryOut>('POST', '/ticket-categories', body),
+  updateTicketCategory: (id: string, patch: UpdateTicketCategoryInput) => request<TicketCategoryOut>('PATCH', `/ticket-categories/${id}`, patch),
+  deleteTicketCategory: (id: string) => request<void>('DELETE', `/ticket-categories/${id}`),
 
   workspace: () => request<WorkspaceOut>('GET', '/workspace'),
   updateWorkspace: (patch: UpdateWorkspaceInput) => request<WorkspaceOut>('PATCH', '/workspace', patch),
