@@ -15,7 +15,8 @@ export interface PresenceSignal {
   people: Array<{ userId: string; name: string; state: 'viewing' | 'replying' }>;
 }
 
-type Listener = (s: TicketSignal | PresenceSignal | { type: 'resync' }) => void;
+/** `hello` on every (re)connection, `resync` after a reconnection (changes may have been missed). */
+type Listener = (s: TicketSignal | PresenceSignal | { type: 'resync' } | { type: 'hello' }) => void;
 
 let current: WebSocket | null = null;
 
@@ -45,6 +46,7 @@ export function connectRealtime(listener: Listener): () => void {
       }
       if (data.type === 'hello') {
         delay = 1000;
+        listener({ type: 'hello' });
         if (connectedBefore) listener({ type: 'resync' });
         connectedBefore = true;
         document.documentElement.dataset.live = 'on';

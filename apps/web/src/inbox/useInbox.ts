@@ -144,9 +144,13 @@ export function useInboxState(): Inbox {
         for (const l of presenceListeners.current) l(s);
         return;
       }
+      if (s.type === 'hello') {
+        // Connected: pages say again where they are (what they said before was dropped or forgotten).
+        for (const l of presenceListeners.current) l({ type: 'resync' });
+        return;
+      }
       if (!('ticketId' in s)) {
         refreshCounts();
-        for (const l of presenceListeners.current) l({ type: 'resync' });
         return;
       }
       for (const l of signalListeners.current) l(s);
