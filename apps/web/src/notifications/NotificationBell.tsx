@@ -109,7 +109,10 @@ export function NotificationBell() {
         aria-haspopup="dialog"
         onClick={() => setOpen((o) => !o)}
       >
-        <span aria-hidden="true">🔔</span>
+        {/* A drawn bell: an emoji depends on the fonts of the machine (a blank box without them). */}
+        <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16" fill="currentColor">
+          <path d="M8 1.5a1 1 0 0 1 1 1v.6a4.5 4.5 0 0 1 3.5 4.4v2.8l1.3 1.6a.6.6 0 0 1-.5 1H2.7a.6.6 0 0 1-.5-1l1.3-1.6V7.5A4.5 4.5 0 0 1 7 3.1v-.6a1 1 0 0 1 1-1zM6.3 13.8h3.4a1.7 1.7 0 0 1-3.4 0z" />
+        </svg>
         {n > 0 && <span className="bell-count" data-testid="bell-count">{n > 99 ? '99+' : n}</span>}
       </button>
       {open && (
