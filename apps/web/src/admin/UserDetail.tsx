@@ -119,7 +119,6 @@ function UserSkills(props: { user: UserOut; onSaved(u: UserOut): void }) {
 const DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 function Availability(props: { userId: string }) {
-  const { t } = useI18n();
   const loaded = useLoad(() => adminApi.availability(props.userId), [props.userId]);
   if (loaded.error) return <div className="admin-form"><ErrorNote error={loaded.error} /></div>;
   if (!loaded.data) return null;
