@@ -3,7 +3,7 @@
  * messages (API and email), inside their transaction, after the ticket row is written. It picks
  * the policy, moves the clocks and records what happened as ticket events.
  */
-import type { Repositories } from '../store.ts';
+import type { NewEvent, Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
 import type { Ticket } from '../tickets/types.ts';
 import { BusinessCalendar } from './calendar.ts';
@@ -50,19 +50,21 @@ async function write(tx: Repositories, ctx: Ctx, ticketId: string, step: SlaStep
 }
 
 /** SLA events are the system's doing, whoever made the change that caused them. */
+export function slaEventRecords(ctx: Ctx, ticketId: string, events: SlaEventOut[], now: Date): NewEvent[] {
+  return events.map((e) => ({
+    workspaceId: ctx.workspaceId,
+    subjectType: 'ticket',
+    subjectId: ticketId,
+    actor: { type: 'system', id: null },
+    type: e.type,
+    data: e.data,
+    requestId: ctx.requestId,
+    createdAt: now,
+  }));
+}
+
 export async function recordSlaEvents(tx: Repositories, ctx: Ctx, ticketId: string, events: SlaEventOut[], now: Date): Promise<void> {
-  for (const e of events) {
-    await tx.events.append({
-      workspaceId: ctx.workspaceId,
-      subjectType: 'ticket',
-      subjectId: ticketId,
-      actor: { type: 'system', id: null },
-      type: e.type,
-      data: e.data,
-      requestId: ctx.requestId,
-      createdAt: now,
-    });
-  }
+  await tx.events.appendMany(slaEventRecords(ctx, ticketId, events, now));
 }
 
 /** A new ticket: start its clocks when the workspace has SLA policies. */

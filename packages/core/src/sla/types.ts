@@ -133,6 +133,8 @@ export interface SlaPolicyRepository {
 export interface TicketSlaRepository {
   find(workspaceId: string, ticketId: string, opts?: { lock?: boolean }): Promise<TicketSlaRow | null>;
   upsert(row: TicketSlaRow): Promise<void>;
+  /** Several rows (distinct tickets) in one statement. */
+  upsertMany(rows: TicketSlaRow[]): Promise<void>;
   /** Rows due at `now` across workspaces, locked and skipped by other sweepers (SKIP LOCKED). */
   claimDue(now: Date, limit: number): Promise<TicketSlaRow[]>;
   /** Open-clock rows using a calendar (directly or as a fallback), a page at a time by ticket id. */

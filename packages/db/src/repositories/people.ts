@@ -82,6 +82,11 @@ export class KyselyUserRepository implements UserRepository {
     return r ? toUser(r) : null;
   }
 
+  async findByIds(workspaceId: string, ids: string[]): Promise<User[]> {
+    if (!ids.length) return [];
+    return (await this.db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute()).map(toUser);
+  }
+
   async findByEmail(workspaceId: string, email: string): Promise<User | null> {
     if (this.byEmail) return this.byEmail.run({ workspaceId, email: email.toLowerCase() });
     return this.findOneByEmail(workspaceId, email);

@@ -208,6 +208,11 @@ export class KyselyTicketRepository implements TicketRepository {
     return r ? toView(r) : null;
   }
 
+  async findByIds(workspaceId: string, ids: string[]): Promise<TicketView[]> {
+    if (!ids.length) return [];
+    return (await viewQuery(this.db, workspaceId).where('t.id', 'in', ids).execute()).map(toView);
+  }
+
   async findByNumber(workspaceId: string, number: number): Promise<TicketView | null> {
     const r = await viewQuery(this.db, workspaceId).where('t.number', '=', number).executeTakeFirst();
     return r ? toView(r) : null;
