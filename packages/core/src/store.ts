@@ -306,6 +306,9 @@ export interface WorkspaceRepository {
   findById(id: string): Promise<Workspace | null>;
   findBySlug(slug: string): Promise<Workspace | null>;
   update(id: string, patch: Partial<Workspace>): Promise<Workspace>;
+  /** Replace the logo (null: remove it) and name it on the workspace, in one transaction's worth of statements. */
+  setLogo(id: string, logo: { content: Buffer; contentType: string; sha256: string } | null, at: Date): Promise<Workspace>;
+  getLogo(id: string): Promise<{ content: Buffer; contentType: string; sha256: string; updatedAt: Date } | null>;
 }
 
 export interface Repositories {

@@ -36,6 +36,7 @@ import type { SavedViewOut } from '@guichet/contracts';
 import { savedViewAccess } from '@guichet/core';
 import { macroAccess, type Macro } from '@guichet/core';
 import type { MacroOut } from '@guichet/contracts';
+import { logoUrlOf } from './html.ts';
 
 const iso = (d: Date) => d.toISOString();
 const isoN = (d: Date | null) => (d ? d.toISOString() : null);
@@ -166,7 +167,7 @@ export function presentAudit(a: StoredAuditEntry): AuditEntryOut {
 }
 
 export function presentWorkspace(w: Workspace): WorkspaceOut {
-  return { id: w.id, slug: w.slug, name: w.name, mailDomain: w.mailDomain, defaultLanguage: w.defaultLanguage, createdAt: iso(w.createdAt) };
+  return { id: w.id, slug: w.slug, name: w.name, mailDomain: w.mailDomain, defaultLanguage: w.defaultLanguage, brandColor: w.brandColor ?? null, logoUrl: logoUrlOf(w), createdAt: iso(w.createdAt) };
 }
 
 export function presentApiToken(t: ApiToken): ApiTokenOut {

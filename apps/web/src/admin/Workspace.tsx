@@ -1,4 +1,4 @@
-/** Workspace settings: its name (shown in the app, the help center and emails), mail domain, default language. */
+/** Workspace settings: its name (shown in the app, the help center and emails), mail domain, default language; the help center's colour and logo. */
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type WorkspaceOut } from './adminApi.ts';
@@ -13,6 +13,7 @@ export function WorkspaceScreen() {
       <header className="admin-head"><h2 id="ws-title">{t('admin.workspace')}</h2></header>
       <ErrorNote error={ws.error} />
       {ws.data && <WorkspaceForm value={ws.data} onSaved={ws.setData} />}
+      {ws.data && <BrandForm value={ws.data} onSaved={ws.setData} />}
     </section>
   );
 }
@@ -47,6 +48,84 @@ function WorkspaceForm(props: { value: WorkspaceOut; onSaved(w: WorkspaceOut): v
       <ErrorNote error={action.error} />
       {done && <p className="notice" role="status">{t('ticket.saved')}</p>}
       <div className="form-actions"><button className="btn btn-primary" disabled={action.busy}>{action.busy ? t('admin.saving') : t('admin.save')}</button></div>
+    </form>
+  );
+}
+
+const LOGO_MAX = 256 * 1024;
+
+/** The file's bytes as base64 (what PUT /workspace/logo takes). */
+async function base64Of(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+function BrandForm(props: { value: WorkspaceOut; onSaved(w: WorkspaceOut): void }) {
+  const { t } = useI18n();
+  const v = props.value;
+  const [useColor, setUseColor] = useState(v.brandColor !== null);
+  const [color, setColor] = useState(v.brandColor ?? '#2d5bd7');
+  const [done, setDone] = useState(false);
+  const [tooBig, setTooBig] = useState(false);
+  const action = useAction();
+  async function saveColor(e: React.FormEvent) {
+    e.preventDefault();
+    setDone(false);
+    const next = await action.run(() => adminApi.updateWorkspace({ brandColor: useColor ? color : null }));
+    if (next) {
+      setDone(true);
+      props.onSaved(next);
+    }
+  }
+  async function upload(file: File | undefined) {
+    setDone(false);
+    setTooBig(false);
+    if (!file) return;
+    if (file.size > LOGO_MAX) {
+      setTooBig(true);
+      return;
+    }
+    const next = await action.run(async () => adminApi.setLogo(await base64Of(file)));
+    if (next) {
+      setDone(true);
+      props.onSaved(next);
+    }
+  }
+  async function remove() {
+    setDone(false);
+    const ok = await action.run(async () => {
+      await adminApi.removeLogo();
+      return adminApi.workspace();
+    });
+    if (ok) props.onSaved(ok);
+  }
+  return (
+    <form className="admin-form narrow" onSubmit={saveColor} aria-labelledby="brand-title">
+      <h3 id="brand-title">{t('admin.ws.brand')}</h3>
+      <label className="check"><input type="checkbox" checked={!useColor} onChange={(e) => setUseColor(!e.target.checked)} /> {t('admin.ws.brandDefault')}</label>
+      <Field label={t('admin.ws.brandColor')} hint={t('admin.ws.brandColorHint')}>
+        <input type="color" value={color} disabled={!useColor} onChange={(e) => setColor(e.target.value)} />
+      </Field>
+      <Field label={t('admin.ws.logo')} hint={t('admin.ws.logoHint')}>
+        <input type="file" accept="image/png,image/jpeg,image/gif,image/webp" onChange={(e) => void upload(e.target.files?.[0])} />
+      </Field>
+      {v.logoUrl ? (
+        <p>
+          <img src={v.logoUrl} alt={t('admin.ws.logoCurrent')} height={40} />{' '}
+          <button type="button" className="btn" onClick={() => void remove()} disabled={action.busy}>{t('admin.ws.logoRemove')}</button>
+        </p>
+      ) : (
+        <p className="muted">{t('admin.ws.logoNone')}</p>
+      )}
+      {tooBig && <p className="error-text" role="alert">{t('admin.ws.logoTooBig')}</p>}
+      <ErrorNote error={action.error} />
+      {done && <p className="notice" role="status">{t('ticket.saved')}</p>}
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={action.busy}>{action.busy ? t('admin.saving') : t('admin.save')}</button>{' '}
+        <a href={`/help/${encodeURIComponent(v.slug)}`} target="_blank" rel="noreferrer">{t('admin.ws.preview')}</a>
+      </div>
     </form>
   );
 }

@@ -149,4 +149,6 @@ export const adminApi = {
 
   workspace: () => request<WorkspaceOut>('GET', '/workspace'),
   updateWorkspace: (patch: UpdateWorkspaceInput) => request<WorkspaceOut>('PATCH', '/workspace', patch),
+  setLogo: (contentBase64: string) => request<WorkspaceOut>('PUT', '/workspace/logo', { contentBase64 }),
+  removeLogo: () => request<void>('DELETE', '/workspace/logo'),
 };

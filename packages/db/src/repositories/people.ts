@@ -128,6 +128,8 @@ export class KyselyUserRepository implements UserRepository {
         'w.name as w_name',
         'w.mail_domain as w_mail_domain',
         'w.default_language as w_default_language',
+        'w.brand_color as w_brand_color',
+        'w.logo_sha256 as w_logo_sha256',
         'w.created_at as w_created_at',
         'w.updated_at as w_updated_at',
       ])
@@ -144,6 +146,8 @@ export class KyselyUserRepository implements UserRepository {
         mail_domain: r.w_mail_domain,
         default_language: r.w_default_language,
         settings: {} as never,
+        brand_color: r.w_brand_color,
+        logo_sha256: r.w_logo_sha256,
         created_at: r.w_created_at,
         updated_at: r.w_updated_at,
       }),
