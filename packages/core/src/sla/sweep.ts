@@ -17,8 +17,8 @@ import { systemActor, type Ctx } from '../shared/context.ts';
 import type { User } from '../people/types.ts';
 import type { Ticket } from '../tickets/types.ts';
 import { notificationSender, queueNotificationMail, type NotificationSender } from '../notifications/notify.ts';
-import { nextDueOf, settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
-import { recordSlaEvents, storedEnv } from './track.ts';
+import { settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
+import { recordSlaEvents, slaRow, storedEnv } from './track.ts';
 import { runTriggers } from '../triggers/run.ts';
 import type { SlaClock, SlaPolicy, SlaTargetKind, TicketSlaRow } from './types.ts';
 
@@ -82,7 +82,7 @@ async function sweepRow(deps: Deps, tx: Repositories, row: TicketSlaRow, policie
     if (c) due.push({ kind: 'breach', clock: c, index: 0 });
     out.breaches++;
   }
-  await tx.ticketSla.upsert({ ...row, state, nextDueAt: nextDueOf(state, env), updatedAt: now });
+  await tx.ticketSla.upsert(slaRow(row.workspaceId, row.ticketId, state, env, now));
   await recordSlaEvents(tx, ctx, row.ticketId, events, now);
   if (ticket && ticket.status !== 'closed') {
     // One notice per clock and kind: a clock whose two warnings both came due says it once.
