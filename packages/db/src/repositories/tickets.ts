@@ -281,7 +281,8 @@ export class KyselyTicketRepository implements TicketRepository {
       const cmp = sql.raw(dir === 'desc' ? '<' : '>');
       let rows: Awaited<ReturnType<typeof q.execute>> = [];
       if (!after || after.value !== null) {
-        let dated = q.where('s.due_at', 'is not', null);
+        // Naming the workspace on ticket_sla lets its (workspace_id, due_at, ticket_id) index give the order.
+        let dated = q.where('s.workspace_id', '=', workspaceId).where('s.due_at', 'is not', null);
         if (after) dated = dated.where(sql<SqlBool>`(s.due_at, s.ticket_id) ${cmp} (${new Date(String(after.value))}, ${after.id})`);
         rows = await dated.orderBy('s.due_at', dir).orderBy('s.ticket_id', dir).limit(page.limit).execute();
       }
