@@ -18,7 +18,14 @@ ALTER TABLE ticket_sla
   ADD COLUMN due_at timestamptz,
   ADD COLUMN warn_at timestamptz,
   ADD COLUMN paused boolean NOT NULL DEFAULT false;
+CREATE INDEX ticket_sla_list_due_idx ON ticket_sla (workspace_id, due_at, ticket_id) WHERE due_at IS NOT NULL;
+`.execute(db);
+  await backfillSlaSummary(db);
+}
 
+/** Fill the summary of rows written before it existed, from their JSON (tested against the engine). */
+export async function backfillSlaSummary(db: Kysely<any>): Promise<void> {
+  await sql`
 WITH open_targets AS (
   SELECT s.ticket_id, c.value AS v
   FROM ticket_sla s, jsonb_each(s.state -> 'clocks') AS c
@@ -38,7 +45,5 @@ UPDATE ticket_sla s SET
                  WHEN s.next_due_at < summary.due_at THEN s.next_due_at END
 FROM summary
 WHERE summary.ticket_id = s.ticket_id;
-
-CREATE INDEX ticket_sla_list_due_idx ON ticket_sla (workspace_id, due_at, ticket_id) WHERE due_at IS NOT NULL;
 `.execute(db);
 }
