@@ -577,6 +577,9 @@ export interface TicketSlaTable {
   calendar_id: string | null;
   state: Json<unknown>;
   next_due_at: Timestamp | null;
+  due_at: Timestamp | null;
+  warn_at: Timestamp | null;
+  paused: Generated<boolean>;
   updated_at: Timestamp;
 }
 

@@ -13,6 +13,7 @@ import type {
   StoredEvent,
   TeamView,
   TicketAccess,
+  TicketSlaBadge,
   TicketView,
   User,
   Workspace,
@@ -41,7 +42,7 @@ import { logoUrlOf } from './html.ts';
 const iso = (d: Date) => d.toISOString();
 const isoN = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function presentTicket(t: TicketView, access: TicketAccess): TicketOut {
+export function presentTicket(t: TicketView, access: TicketAccess, sla?: TicketSlaBadge): TicketOut {
   return {
     id: t.id,
     number: t.number,
@@ -62,6 +63,7 @@ export function presentTicket(t: TicketView, access: TicketAccess): TicketOut {
     solvedAt: isoN(t.solvedAt),
     closedAt: isoN(t.closedAt),
     categoryId: t.categoryId,
+    ...(sla ? { sla: { state: sla.state, dueAt: isoN(sla.dueAt) } } : {}),
     permissions: { update: access.update, reply: access.reply, addNote: access.addNote, viewInternal: access.viewInternal },
   };
 }

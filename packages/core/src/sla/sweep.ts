@@ -18,8 +18,8 @@ import type { User } from '../people/types.ts';
 import type { Ticket } from '../tickets/types.ts';
 import type { Notification } from '../notifications/types.ts';
 import { notificationSender, queueNotificationMails, type NotificationMail, type NotificationSender } from '../notifications/notify.ts';
-import { nextDueOf, settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
-import { compileCalendar, slaEventRecords } from './track.ts';
+import { settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
+import { compileCalendar, slaEventRecords, slaRow } from './track.ts';
 import { loadRuleSet, ruleSetListens, runTriggers, type RuleSet } from '../triggers/run.ts';
 import type { BusinessCalendarRecord, SlaClock, SlaPolicy, SlaTargetKind, TicketSlaRow } from './types.ts';
 
@@ -174,7 +174,7 @@ async function sweepWorkspace(deps: Deps, tx: Repositories, ws: string, rows: Ti
       if (c) notices.push({ kind: 'breach', clock: c, index: 0 });
       out.breaches++;
     }
-    states.push({ ...row, state, nextDueAt: nextDueOf(state, env), updatedAt: now });
+    states.push(slaRow(ws, row.ticketId, state, env, now));
     events.push(...slaEventRecords(ctx, row.ticketId, happened, now));
     const ticket = tickets.get(row.ticketId);
     if (!ticket || ticket.status === 'closed') continue;

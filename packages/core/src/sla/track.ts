@@ -7,7 +7,7 @@ import type { NewEvent, Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
 import type { Ticket } from '../tickets/types.ts';
 import { BusinessCalendar } from './calendar.ts';
-import { advanceSla, choosePolicy, nextDueOf, startSla, type SlaEnv, type SlaEventOut, type SlaMessage, type SlaStep } from './engine.ts';
+import { advanceSla, choosePolicy, nextDueOf, startSla, summarizeSla, type SlaEnv, type SlaEventOut, type SlaMessage, type SlaStep } from './engine.ts';
 import type { BusinessCalendarRecord, SlaPolicy, TicketSlaRow, TicketSlaState } from './types.ts';
 
 /** Compiled calendars, reused while their record is unchanged (a calendar's arithmetic caches its days). */
@@ -44,8 +44,13 @@ export async function storedEnv(repos: Repositories, workspaceId: string, state:
   return { policy, calendarId: rec?.id ?? null, calendar: rec ? compileCalendar(rec) : null };
 }
 
+/** The stored row of a ticket's clocks under `env`: the state, when to look again, the list's summary. */
+export function slaRow(workspaceId: string, ticketId: string, state: TicketSlaState, env: SlaEnv, now: Date): TicketSlaRow {
+  return { workspaceId, ticketId, state, nextDueAt: nextDueOf(state, env), summary: summarizeSla(state, env), updatedAt: now };
+}
+
 async function write(tx: Repositories, ctx: Ctx, ticketId: string, step: SlaStep, env: SlaEnv, now: Date): Promise<void> {
-  await tx.ticketSla.upsert({ workspaceId: ctx.workspaceId, ticketId, state: step.state, nextDueAt: nextDueOf(step.state, env), updatedAt: now });
+  await tx.ticketSla.upsert(slaRow(ctx.workspaceId, ticketId, step.state, env, now));
   await recordSlaEvents(tx, ctx, ticketId, step.events, now);
 }
 

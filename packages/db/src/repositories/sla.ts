@@ -6,6 +6,7 @@ import type {
   NotificationRepository,
   SlaPolicy,
   SlaPolicyRepository,
+  SlaSummary,
   TicketSlaRepository,
   TicketSlaRow,
   Trigger,
@@ -143,12 +144,18 @@ export class KyselySlaPolicyRepository extends OrderedRules<SlaPolicy> implement
   }
 }
 
+/** The stored SLA summary of a ticket_sla row (also read by the ticket list's join). */
+export function slaSummaryOf(r: { due_at: Date | string | null; warn_at: Date | string | null; paused: boolean }): SlaSummary {
+  return { dueAt: r.due_at === null ? null : d(r.due_at), warnAt: r.warn_at === null ? null : d(r.warn_at), paused: r.paused };
+}
+
 function toRow(r: Selectable<TicketSlaTable>): TicketSlaRow {
   return {
     workspaceId: r.workspace_id,
     ticketId: r.ticket_id,
     state: json(r.state, { policyId: null, calendarId: null, paused: false, clocks: {} }),
     nextDueAt: r.next_due_at === null ? null : d(r.next_due_at),
+    summary: slaSummaryOf(r),
     updatedAt: d(r.updated_at),
   };
 }
@@ -179,6 +186,9 @@ export class KyselyTicketSlaRepository implements TicketSlaRepository {
           calendar_id: row.state.calendarId,
           state: j(row.state),
           next_due_at: row.nextDueAt,
+          due_at: row.summary.dueAt,
+          warn_at: row.summary.warnAt,
+          paused: row.summary.paused,
           updated_at: row.updatedAt,
         })),
       )
@@ -190,6 +200,9 @@ export class KyselyTicketSlaRepository implements TicketSlaRepository {
             calendar_id: eb.ref('excluded.calendar_id'),
             state: eb.ref('excluded.state'),
             next_due_at: eb.ref('excluded.next_due_at'),
+            due_at: eb.ref('excluded.due_at'),
+            warn_at: eb.ref('excluded.warn_at'),
+            paused: eb.ref('excluded.paused'),
             updated_at: eb.ref('excluded.updated_at'),
           }))
           // A row never moves to another workspace.
