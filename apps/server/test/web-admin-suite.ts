@@ -63,7 +63,7 @@ class MailCatcher {
 }
 
 /** Poll a condition the page or a background job brings about; the bound only turns a hang into a failure. */
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
+export async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
@@ -74,7 +74,7 @@ async function until<T>(what: string, f: () => Promise<T | null | undefined | fa
 }
 
 /** axe-core on the page as it is: no violation of impact serious or critical. */
-async function checkA11y(page: Page, where: string) {
+export async function checkA11y(page: Page, where: string) {
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE });
   const found: Array<{ id: string; impact: string; help: string; nodes: string[] }> = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });

@@ -12,6 +12,7 @@ import { Avatar } from './ui.tsx';
 import { LanguageSwitch } from './auth/Login.tsx';
 import { NotificationBell } from './notifications/NotificationBell.tsx';
 import { AdminArea, canAdminister } from './admin/AdminArea.tsx';
+import { KnowledgeArea } from './knowledge/KnowledgeArea.tsx';
 
 export function Shell(props: { route: Route }) {
   const { t, locale, setLocale } = useI18n();
@@ -40,7 +41,7 @@ export function Shell(props: { route: Route }) {
       }
       if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
       // The admin screens are forms: their keys (Enter on a button…) are theirs, not the inbox's.
-      if (route.name === 'admin' && e.key !== '?') return;
+      if ((route.name === 'admin' || route.name === 'knowledge') && e.key !== '?') return;
       if (document.querySelector('.overlay[data-blocking]')) return;
       const onTicket = route.name === 'ticket';
       const step = (d: number) => {
@@ -158,15 +159,20 @@ export function Shell(props: { route: Route }) {
               </ul>
             </>
           )}
-          {canAdminister(me) && (
-            <ul className="views admin-link">
+          <ul className="views admin-link">
+            <li>
+              <a href="/knowledge" onClick={linkHandler('/knowledge')} className={route.name === 'knowledge' ? 'on' : ''} aria-current={route.name === 'knowledge' ? 'page' : undefined}>
+                <span>{t('nav.knowledge')}</span>
+              </a>
+            </li>
+            {canAdminister(me) && (
               <li>
                 <a href="/admin" onClick={linkHandler('/admin')} className={route.name === 'admin' ? 'on' : ''} aria-current={route.name === 'admin' ? 'page' : undefined}>
                   <span>{t('nav.admin')}</span>
                 </a>
               </li>
-            </ul>
-          )}
+            )}
+          </ul>
           <div className="sidebar-foot">
             <button className="link small" onClick={() => setHelp(true)}>{t('nav.shortcuts')} <kbd>?</kbd></button>
             <div className="me">
@@ -189,6 +195,8 @@ export function Shell(props: { route: Route }) {
             <InboxScreen searchRef={searchRef} />
           ) : route.name === 'admin' ? (
             <AdminArea section={route.section} />
+          ) : route.name === 'knowledge' ? (
+            <KnowledgeArea sub={route.sub} />
           ) : (
             <div className="empty" role="alert">
               <p>{t('ticket.notFound')}</p>

@@ -29,7 +29,8 @@ export type Route =
   | { name: 'ticket'; ref: string }
   | { name: 'reset'; token: string | null }
   | { name: 'notFound' }
-  | { name: 'admin'; section: string };
+  | { name: 'admin'; section: string }
+  | { name: 'knowledge'; sub: string };
 
 export function match(path: string, search: URLSearchParams): Route {
   if (path === '/' || path === '') return { name: 'inbox', view: 'mine' };
@@ -40,6 +41,9 @@ export function match(path: string, search: URLSearchParams): Route {
   if (path === '/reset-password') return { name: 'reset', token: search.get('token') };
   m = /^\/admin(?:\/([\w-]+))?\/?$/.exec(path);
   if (m) return { name: 'admin', section: m[1] ?? '' };
+  // The knowledge area reads the rest of its path itself (knowledge/KnowledgeArea.tsx).
+  m = /^\/knowledge(?:\/([\w/-]*?))?\/?$/.exec(path);
+  if (m) return { name: 'knowledge', sub: m[1] ?? '' };
   return { name: 'notFound' };
 }
 

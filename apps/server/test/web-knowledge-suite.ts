@@ -1,0 +1,228 @@
+/**
+ * Browser journeys through the knowledge area of the agent web app (`/knowledge`), in Debian's
+ * Chromium (playwright-core) against a real Guichet process with its demo workspace, on PGlite
+ * and PostgreSQL: an admin writes an article in English, adds the missing French translation,
+ * publishes it, edits it (a new version), compares two versions and restores the first, verifies
+ * it and reads the reports; a light agent proposes an edit, which the admin accepts. Every change
+ * made in the page is checked through the API, and axe-core checks the screens.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createPgDatabase, type TestDbKind } from '@guichet/db/testing';
+import { ADMIN_EMAIL, Client, ROOT, Scope, login } from './process-helpers.ts';
+import { checkA11y, until } from './web-admin-suite.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'knowledge-browser-password';
+const LIGHT = { email: 'lea.light@demo.guichet.test', password: 'light agent password', name: 'Léa Light' };
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+export function knowledgeSuite(kind: TestDbKind): void {
+  describe(`knowledge area in Chromium on ${kind}`, { timeout: 480_000 }, () => {
+    const scope = new Scope();
+    let base: string;
+    let browser: Browser;
+    let api: Client;
+    let articleId = '';
+
+    before(async () => {
+      assert.ok(existsSync(join(ROOT, 'apps/web/dist/index.html')), 'the web app is built (npm test builds it; or npm run build:web)');
+      assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`);
+      const env: Record<string, string> = { GUICHET_DATA_DIR: join(scope.tempDir(), 'data'), GUICHET_ADMIN_PASSWORD: PASSWORD };
+      if (kind === 'postgres') {
+        const pg = await createPgDatabase('guichet_knowledge_web');
+        scope.defer(() => pg.drop());
+        env.DATABASE_URL = pg.url;
+      }
+      base = await scope.start(env, ['--roles=web,worker']).ready(180_000);
+      api = new Client(base, { cookie: (await login(base, ADMIN_EMAIL, PASSWORD)).cookie });
+      const r = await api.req('POST', '/users', { email: LIGHT.email, name: LIGHT.name, role: 'light_agent', password: LIGHT.password });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+      scope.defer(() => browser.close());
+    });
+    after(async () => {
+      await scope.cleanup();
+    });
+
+    async function signedIn(email: string, password: string): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+      // CSP is bypassed only so that axe-core can be injected as a script.
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 }, bypassCSP: true });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('dialog', (d) => void d.accept());
+      await page.goto(base);
+      await page.getByLabel('Email address').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Knowledge base' }).waitFor();
+      return { page, errors, close: () => context.close() };
+    }
+    const article = async () => (await api.req('GET', `/articles/${articleId}`)).body;
+
+    it('an admin writes an article in English and French, publishes, edits, compares and restores versions, verifies it and reads the reports', async () => {
+      const { page, errors, close } = await signedIn(ADMIN_EMAIL, PASSWORD);
+      try {
+        await page.getByRole('link', { name: 'Knowledge base' }).click();
+        await page.waitForURL(/\/knowledge$/);
+        await page.getByRole('heading', { name: 'Articles', level: 2 }).waitFor();
+        await page.locator('.kb-table tbody tr').first().waitFor();
+        await checkA11y(page, 'the article list');
+
+        // ---- a new article, in English only at first ----
+        await page.getByRole('main').getByRole('link', { name: 'New article' }).first().click();
+        await page.getByRole('heading', { name: 'New article', level: 2 }).waitFor();
+        await page.getByRole('button', { name: 'Create the draft' }).click();
+        await page.getByText('Write a title and text in at least one language.').waitFor();
+        await page.getByLabel('Title (English)').fill('Replacing a lost badge');
+        await page.getByLabel('Text (English)').fill('Ask the front desk for a new badge.\nBring an identity document.\nThe old badge stops working at once.');
+        await page.getByLabel('Visibility').selectOption('public');
+        await page.getByLabel('Tags').fill('badge, security');
+        await page.getByLabel('Verify every (days)').fill('30');
+        await page.getByLabel('Preview').first().check();
+        await page.getByRole('region', { name: 'Preview of the English text' }).getByText('Bring an identity document.').waitFor();
+        await checkA11y(page, 'the new-article form');
+        await page.getByRole('button', { name: 'Create the draft' }).click();
+        await page.waitForURL(/\/knowledge\/articles\/[0-9a-f-]{36}$/);
+        articleId = /articles\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
+        await page.getByRole('heading', { name: 'Replacing a lost badge', level: 2 }).waitFor();
+        let a = await article();
+        assert.deepEqual([a.status, a.visibility, a.tags, a.missingTranslations, a.verification.intervalDays], ['draft', 'public', ['badge', 'security'], ['fr'], 30]);
+
+        // ---- the missing French translation is visible, and written from its tab ----
+        await page.getByText('No French translation').waitFor();
+        await page.getByRole('tab', { name: /French/ }).click();
+        await page.getByText('This article has no French translation yet.').waitFor();
+        await page.getByRole('button', { name: 'Write the French translation' }).click();
+        await page.getByLabel('Title (French)').fill('Remplacer un badge perdu');
+        await page.getByLabel('Text (French)').fill('Demandez un nouveau badge à l’accueil.');
+        await page.getByRole('button', { name: 'Add the French translation' }).click();
+        await until('the French translation', async () => (await article()).translations.fr?.title === 'Remplacer un badge perdu');
+        await page.getByText('No French translation').waitFor({ state: 'detached' });
+        assert.deepEqual((await article()).missingTranslations, []);
+        await checkA11y(page, 'an article page');
+
+        // ---- publish now ----
+        await page.getByRole('button', { name: 'Publish now' }).click();
+        await page.getByRole('status').filter({ hasText: 'The article is published.' }).waitFor();
+        assert.equal((await article()).status, 'published');
+
+        // ---- edit the English text: a new version ----
+        await page.getByRole('tab', { name: /English/ }).click();
+        await page.getByLabel('Text (English)').fill('Ask the front desk for a new badge.\nBring an identity document or a passport.\nThe old badge stops working at once.');
+        await page.getByLabel('What changed (optional)').fill('Passports work too');
+        await page.getByRole('button', { name: 'Save as a new version' }).click();
+        await until('version 2', async () => (await article()).translations.en.versionNumber === 2);
+        await page.getByText('Version 2,').waitFor();
+
+        // ---- the difference between versions 1 and 2, then restore version 1 ----
+        const history = page.locator('section[aria-labelledby="kb-history-title"]');
+        await history.getByRole('cell', { name: 'Passports work too' }).waitFor();
+        await page.getByLabel('From version').selectOption('1');
+        await page.getByLabel('To version').selectOption('2');
+        await page.getByRole('button', { name: 'Show the difference' }).click();
+        const diff = page.getByRole('region', { name: 'Difference between version 1 and version 2' });
+        await diff.getByText('0 lines added, 0 removed, 1 changed.').waitFor();
+        assert.equal((await diff.locator('ins').allInnerTexts()).join('').replace(/added:\s*/, '').trim(), 'or a passport');
+        assert.match(await diff.locator('tr.kb-del').innerText(), /before/);
+        await checkA11y(page, 'the difference between two versions');
+        await page.getByRole('button', { name: 'Restore version 1' }).click();
+        await page.getByRole('status').filter({ hasText: 'Version 1 is restored as a new version.' }).waitFor();
+        a = await article();
+        assert.equal(a.translations.en.versionNumber, 3);
+        assert.equal(a.translations.en.body, 'Ask the front desk for a new badge.\nBring an identity document.\nThe old badge stops working at once.');
+        await history.getByRole('cell', { name: 'Restored from version 1' }).waitFor();
+
+        // ---- verify ----
+        const me = (await api.req('GET', '/auth/me')).body;
+        await page.getByLabel('Verification note (optional)').fill('Checked with the front desk');
+        await page.getByRole('button', { name: 'Verify', exact: true }).click();
+        await page.getByRole('status').filter({ hasText: 'The article is verified.' }).waitFor();
+        a = await article();
+        assert.equal(a.verification.state, 'verified');
+        assert.equal(a.verification.verifiedBy, me.user.id);
+        assert.ok(Date.now() - Date.parse(a.verification.verifiedAt) < 120_000);
+
+        // ---- the list: filters and states ----
+        await page.getByRole('link', { name: 'Articles', exact: true }).click();
+        await page.getByLabel('Status').selectOption('published');
+        await page.getByLabel('Verification').selectOption('verified');
+        const row = page.locator('.kb-table tbody tr').filter({ hasText: 'Replacing a lost badge' });
+        await row.waitFor();
+        assert.match(await row.innerText(), /Published[\s\S]*Public[\s\S]*Verified/);
+        await page.getByLabel('Status').selectOption('draft');
+        await row.waitFor({ state: 'detached' });
+        await page.getByLabel('Status').selectOption('');
+        await page.getByLabel('Search').fill('lost badge');
+        await row.waitFor();
+
+        // ---- reports: a search nobody could answer shows in the content gaps ----
+        for (let i = 0; i < 2; i++) assert.equal((await api.req('GET', `/search?q=${encodeURIComponent('quarterly parking refund')}`)).status, 200);
+        await page.getByRole('link', { name: 'Reports' }).click();
+        await page.getByRole('heading', { name: 'Content gaps', level: 3 }).waitFor();
+        const gaps = page.locator('section[aria-labelledby="kb-gaps-title"]');
+        await gaps.getByText('quarterly parking refund', { exact: true }).waitFor();
+        await page.getByRole('heading', { name: 'Portal deflection' }).waitFor();
+        await page.locator('section[aria-labelledby="kb-verif-title"] p').first().waitFor();
+        await page.getByRole('button', { name: 'Last 7 days' }).click();
+        await gaps.getByText('quarterly parking refund', { exact: true }).waitFor();
+        await checkA11y(page, 'the reports');
+        assert.deepEqual(errors, []);
+      } finally {
+        await close();
+      }
+    });
+
+    it('a light agent proposes an edit instead of editing; the admin accepts it', async () => {
+      assert.ok(articleId, 'the first journey made the article');
+      const light = await signedIn(LIGHT.email, LIGHT.password);
+      try {
+        const { page } = light;
+        await page.getByRole('link', { name: 'Knowledge base' }).click();
+        // The manager screens are not offered, and the API refuses them.
+        await page.getByRole('heading', { name: 'Articles', level: 2 }).waitFor();
+        assert.equal(await page.getByRole('link', { name: 'Reports' }).count(), 0);
+        await page.goto(`${base}/knowledge/articles/${articleId}`);
+        await page.getByRole('heading', { name: 'Replacing a lost badge', level: 2 }).waitFor();
+        assert.equal(await page.getByRole('button', { name: 'Publish now' }).count(), 0);
+        assert.equal(await page.getByRole('button', { name: 'Archive' }).count(), 0);
+        await page.getByText('You may not edit this article directly').waitFor();
+        await page.getByLabel('Text (English)').fill('Ask the front desk for a new badge.\nBring an identity document.\nThe old badge stops working within the hour.');
+        await page.getByRole('button', { name: 'Propose this edit' }).click();
+        await page.getByRole('status').filter({ hasText: 'Your proposal is sent to the knowledge managers.' }).waitFor();
+        await checkA11y(page, 'an article page for a light agent');
+        assert.deepEqual(light.errors, []);
+      } finally {
+        await light.close();
+      }
+      const open = await api.all(`/article-proposals?status=open&articleId=${articleId}`);
+      assert.equal(open.length, 1);
+      assert.equal((await article()).translations.en.versionNumber, 3, 'a proposal changes nothing yet');
+
+      const admin = await signedIn(ADMIN_EMAIL, PASSWORD);
+      try {
+        const { page } = admin;
+        await page.getByRole('link', { name: 'Knowledge base' }).click();
+        await page.getByRole('link', { name: 'Proposed edits' }).click();
+        const item = page.locator('.kb-proposal').filter({ hasText: 'Léa Light' });
+        await item.waitFor();
+        await checkA11y(page, 'the proposals');
+        await item.getByLabel('Note for the author (optional)').fill('Thanks');
+        await item.getByRole('button', { name: 'Accept' }).click();
+        await item.getByText('Accepted').waitFor();
+        const a = await until('the accepted proposal', async () => {
+          const x = await article();
+          return x.translations.en.versionNumber === 4 && x;
+        });
+        assert.match(a.translations.en.body, /within the hour/);
+        assert.deepEqual(admin.errors, []);
+      } finally {
+        await admin.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The article list: filters (status, visibility, language, verification, category, a missing
+ * translation) kept in the address, so going back from an article finds the same list. Typing
+ * words searches the articles' text instead (the search engine filters status and language; the
+ * visibility and verification filters apply to its hits; a category narrows the plain list only).
+ */
+import { useI18n } from '../i18n.ts';
+import { linkHandler, navigate, useLocation } from '../router.ts';
+import { ErrorNote, Field, ListFoot, usePaged } from '../admin/kit.tsx';
+import type { ArticleOut, Page, SearchHitOut } from '@guichet/contracts';
+import { knowledgeApi, LANGUAGES, type ArticleFilters } from './knowledgeApi.ts';
+import { ArticleStatusBadge, TranslationsCell, VerificationBadge, articleTitle, useLanguageName } from './parts.tsx';
+import { useKnowledge } from './KnowledgeArea.tsx';
+
+const KEYS = ['q', 'status', 'visibility', 'language', 'verification', 'categoryId', 'missing'] as const;
+type Key = (typeof KEYS)[number];
+
+type Row = { kind: 'article'; a: ArticleOut } | { kind: 'hit'; h: SearchHitOut };
+
+export function ArticleList() {
+  const { t, locale, ago } = useI18n();
+  const { categories } = useKnowledge();
+  const langName = useLanguageName();
+  const { search } = useLocation();
+  const f = Object.fromEntries(KEYS.map((k) => [k, search.get(k) ?? ''])) as Record<Key, string>;
+  const set = (k: Key, v: string) => {
+    const next = new URLSearchParams(search);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    const s = next.toString();
+    navigate(`/knowledge${s ? `?${s}` : ''}`, { replace: true });
+  };
+  const q = f.q.trim();
+  const list = usePaged<Row>(async (cursor): Promise<Page<Row>> => {
+    if (q) {
+      const r = await knowledgeApi.searchArticles(q, { status: f.status, language: f.language }, cursor);
+      const items = r.items.filter((h) => (!f.visibility || h.article?.visibility === f.visibility) && (!f.verification || h.article?.verification === f.verification));
+      return { items: items.map((h) => ({ kind: 'hit', h })), nextCursor: r.nextCursor };
+    }
+    const filters: ArticleFilters = { status: f.status as ArticleFilters['status'], visibility: f.visibility as ArticleFilters['visibility'], language: f.language as ArticleFilters['language'], verification: f.verification as ArticleFilters['verification'], missing: f.missing as ArticleFilters['missing'], categoryId: f.categoryId || undefined };
+    const page = await knowledgeApi.articles(filters, cursor);
+    return { items: page.items.map((a) => ({ kind: 'article', a })), nextCursor: page.nextCursor };
+  }, KEYS.map((k) => f[k]).join('|'));
+
+  const languages = LANGUAGES.map((l): [string, string] => [l, langName(l, true)]);
+  const catName = (id: string | null) => {
+    const c = categories.find((x) => x.id === id);
+    return c ? (c.names[locale] ?? c.names.en ?? c.names.fr ?? '') : '';
+  };
+
+  return (
+    <section className="admin-list" aria-labelledby="kb-list-title">
+      <header className="admin-head">
+        <h2 id="kb-list-title">{t('kb.articles')}</h2>
+        <a className="btn btn-primary" href="/knowledge/new" onClick={linkHandler('/knowledge/new')}>{t('kb.new')}</a>
+      </header>
+      <div className="admin-filters kb-filters">
+        <Field label={t('kb.search')} inline>
+          <input type="search" value={f.q} onChange={(e) => set('q', e.target.value)} placeholder={t('kb.searchHint')} />
+        </Field>
+        <Choice label={t('kb.filter.status')} value={f.status} onChange={(v) => set('status', v)} empty={t('kb.filter.any')}
+          options={(['draft', 'published', 'archived'] as const).map((s) => [s, t(`kb.status.${s}`)])} />
+        <Choice label={t('kb.visibility')} value={f.visibility} onChange={(v) => set('visibility', v)} empty={t('kb.filter.any')}
+          options={(['internal', 'public'] as const).map((s) => [s, t(`kb.visibility.${s}`)])} />
+        <Choice label={t('kb.filter.language')} value={f.language} onChange={(v) => set('language', v)} empty={t('kb.filter.any')} options={languages} />
+        <Choice label={t('kb.filter.missing')} value={f.missing} onChange={(v) => set('missing', v)} empty={t('kb.filter.none')} options={languages} disabled={!!q} />
+        <Choice label={t('kb.verification')} value={f.verification} onChange={(v) => set('verification', v)} empty={t('kb.filter.any')}
+          options={(['verified', 'due_soon', 'expired'] as const).map((s) => [s, t(`kb.verification.${s}`)])} />
+        <Choice label={t('kb.category')} value={f.categoryId} onChange={(v) => set('categoryId', v)} empty={t('kb.filter.any')} disabled={!!q}
+          options={categories.map((c) => [c.id, c.names[locale] ?? c.names.en ?? c.names.fr ?? ''])} />
+      </div>
+      {q && <p className="muted small">{t('kb.searchNote')}</p>}
+      <ErrorNote error={list.error} />
+      <table className="admin-table kb-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('kb.title')}</th>
+            <th scope="col">{t('kb.filter.status')}</th>
+            <th scope="col">{t('kb.visibility')}</th>
+            <th scope="col">{t('kb.verification')}</th>
+            <th scope="col">{q ? t('kb.match') : t('kb.translations')}</th>
+            <th scope="col">{q ? t('kb.filter.language') : t('kb.updated')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.items.map((r) => {
+            if (r.kind === 'hit') {
+              const h = r.h;
+              const href = `/knowledge/articles/${h.id}`;
+              return (
+                <tr key={`${h.id}-${h.language}`}>
+                  <td><a href={href} onClick={linkHandler(href)}>{h.title}</a></td>
+                  <td>{h.article && <ArticleStatusBadge status={h.article.status as 'draft'} />}</td>
+                  <td>{h.article && t(`kb.visibility.${h.article.visibility as 'public'}`)}</td>
+                  <td><VerificationBadge state={h.article?.verification} /></td>
+                  <td className="kb-snippet">{stripMarks(h.snippet)}</td>
+                  <td>{h.language?.toUpperCase()}</td>
+                </tr>
+              );
+            }
+            const a = r.a;
+            const href = `/knowledge/articles/${a.id}`;
+            return (
+              <tr key={a.id}>
+                <td>
+                  <a href={href} onClick={linkHandler(href)}>{articleTitle(a, locale)}</a>
+                  {a.categoryId && <div className="muted small">{catName(a.categoryId)}</div>}
+                </td>
+                <td><ArticleStatusBadge status={a.status} publishAt={a.publishAt} /></td>
+                <td>{t(`kb.visibility.${a.visibility}`)}</td>
+                <td><VerificationBadge state={a.verification?.state} /></td>
+                <td><TranslationsCell article={a} /></td>
+                <td className="nowrap">{ago(a.updatedAt)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <ListFoot loading={list.loading} hasMore={list.hasMore} more={() => list.more()} count={list.items.length} />
+    </section>
+  );
+}
+
+/** A filter: a labelled select whose empty choice means "not filtered". */
+function Choice(props: { label: string; value: string; onChange(v: string): void; empty: string; options: Array<readonly [string, string]>; disabled?: boolean }) {
+  return (
+    <Field label={props.label} inline>
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)} disabled={props.disabled}>
+        <option value="">{props.empty}</option>
+        {props.options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+      </select>
+    </Field>
+  );
+}
+
+/** The search engine marks matches with <mark>; the text is shown as text. */
+function stripMarks(snippet: string): string {
+  return snippet.replace(/<\/?mark>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+}

@@ -1,0 +1,190 @@
+/**
+ * Small pieces the knowledge screens share: an article's title in the reader's language, its
+ * status and verification as words with a symbol (never colour alone), which translations it
+ * lacks, a markdown preview built as React elements (nothing is injected as HTML), and a diff.
+ */
+import { Fragment } from 'react';
+import { useI18n, type Locale } from '../i18n.ts';
+import type { ArticleDiffOut, ArticleLanguage, ArticleOut, ArticleStatus, VerificationState } from '@guichet/contracts';
+
+/** A language's name in the interface language ("French", "français"); capitalised for a tab or a heading. */
+export function useLanguageName() {
+  const { t } = useI18n();
+  return (l: ArticleLanguage, capital = false) => {
+    const s = t(`kb.lang.${l}`);
+    return capital ? s.charAt(0).toUpperCase() + s.slice(1) : s;
+  };
+}
+
+/** The title in the interface language when there is one, else in the other. */
+export function articleTitle(a: ArticleOut, locale: Locale): string {
+  const first = a.translations[locale] ?? a.translations[locale === 'fr' ? 'en' : 'fr'];
+  return first?.title ?? a.id;
+}
+
+export function ArticleStatusBadge(props: { status: ArticleStatus; publishAt?: string | null }) {
+  const { t, dateTime } = useI18n();
+  const cls = { draft: 'st-pending', published: 'st-solved', archived: 'st-closed' }[props.status];
+  return (
+    <span className={`badge ${cls}`}>
+      {t(`kb.status.${props.status}`)}
+      {props.status === 'draft' && props.publishAt ? ` · ${t('kb.scheduledFor', { at: dateTime(props.publishAt) })}` : ''}
+    </span>
+  );
+}
+
+const VERIFY_SYMBOL: Record<VerificationState, string> = { verified: '✓', due_soon: '!', expired: '✕' };
+const VERIFY_CLASS: Record<VerificationState, string> = { verified: 'st-solved', due_soon: 'badge-warn', expired: 'badge-danger' };
+
+export function VerificationBadge(props: { state: VerificationState | undefined }) {
+  const { t } = useI18n();
+  if (!props.state) return null;
+  return (
+    <span className={`badge ${VERIFY_CLASS[props.state]}`}>
+      <span aria-hidden="true">{VERIFY_SYMBOL[props.state]} </span>
+      {t(`kb.verification.${props.state}`)}
+    </span>
+  );
+}
+
+/** "EN ✓ · FR missing": each language said in words. */
+export function TranslationsCell(props: { article: ArticleOut }) {
+  const { t } = useI18n();
+  return (
+    <span className="kb-langs">
+      {(['en', 'fr'] as const).map((l) => {
+        const missing = props.article.missingTranslations.includes(l);
+        return (
+          <span key={l} className={missing ? 'badge badge-warn' : 'badge'}>
+            {l.toUpperCase()} {missing ? t('kb.missing') : <span aria-label={t('kb.present')}>✓</span>}
+          </span>
+        );
+      })}
+    </span>
+  );
+}
+
+// ---- markdown preview ----------------------------------------------------------------------------
+
+const INLINE = /(`[^`]+`)|(\*\*[^*]+\*\*)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(\[[^\]]+\]\([^)\s]+\))/g;
+
+function inline(text: string): React.ReactNode[] {
+  const out: React.ReactNode[] = [];
+  let last = 0;
+  let i = 0;
+  for (const m of text.matchAll(INLINE)) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    const s = m[0];
+    const key = i++;
+    if (m[1]) out.push(<code key={key}>{s.slice(1, -1)}</code>);
+    else if (m[2]) out.push(<strong key={key}>{s.slice(2, -2)}</strong>);
+    else if (m[3]) out.push(<em key={key}>{s.slice(1, -1)}</em>);
+    else {
+      const [, label, href] = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(s)!;
+      // Only web and relative links: a "javascript:" address stays text.
+      out.push(/^(https?:\/\/|\/|#|mailto:)/i.test(href!) ? <a key={key} href={href} target="_blank" rel="noopener noreferrer">{label}</a> : s);
+    }
+    last = m.index + s.length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+/** Headings, lists, code blocks and paragraphs, with inline code, bold, italics and links. */
+export function MarkdownPreview(props: { source: string }) {
+  const blocks: React.ReactNode[] = [];
+  const lines = props.source.replace(/\r\n?/g, '\n').split('\n');
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    const key = blocks.length;
+    if (!line.trim()) {
+      i++;
+      continue;
+    }
+    if (line.startsWith('```')) {
+      const code: string[] = [];
+      i++;
+      while (i < lines.length && !lines[i]!.startsWith('```')) code.push(lines[i++]!);
+      i++;
+      blocks.push(<pre key={key}><code>{code.join('\n')}</code></pre>);
+      continue;
+    }
+    const h = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (h) {
+      blocks.push(<p key={key} className={`md-h md-h${h[1]!.length}`}><strong>{inline(h[2]!)}</strong></p>);
+      i++;
+      continue;
+    }
+    const bullet = /^\s*[-*+]\s+/;
+    const numbered = /^\s*\d+[.)]\s+/;
+    for (const [re, Tag] of [[bullet, 'ul'], [numbered, 'ol']] as const) {
+      if (!re.test(line)) continue;
+      const items: string[] = [];
+      while (i < lines.length && re.test(lines[i]!)) items.push(lines[i++]!.replace(re, ''));
+      blocks.push(<Tag key={key}>{items.map((it, n) => <li key={n}>{inline(it)}</li>)}</Tag>);
+      break;
+    }
+    if (blocks.length > key) continue;
+    const para: string[] = [];
+    while (i < lines.length && lines[i]!.trim() && !/^(#{1,6}\s|```|\s*[-*+]\s|\s*\d+[.)]\s)/.test(lines[i]!)) para.push(lines[i++]!);
+    if (!para.length) para.push(lines[i++]!);
+    blocks.push(<p key={key}>{para.map((p, n) => <Fragment key={n}>{n > 0 && <br />}{inline(p)}</Fragment>)}</p>);
+  }
+  return <div className="md-preview">{blocks}</div>;
+}
+
+// ---- the difference between two versions ----------------------------------------------------------
+
+type Words = NonNullable<ArticleDiffOut['lines'][number]['words']>;
+
+function WordRun(props: { words: Words; side: 'old' | 'new' }) {
+  const { t } = useI18n();
+  return (
+    <>
+      {props.words.map((w, n) => {
+        if (w.op === 'equal') return <Fragment key={n}>{w.text}</Fragment>;
+        if (w.op === 'delete') return props.side === 'old' ? <del key={n}><span className="sr-only">{t('kb.diff.removedWords')} </span>{w.text}</del> : null;
+        return props.side === 'new' ? <ins key={n}><span className="sr-only">{t('kb.diff.addedWords')} </span>{w.text}</ins> : null;
+      })}
+    </>
+  );
+}
+
+/** Lines removed (−), added (+) and changed (both, with the words that differ marked). */
+export function DiffView(props: { diff: ArticleDiffOut }) {
+  const { t } = useI18n();
+  const d = props.diff;
+  const titleChanged = d.title.from !== d.title.to;
+  return (
+    <div className="kb-diff">
+      <p className="muted">{t('kb.diff.stats', { added: d.stats.added, removed: d.stats.removed, changed: d.stats.changed })}</p>
+      {titleChanged && (
+        <p>
+          <strong>{t('kb.title')}: </strong>
+          <span className="kb-diff-old"><WordRun words={d.title.words} side="old" /></span>
+          {' → '}
+          <span className="kb-diff-new"><WordRun words={d.title.words} side="new" /></span>
+        </p>
+      )}
+      <table className="kb-diff-table">
+        <caption className="sr-only">{t('kb.diff.caption', { from: d.from, to: d.to })}</caption>
+        <thead>
+          <tr><th scope="col">{t('kb.diff.oldLine')}</th><th scope="col">{t('kb.diff.newLine')}</th><th scope="col">{t('kb.diff.change')}</th><th scope="col">{t('kb.diff.text')}</th></tr>
+        </thead>
+        <tbody>
+          {d.lines.flatMap((l, n) => {
+            if (l.op === 'equal') return [<tr key={n}><td>{l.oldNumber}</td><td>{l.newNumber}</td><td><span className="sr-only">{t('kb.diff.same')}</span></td><td className="kb-code">{l.newText}</td></tr>];
+            if (l.op === 'delete') return [<tr key={n} className="kb-del"><td>{l.oldNumber}</td><td /><td>− {t('kb.diff.removed')}</td><td className="kb-code"><del>{l.oldText}</del></td></tr>];
+            if (l.op === 'insert') return [<tr key={n} className="kb-ins"><td /><td>{l.newNumber}</td><td>+ {t('kb.diff.added')}</td><td className="kb-code"><ins>{l.newText}</ins></td></tr>];
+            return [
+              <tr key={`${n}o`} className="kb-del"><td>{l.oldNumber}</td><td /><td>− {t('kb.diff.before')}</td><td className="kb-code">{l.words ? <WordRun words={l.words} side="old" /> : l.oldText}</td></tr>,
+              <tr key={`${n}n`} className="kb-ins"><td /><td>{l.newNumber}</td><td>+ {t('kb.diff.after')}</td><td className="kb-code">{l.words ? <WordRun words={l.words} side="new" /> : l.newText}</td></tr>,
+            ];
+          })}
+        </tbody>
+      </table>
+      {d.lines.every((l) => l.op === 'equal') && !titleChanged && <p>{t('kb.diff.none')}</p>}
+    </div>
+  );
+}
