@@ -355,6 +355,31 @@ for (const kind of testDbKinds()) {
       assert.equal((await ok(admin.req('GET', '/article-categories'))).items.length, 0, 'sections go with their category');
     });
 
+    it('lists articles by words in their title or text, case and accents aside, with the other filters', async () => {
+      const { admin, customer } = await setup();
+      const other = await newWorkspace(t);
+      const pw = await ok(admin.req('POST', '/articles', { translations: { en, fr }, visibility: 'public' }), 201);
+      const card = await ok(admin.req('POST', '/articles', { translations: { en: { title: 'Card blocked', body: 'Call us: 100% of cards_blocked are unlocked the same day.' } } }), 201);
+      await ok(other.admin.req('POST', '/articles', { translations: { en } }), 201);
+      const ids = async (who: Caller, query: string) => (await ok(who.req('GET', `/articles?${query}`))).items.map((a: any) => a.id);
+      assert.deepEqual(await ids(admin, 'q=PASSWORD'), [pw.id], 'case aside, in this workspace only');
+      assert.deepEqual(await ids(admin, `q=${encodeURIComponent('reinitialiser  OUBLIE')}`), [pw.id], 'accents aside, every word, in any translation');
+      assert.deepEqual(await ids(admin, `q=${encodeURIComponent('password blocked')}`), [], 'every word must be found');
+      assert.deepEqual(await ids(admin, `q=${encodeURIComponent('100%')}`), [card.id]);
+      assert.deepEqual(await ids(admin, `q=${encodeURIComponent('0%')}`), [card.id]);
+      assert.deepEqual(await ids(admin, `q=${encodeURIComponent('%')}`), [card.id], 'LIKE characters are matched as typed');
+      assert.deepEqual(await ids(admin, `q=${encodeURIComponent('cards_b')}`), [card.id]);
+      assert.deepEqual(await ids(admin, `q=${encodeURIComponent('s_b')}`), [card.id]);
+      assert.deepEqual(await ids(admin, `q=${encodeURIComponent('d_b')}`), [], 'an underscore is not a wildcard');
+      assert.deepEqual(await ids(admin, 'q=card&missing=fr'), [card.id]);
+      assert.deepEqual(await ids(admin, 'q=card&missing=en'), []);
+      assert.deepEqual(await ids(admin, 'q=sign-in&status=draft&visibility=public&language=fr'), [pw.id]);
+      assert.deepEqual(await ids(customer, 'q=password'), [], 'customers still see published public articles only');
+      await ok(admin.req('POST', `/articles/${pw.id}/publish`, {}));
+      assert.deepEqual(await ids(customer, 'q=password'), [pw.id]);
+      assertError(await admin.req('GET', `/articles?q=${'x'.repeat(201)}`), 400, 'VALIDATION_FAILED');
+    });
+
     it('keeps each workspace\'s knowledge to itself', async () => {
       const one = await setup();
       const other = await newWorkspace(t);

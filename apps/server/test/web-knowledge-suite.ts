@@ -7,7 +7,7 @@
  * made in the page is checked through the API, and axe-core checks the screens.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -18,6 +18,7 @@ import { checkA11y, until } from './web-admin-suite.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'knowledge-browser-password';
 const LIGHT = { email: 'lea.light@demo.guichet.test', password: 'light agent password', name: 'Léa Light' };
+const SHOTS = process.env.GUICHET_SCREENSHOT_DIR;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
 export function knowledgeSuite(kind: TestDbKind): void {
@@ -62,6 +63,12 @@ export function knowledgeSuite(kind: TestDbKind): void {
       await page.getByRole('link', { name: 'Knowledge base' }).waitFor();
       return { page, errors, close: () => context.close() };
     }
+    /** With GUICHET_SCREENSHOT_DIR set, keep a picture of the screen. */
+    async function shot(page: Page, name: string) {
+      if (!SHOTS) return;
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, `knowledge-${name}-${kind}.png`), fullPage: true });
+    }
     const article = async () => (await api.req('GET', `/articles/${articleId}`)).body;
 
     it('an admin writes an article in English and French, publishes, edits, compares and restores versions, verifies it and reads the reports', async () => {
@@ -72,6 +79,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         await page.getByRole('heading', { name: 'Articles', level: 2 }).waitFor();
         await page.locator('.kb-table tbody tr').first().waitFor();
         await checkA11y(page, 'the article list');
+        await shot(page, 'list');
 
         // ---- a new article, in English only at first ----
         await page.getByRole('main').getByRole('link', { name: 'New article' }).first().click();
@@ -106,6 +114,19 @@ export function knowledgeSuite(kind: TestDbKind): void {
         assert.deepEqual((await article()).missingTranslations, []);
         await checkA11y(page, 'an article page');
 
+        // ---- schedule, cancel, then publish now ----
+        const later = new Date(Date.now() + 30 * 86_400_000);
+        const local = new Date(later.getTime() - later.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+        await page.getByLabel('Publish on').fill(local);
+        await page.getByRole('button', { name: 'Schedule' }).click();
+        await page.getByRole('status').filter({ hasText: 'The publication is scheduled.' }).waitFor();
+        a = await article();
+        assert.equal(a.status, 'draft');
+        assert.ok(Math.abs(Date.parse(a.publishAt) - later.getTime()) < 60_000, a.publishAt);
+        await page.locator('.kb-badges').getByText(/Draft · scheduled for/).waitFor();
+        await page.getByRole('button', { name: 'Cancel the scheduled publication' }).click();
+        await page.getByRole('status').filter({ hasText: 'The article is a draft again.' }).waitFor();
+        assert.equal((await article()).publishAt, null);
         // ---- publish now ----
         await page.getByRole('button', { name: 'Publish now' }).click();
         await page.getByRole('status').filter({ hasText: 'The article is published.' }).waitFor();
@@ -130,6 +151,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         assert.equal((await diff.locator('ins').allInnerTexts()).join('').replace(/added:\s*/, '').trim(), 'or a passport');
         assert.match(await diff.locator('tr.kb-del').innerText(), /before/);
         await checkA11y(page, 'the difference between two versions');
+        await shot(page, 'diff');
         await page.getByRole('button', { name: 'Restore version 1' }).click();
         await page.getByRole('status').filter({ hasText: 'Version 1 is restored as a new version.' }).waitFor();
         a = await article();
@@ -171,6 +193,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         await page.getByRole('button', { name: 'Last 7 days' }).click();
         await gaps.getByText('quarterly parking refund', { exact: true }).waitFor();
         await checkA11y(page, 'the reports');
+        await shot(page, 'reports');
         assert.deepEqual(errors, []);
       } finally {
         await close();
@@ -219,6 +242,10 @@ export function knowledgeSuite(kind: TestDbKind): void {
           return x.translations.en.versionNumber === 4 && x;
         });
         assert.match(a.translations.en.body, /within the hour/);
+        await page.goto(`${base}/knowledge/articles/${articleId}`);
+        await page.getByRole('button', { name: 'Archive' }).click();
+        await page.getByRole('status').filter({ hasText: 'The article is archived.' }).waitFor();
+        assert.equal((await article()).status, 'archived');
         assert.deepEqual(admin.errors, []);
       } finally {
         await admin.close();

@@ -71,6 +71,8 @@ export const PublishArticleInput = z.object({
 export type PublishArticleInput = z.infer<typeof PublishArticleInput>;
 
 export const ListArticlesQuery = pageQuery.extend({
+  /** Words that must each appear in the title or text of a translation, case and accents aside. */
+  q: z.string().trim().max(200).optional(),
   status: ArticleStatus.optional(),
   visibility: ArticleVisibility.optional(),
   categoryId: uuid.optional(),

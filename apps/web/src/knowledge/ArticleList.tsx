@@ -1,21 +1,18 @@
 /**
- * The article list: filters (status, visibility, language, verification, category, a missing
- * translation) kept in the address, so going back from an article finds the same list. Typing
- * words searches the articles' text instead (the search engine filters status and language; the
- * visibility and verification filters apply to its hits; a category narrows the plain list only).
+ * The article list: words to find in a title or text and filters (status, visibility, language,
+ * verification, category, a missing translation), all kept in the address, so going back from an
+ * article finds the same list.
  */
 import { useI18n } from '../i18n.ts';
 import { linkHandler, navigate, useLocation } from '../router.ts';
 import { ErrorNote, Field, ListFoot, usePaged } from '../admin/kit.tsx';
-import type { ArticleOut, Page, SearchHitOut } from '@guichet/contracts';
+import type { ArticleOut } from '@guichet/contracts';
 import { knowledgeApi, LANGUAGES, type ArticleFilters } from './knowledgeApi.ts';
 import { ArticleStatusBadge, TranslationsCell, VerificationBadge, articleTitle, useLanguageName } from './parts.tsx';
 import { useKnowledge } from './KnowledgeArea.tsx';
 
 const KEYS = ['q', 'status', 'visibility', 'language', 'verification', 'categoryId', 'missing'] as const;
 type Key = (typeof KEYS)[number];
-
-type Row = { kind: 'article'; a: ArticleOut } | { kind: 'hit'; h: SearchHitOut };
 
 export function ArticleList() {
   const { t, locale, ago } = useI18n();
@@ -30,16 +27,17 @@ export function ArticleList() {
     const s = next.toString();
     navigate(`/knowledge${s ? `?${s}` : ''}`, { replace: true });
   };
-  const q = f.q.trim();
-  const list = usePaged<Row>(async (cursor): Promise<Page<Row>> => {
-    if (q) {
-      const r = await knowledgeApi.searchArticles(q, { status: f.status, language: f.language }, cursor);
-      const items = r.items.filter((h) => (!f.visibility || h.article?.visibility === f.visibility) && (!f.verification || h.article?.verification === f.verification));
-      return { items: items.map((h) => ({ kind: 'hit', h })), nextCursor: r.nextCursor };
-    }
-    const filters: ArticleFilters = { status: f.status as ArticleFilters['status'], visibility: f.visibility as ArticleFilters['visibility'], language: f.language as ArticleFilters['language'], verification: f.verification as ArticleFilters['verification'], missing: f.missing as ArticleFilters['missing'], categoryId: f.categoryId || undefined };
-    const page = await knowledgeApi.articles(filters, cursor);
-    return { items: page.items.map((a) => ({ kind: 'article', a })), nextCursor: page.nextCursor };
+  const list = usePaged<ArticleOut>((cursor) => {
+    const filters: ArticleFilters = {
+      q: f.q.trim(),
+      status: f.status as ArticleFilters['status'],
+      visibility: f.visibility as ArticleFilters['visibility'],
+      language: f.language as ArticleFilters['language'],
+      verification: f.verification as ArticleFilters['verification'],
+      missing: f.missing as ArticleFilters['missing'],
+      categoryId: f.categoryId,
+    };
+    return knowledgeApi.articles(filters, cursor);
   }, KEYS.map((k) => f[k]).join('|'));
 
   const languages = LANGUAGES.map((l): [string, string] => [l, langName(l, true)]);
@@ -63,13 +61,12 @@ export function ArticleList() {
         <Choice label={t('kb.visibility')} value={f.visibility} onChange={(v) => set('visibility', v)} empty={t('kb.filter.any')}
           options={(['internal', 'public'] as const).map((s) => [s, t(`kb.visibility.${s}`)])} />
         <Choice label={t('kb.filter.language')} value={f.language} onChange={(v) => set('language', v)} empty={t('kb.filter.any')} options={languages} />
-        <Choice label={t('kb.filter.missing')} value={f.missing} onChange={(v) => set('missing', v)} empty={t('kb.filter.none')} options={languages} disabled={!!q} />
+        <Choice label={t('kb.filter.missing')} value={f.missing} onChange={(v) => set('missing', v)} empty={t('kb.filter.none')} options={languages} />
         <Choice label={t('kb.verification')} value={f.verification} onChange={(v) => set('verification', v)} empty={t('kb.filter.any')}
           options={(['verified', 'due_soon', 'expired'] as const).map((s) => [s, t(`kb.verification.${s}`)])} />
-        <Choice label={t('kb.category')} value={f.categoryId} onChange={(v) => set('categoryId', v)} empty={t('kb.filter.any')} disabled={!!q}
+        <Choice label={t('kb.category')} value={f.categoryId} onChange={(v) => set('categoryId', v)} empty={t('kb.filter.any')}
           options={categories.map((c) => [c.id, c.names[locale] ?? c.names.en ?? c.names.fr ?? ''])} />
       </div>
-      {q && <p className="muted small">{t('kb.searchNote')}</p>}
       <ErrorNote error={list.error} />
       <table className="admin-table kb-table">
         <thead>
@@ -78,27 +75,12 @@ export function ArticleList() {
             <th scope="col">{t('kb.filter.status')}</th>
             <th scope="col">{t('kb.visibility')}</th>
             <th scope="col">{t('kb.verification')}</th>
-            <th scope="col">{q ? t('kb.match') : t('kb.translations')}</th>
-            <th scope="col">{q ? t('kb.filter.language') : t('kb.updated')}</th>
+            <th scope="col">{t('kb.translations')}</th>
+            <th scope="col">{t('kb.updated')}</th>
           </tr>
         </thead>
         <tbody>
-          {list.items.map((r) => {
-            if (r.kind === 'hit') {
-              const h = r.h;
-              const href = `/knowledge/articles/${h.id}`;
-              return (
-                <tr key={`${h.id}-${h.language}`}>
-                  <td><a href={href} onClick={linkHandler(href)}>{h.title}</a></td>
-                  <td>{h.article && <ArticleStatusBadge status={h.article.status as 'draft'} />}</td>
-                  <td>{h.article && t(`kb.visibility.${h.article.visibility as 'public'}`)}</td>
-                  <td><VerificationBadge state={h.article?.verification} /></td>
-                  <td className="kb-snippet">{stripMarks(h.snippet)}</td>
-                  <td>{h.language?.toUpperCase()}</td>
-                </tr>
-              );
-            }
-            const a = r.a;
+          {list.items.map((a) => {
             const href = `/knowledge/articles/${a.id}`;
             return (
               <tr key={a.id}>
@@ -122,18 +104,13 @@ export function ArticleList() {
 }
 
 /** A filter: a labelled select whose empty choice means "not filtered". */
-function Choice(props: { label: string; value: string; onChange(v: string): void; empty: string; options: Array<readonly [string, string]>; disabled?: boolean }) {
+function Choice(props: { label: string; value: string; onChange(v: string): void; empty: string; options: Array<readonly [string, string]> }) {
   return (
     <Field label={props.label} inline>
-      <select value={props.value} onChange={(e) => props.onChange(e.target.value)} disabled={props.disabled}>
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)}>
         <option value="">{props.empty}</option>
         {props.options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
       </select>
     </Field>
   );
-}
-
-/** The search engine marks matches with <mark>; the text is shown as text. */
-function stripMarks(snippet: string): string {
-  return snippet.replace(/<\/?mark>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 }

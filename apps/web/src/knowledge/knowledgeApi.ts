@@ -17,7 +17,6 @@ import type {
   Page,
   ProposalOut,
   SearchHitOut,
-  SearchOut,
   SuggestionUseAction,
   UpdateArticleInput,
   VerificationReportOut,
@@ -30,6 +29,8 @@ export type { ArticleOut, SearchHitOut };
 export const LANGUAGES: ArticleLanguage[] = ['en', 'fr'];
 
 export interface ArticleFilters {
+  /** Words each found in a title or text. */
+  q?: string;
   status?: ArticleStatus | '';
   visibility?: ArticleVisibility | '';
   language?: ArticleLanguage | '';
@@ -53,9 +54,6 @@ export const knowledgeApi = {
 
   // ---- the knowledge area ----
   articles: (f: ArticleFilters, cursor: string | null) => request<Page<ArticleOut>>('GET', `/articles${queryString({ ...f, limit: PAGE, cursor })}`),
-  /** Full-text search over articles (status and language filtered by the server). */
-  searchArticles: (q: string, f: { status?: string; language?: string }, cursor: string | null) =>
-    request<SearchOut>('GET', `/search${queryString({ q, type: 'article', ...f, limit: 50, cursor })}`),
   createArticle: (body: NewArticle) => request<ArticleOut>('POST', '/articles', body),
   updateArticle: (id: string, patch: ArticlePatch) => request<ArticleOut>('PATCH', `/articles/${id}`, patch),
   saveTranslation: (id: string, language: ArticleLanguage, body: { title: string; body: string; note?: string; baseVersion?: number }) =>

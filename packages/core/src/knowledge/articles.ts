@@ -205,6 +205,7 @@ export async function listArticles(deps: Deps, ctx: Ctx, q: ListArticlesQuery) {
     ctx.workspaceId,
     {
       publicOnly: !staff,
+      ...(q.q ? { q: q.q } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.visibility ? { visibility: q.visibility } : {}),
       ...(q.categoryId ? { categoryId: q.categoryId } : {}),

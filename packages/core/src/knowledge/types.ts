@@ -116,6 +116,8 @@ export interface ArticleFeedback {
 export interface ArticleFilter {
   /** Customers and the public: published public articles only. */
   publicOnly: boolean;
+  /** Words each found in a translation's title or text (case and accents aside). */
+  q?: string;
   status?: ArticleStatus;
   visibility?: ArticleVisibility;
   categoryId?: string;

@@ -229,6 +229,15 @@ export class KyselyKnowledgeRepository implements KnowledgeRepository {
       );
     }
     if (f.tag) q = q.where(sql<SqlBool>`${f.tag} = ANY(a.tags)`);
+    // Each word, as typed (LIKE's own characters escaped), somewhere in a translation: a plain
+    // filter that combines with all the others, for the knowledge base's own list (the ranked,
+    // stemmed search is GET /search).
+    for (const word of (f.q ?? '').split(/\s+/).filter(Boolean).slice(0, 10)) {
+      const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where(
+        sql<SqlBool>`EXISTS (SELECT 1 FROM article_translations tr WHERE tr.article_id = a.id AND guichet_fold(tr.title || ' ' || tr.body) LIKE guichet_fold(${pattern}))`,
+      );
+    }
     if (f.ownerUserId) q = q.where('a.owner_user_id', '=', f.ownerUserId);
     if (f.ownerTeamId) q = q.where('a.owner_team_id', '=', f.ownerTeamId);
     const hasTranslation = (lang: string) =>
