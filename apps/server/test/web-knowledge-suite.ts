@@ -94,6 +94,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         await page.getByLabel('Preview').first().check();
         await page.getByRole('region', { name: 'Preview of the English text' }).getByText('Bring an identity document.').waitFor();
         await checkA11y(page, 'the new-article form');
+        await shot(page, 'new');
         await page.getByRole('button', { name: 'Create the draft' }).click();
         await page.waitForURL(/\/knowledge\/articles\/[0-9a-f-]{36}$/);
         articleId = /articles\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
@@ -113,6 +114,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         await page.getByText('No French translation').waitFor({ state: 'detached' });
         assert.deepEqual((await article()).missingTranslations, []);
         await checkA11y(page, 'an article page');
+        await shot(page, 'article');
 
         // ---- schedule, cancel, then publish now ----
         const later = new Date(Date.now() + 30 * 86_400_000);

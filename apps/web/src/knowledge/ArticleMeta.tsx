@@ -41,7 +41,7 @@ export function metaBody(m: MetaValues) {
   };
 }
 
-export function MetaFields(props: { value: MetaValues; onChange(v: MetaValues): void; disabled?: boolean }) {
+export function MetaFields(props: { value: MetaValues; onChange(v: MetaValues): void; disabled?: boolean; creating?: boolean }) {
   const { t, locale } = useI18n();
   const { directory } = useSession();
   const { categories } = useKnowledge();
@@ -70,7 +70,7 @@ export function MetaFields(props: { value: MetaValues; onChange(v: MetaValues): 
       <div className="form-row">
         <Field label={t('kb.owner')} hint={t('kb.ownerHint')}>
           <select value={v.owner} onChange={(e) => put({ owner: e.target.value })}>
-            <option value="">{t('kb.noOwner')}</option>
+            <option value="">{props.creating ? t('kb.ownerAuthor') : t('kb.noOwner')}</option>
             <optgroup label={t('kb.people')}>
               {staff.map((u) => <option key={u.id} value={`user:${u.id}`}>{u.name}</option>)}
             </optgroup>

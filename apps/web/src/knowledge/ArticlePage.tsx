@@ -65,7 +65,7 @@ export function NewArticle() {
     <form className="admin-body kb-new" onSubmit={submit} aria-labelledby="kb-new-title">
       <h2 id="kb-new-title">{t('kb.new')}</h2>
       <p className="muted">{t('kb.newIntro')}</p>
-      <MetaFields value={meta} onChange={setMeta} />
+      <MetaFields value={meta} onChange={setMeta} creating />
       {LANGUAGES.map((l) => (
         <fieldset key={l} className="choice">
           <legend>{langName(l, true)}</legend>
@@ -87,12 +87,14 @@ export function ArticlePage(props: { id: string }) {
   const { t, locale } = useI18n();
   const langName = useLanguageName();
   const article = useLoad(() => knowledgeApi.article(props.id), [props.id]);
-  const [lang, setLang] = useState<ArticleLanguage>(locale);
+  /** The tab chosen; until then the interface language's translation, or the one there is. */
+  const [chosen, setLang] = useState<ArticleLanguage | null>(null);
   /** Bumped after each change, so the history reads the new versions. */
   const [generation, setGeneration] = useState(0);
   if (isRefusal(article.error)) return <Refused error={article.error} />;
   const a = article.data;
   if (!a) return <div className="admin-body"><ErrorNote error={article.error} />{!article.error && <p aria-busy="true">{t('inbox.loading')}</p>}</div>;
+  const lang = chosen ?? (a.translations[locale] || !a.translations[locale === 'fr' ? 'en' : 'fr'] ? locale : locale === 'fr' ? 'en' : 'fr');
   const changed = (next: ArticleOut) => {
     article.setData(next);
     setGeneration((g) => g + 1);
