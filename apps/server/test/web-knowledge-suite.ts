@@ -28,6 +28,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
     let browser: Browser;
     let api: Client;
     let articleId = '';
+    let lightId = '';
 
     before(async () => {
       assert.ok(existsSync(join(ROOT, 'apps/web/dist/index.html')), 'the web app is built (npm test builds it; or npm run build:web)');
@@ -40,8 +41,9 @@ export function knowledgeSuite(kind: TestDbKind): void {
       }
       base = await scope.start(env, ['--roles=web,worker']).ready(180_000);
       api = new Client(base, { cookie: (await login(base, ADMIN_EMAIL, PASSWORD)).cookie });
-      const r = await api.req('POST', '/users', { email: LIGHT.email, name: LIGHT.name, role: 'light_agent', password: LIGHT.password });
+      const r = await api.req('POST', '/users', { email: LIGHT.email, name: LIGHT.name, role: 'light_agent', password: LIGHT.password, locale: 'fr' });
       assert.equal(r.status, 201, JSON.stringify(r.body));
+      lightId = r.body.id;
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
       scope.defer(() => browser.close());
     });
@@ -49,7 +51,8 @@ export function knowledgeSuite(kind: TestDbKind): void {
       await scope.cleanup();
     });
 
-    async function signedIn(email: string, password: string): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
+    /** Signed in (the sign-in page speaks the browser's English; then the app speaks the user's language). */
+    async function signedIn(email: string, password: string, knowledgeLink = 'Knowledge base'): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
       // CSP is bypassed only so that axe-core can be injected as a script.
       const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 }, bypassCSP: true });
       const page = await context.newPage();
@@ -60,7 +63,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
       await page.getByLabel('Email address').fill(email);
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('link', { name: 'Knowledge base' }).waitFor();
+      await page.getByRole('link', { name: knowledgeLink }).waitFor();
       return { page, errors, close: () => context.close() };
     }
     /** With GUICHET_SCREENSHOT_DIR set, keep a picture of the screen. */
@@ -202,24 +205,43 @@ export function knowledgeSuite(kind: TestDbKind): void {
       }
     });
 
-    it('a light agent proposes an edit instead of editing; the admin accepts it', async () => {
+    it('a light agent, in French, proposes an edit instead of editing and writes a draft; the admin accepts the proposal', async () => {
       assert.ok(articleId, 'the first journey made the article');
-      const light = await signedIn(LIGHT.email, LIGHT.password);
+      const light = await signedIn(LIGHT.email, LIGHT.password, 'Base de connaissances');
       try {
         const { page } = light;
-        await page.getByRole('link', { name: 'Knowledge base' }).click();
-        // The manager screens are not offered, and the API refuses them.
+        await page.getByRole('link', { name: 'Base de connaissances' }).click();
         await page.getByRole('heading', { name: 'Articles', level: 2 }).waitFor();
-        assert.equal(await page.getByRole('link', { name: 'Reports' }).count(), 0);
+        // The manager screens are not offered, and are refused by address too.
+        assert.equal(await page.getByRole('link', { name: 'Rapports' }).count(), 0);
+        assert.equal(await page.getByRole('link', { name: 'Modifications proposées' }).count(), 0);
+        await page.goto(`${base}/knowledge/reports`);
+        await page.getByRole('heading', { name: 'Accès non autorisé' }).waitFor();
+        assert.equal((await new Client(base, { cookie: (await login(base, LIGHT.email, LIGHT.password)).cookie }).req('GET', '/knowledge/content-gaps')).status, 403);
+
+        // Someone else's article: the French title first, no publication, the edit becomes a proposal.
         await page.goto(`${base}/knowledge/articles/${articleId}`);
-        await page.getByRole('heading', { name: 'Replacing a lost badge', level: 2 }).waitFor();
-        assert.equal(await page.getByRole('button', { name: 'Publish now' }).count(), 0);
-        assert.equal(await page.getByRole('button', { name: 'Archive' }).count(), 0);
-        await page.getByText('You may not edit this article directly').waitFor();
-        await page.getByLabel('Text (English)').fill('Ask the front desk for a new badge.\nBring an identity document.\nThe old badge stops working within the hour.');
-        await page.getByRole('button', { name: 'Propose this edit' }).click();
-        await page.getByRole('status').filter({ hasText: 'Your proposal is sent to the knowledge managers.' }).waitFor();
-        await checkA11y(page, 'an article page for a light agent');
+        await page.getByRole('heading', { name: 'Remplacer un badge perdu', level: 2 }).waitFor();
+        assert.equal(await page.getByRole('button', { name: 'Publier maintenant' }).count(), 0);
+        assert.equal(await page.getByRole('button', { name: 'Archiver' }).count(), 0);
+        await page.getByRole('tab', { name: /Anglais/ }).click();
+        await page.getByText('Vous ne pouvez pas modifier cet article directement').waitFor();
+        await page.getByLabel('Texte (anglais)').fill('Ask the front desk for a new badge.\nBring an identity document.\nThe old badge stops working within the hour.');
+        await page.getByRole('button', { name: 'Proposer cette modification' }).click();
+        await page.getByRole('status').filter({ hasText: 'Votre proposition est envoyée aux gestionnaires de la base.' }).waitFor();
+        await checkA11y(page, 'an article page for a light agent, in French');
+
+        // Their own draft: they write it and may edit it, not publish it.
+        await page.getByRole('main').getByRole('link', { name: 'Nouvel article' }).first().click();
+        await page.getByLabel('Titre (français)').fill('Prêter son badge');
+        await page.getByLabel('Texte (français)').fill('Un badge ne se prête pas.');
+        await page.getByRole('button', { name: 'Créer le brouillon' }).click();
+        await page.getByRole('heading', { name: 'Prêter son badge', level: 2 }).waitFor();
+        await page.getByRole('button', { name: 'Enregistrer une nouvelle version' }).waitFor();
+        assert.equal(await page.getByRole('button', { name: 'Publier maintenant' }).count(), 0);
+        const draftId = /articles\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
+        const draft = (await api.req('GET', `/articles/${draftId}`)).body;
+        assert.deepEqual([draft.status, draft.missingTranslations, draft.createdBy], ['draft', ['en'], lightId]);
         assert.deepEqual(light.errors, []);
       } finally {
         await light.close();
