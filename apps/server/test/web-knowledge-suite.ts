@@ -106,7 +106,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         assert.deepEqual([a.status, a.visibility, a.tags, a.missingTranslations, a.verification.intervalDays], ['draft', 'public', ['badge', 'security'], ['fr'], 30]);
 
         // ---- the missing French translation is visible, and written from its tab ----
-        await page.getByText('No French translation').waitFor();
+        await page.getByText('No French translation', { exact: true }).waitFor();
         await page.getByRole('tab', { name: /French/ }).click();
         await page.getByText('This article has no French translation yet.').waitFor();
         await page.getByRole('button', { name: 'Write the French translation' }).click();
@@ -114,7 +114,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         await page.getByLabel('Text (French)').fill('Demandez un nouveau badge à l’accueil.');
         await page.getByRole('button', { name: 'Add the French translation' }).click();
         await until('the French translation', async () => (await article()).translations.fr?.title === 'Remplacer un badge perdu');
-        await page.getByText('No French translation').waitFor({ state: 'detached' });
+        await page.getByText('No French translation', { exact: true }).waitFor({ state: 'detached' });
         assert.deepEqual((await article()).missingTranslations, []);
         await checkA11y(page, 'an article page');
         await shot(page, 'article');
@@ -140,7 +140,13 @@ export function knowledgeSuite(kind: TestDbKind): void {
         // ---- edit the English text: a new version ----
         await page.getByRole('tab', { name: /English/ }).click();
         await page.getByLabel('Text (English)').fill('Ask the front desk for a new badge.\nBring an identity document or a passport.\nThe old badge stops working at once.');
-        await page.getByLabel('What changed (optional)').fill('Passports work too');
+        // A look at the other language keeps what was typed (the tabs work with the arrow keys too).
+        await page.getByRole('tab', { name: /English/ }).press('ArrowRight');
+        await page.getByRole('tab', { name: /French/, selected: true }).waitFor();
+        await page.getByRole('tab', { name: /French/ }).press('ArrowLeft');
+        await page.getByRole('tab', { name: /English/, selected: true }).waitFor();
+        assert.match(await page.getByLabel('Text (English)').inputValue(), /or a passport/);
+        await page.getByRole('tabpanel').getByLabel('What changed (optional)').fill('Passports work too');
         await page.getByRole('button', { name: 'Save as a new version' }).click();
         await until('version 2', async () => (await article()).translations.en.versionNumber === 2);
         await page.getByText('Version 2,').waitFor();
@@ -225,7 +231,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         assert.equal(await page.getByRole('button', { name: 'Publier maintenant' }).count(), 0);
         assert.equal(await page.getByRole('button', { name: 'Archiver' }).count(), 0);
         await page.getByRole('tab', { name: /Anglais/ }).click();
-        await page.getByText('Vous ne pouvez pas modifier cet article directement').waitFor();
+        await page.getByRole('tabpanel').getByText('Vous ne pouvez pas modifier cet article directement').waitFor();
         await page.getByLabel('Texte (anglais)').fill('Ask the front desk for a new badge.\nBring an identity document.\nThe old badge stops working within the hour.');
         await page.getByRole('button', { name: 'Proposer cette modification' }).click();
         await page.getByRole('status').filter({ hasText: 'Votre proposition est envoyée aux gestionnaires de la base.' }).waitFor();

@@ -197,7 +197,6 @@ function TranslationTabs(props: { article: ArticleOut; lang: ArticleLanguage; se
     props.setLang(next);
     refs.current[next]?.focus();
   };
-  const tr = a.translations[props.lang];
   return (
     <section className="kb-section">
       <div role="tablist" aria-label={t('kb.translations')} className="tabs kb-lang-tabs" onKeyDown={onKey}>
@@ -211,9 +210,12 @@ function TranslationTabs(props: { article: ArticleOut; lang: ArticleLanguage; se
           );
         })}
       </div>
-      <div role="tabpanel" id={`kb-panel-${props.lang}`} aria-labelledby={`kb-tab-${props.lang}`} className="kb-panel">
-        <TranslationEditor key={`${props.lang}-${tr?.versionNumber ?? 0}`} article={a} lang={props.lang} onChanged={props.onChanged} />
-      </div>
+      {/* Both panels stay mounted (one hidden), so text typed in one language survives a look at the other. */}
+      {LANGUAGES.map((l) => (
+        <div key={l} role="tabpanel" id={`kb-panel-${l}`} aria-labelledby={`kb-tab-${l}`} className="kb-panel" hidden={l !== props.lang}>
+          <TranslationEditor key={`${l}-${a.translations[l]?.versionNumber ?? 0}`} article={a} lang={l} onChanged={props.onChanged} />
+        </div>
+      ))}
     </section>
   );
 }
