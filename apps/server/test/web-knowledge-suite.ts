@@ -95,7 +95,21 @@ export function knowledgeSuite(kind: TestDbKind): void {
         await page.getByLabel('Tags').fill('badge, security');
         await page.getByLabel('Verify every (days)').fill('30');
         await page.getByLabel('Preview').first().check();
-        await page.getByRole('region', { name: 'Preview of the English text' }).getByText('Bring an identity document.').waitFor();
+        const preview = page.getByRole('region', { name: 'Preview of the English text' });
+        await preview.getByText('Bring an identity document.').waitFor();
+        // The preview renders markdown as elements, and never a script address as a link.
+        await page.getByLabel('Preview').first().uncheck();
+        const body = await page.getByLabel('Text (English)').inputValue();
+        await page.getByLabel('Text (English)').fill('## Steps\n\n- **Call** [us](https://example.com/help)\n- [click](javascript:alert(1)) <b>raw</b>');
+        await page.getByLabel('Preview').first().check();
+        assert.equal(await preview.locator('strong').first().innerText(), 'Steps');
+        assert.equal(await preview.locator('li strong').innerText(), 'Call');
+        assert.equal(await preview.locator('a').count(), 1);
+        assert.equal(await preview.locator('a').getAttribute('href'), 'https://example.com/help');
+        assert.equal(await preview.locator('b').count(), 0);
+        assert.match(await preview.innerText(), /\[click\]\(javascript:alert\(1\)\) <b>raw<\/b>/);
+        await page.getByLabel('Preview').first().uncheck();
+        await page.getByLabel('Text (English)').fill(body);
         await checkA11y(page, 'the new-article form');
         await shot(page, 'new');
         await page.getByRole('button', { name: 'Create the draft' }).click();
