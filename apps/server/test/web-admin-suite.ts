@@ -411,6 +411,31 @@ export function adminSuite(kind: TestDbKind): void {
         await brand.getByText('No logo.').waitFor();
         assert.equal((await api.req('PATCH', '/workspace', { brandColor: null })).status, 200);
 
+        // ---- routing: settings, a rule, training, the triage queue ----
+        await section(page, 'Routing', 'Routing');
+        const before = (await api.req('GET', '/routing/settings')).body;
+        const settingsForm = page.getByRole('form', { name: 'Automatic assignment' });
+        await settingsForm.getByLabel('Least confidence to route').fill('0.6');
+        await settingsForm.getByRole('button', { name: 'Save', exact: true }).click();
+        await settingsForm.getByText('Saved').waitFor();
+        assert.equal((await api.req('GET', '/routing/settings')).body.minConfidence, 0.6);
+        const ruleForm = page.getByRole('form', { name: 'New rule' });
+        await ruleForm.getByLabel('Name', { exact: true }).fill('Chargebacks');
+        await ruleForm.getByLabel('Words or phrases').fill('chargeback, litige bancaire');
+        await ruleForm.getByLabel('Email').check();
+        await ruleForm.getByLabel('Team', { exact: true }).selectOption({ index: 1 });
+        await ruleForm.getByRole('button', { name: 'Add the rule' }).click();
+        await page.getByRole('cell', { name: 'words: chargeback, litige bancaire · channel: Email' }).waitFor();
+        const rule = (await api.req('GET', '/routing/rules')).body.items.find((r: any) => r.name === 'Chargebacks');
+        assert.deepEqual([rule.conditions.keywords, rule.conditions.channels], [['chargeback', 'litige bancaire'], ['email']]);
+        await page.getByRole('button', { name: 'Train a new model' }).click();
+        await page.getByText('Training started in the background').waitFor();
+        await page.getByRole('heading', { name: /^Triage queue \(\d+\)$/ }).waitFor();
+        await checkA11y(page, 'the routing screen');
+        await page.getByRole('button', { name: 'Delete the rule Chargebacks' }).click();
+        await page.getByRole('cell', { name: 'words: chargeback, litige bancaire · channel: Email' }).waitFor({ state: 'detached' });
+        assert.equal((await api.req('PATCH', '/routing/settings', { minConfidence: before.minConfidence })).status, 200);
+
         // ---- the audit log shows all of it ----
         await section(page, 'Audit log', 'Audit log');
         for (const action of ['skill.created', 'skill.updated', 'skill.deleted', 'user.created', 'user.skills_set', 'user.updated', 'team.created', 'team.members_set', 'team.routing_updated', 'api_token.created', 'api_token.revoked', 'custom_field.updated', 'workspace.updated']) {

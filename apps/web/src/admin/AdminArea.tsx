@@ -21,6 +21,7 @@ import { AuditLogScreen } from './AuditLog.tsx';
 import { WorkspaceScreen } from './Workspace.tsx';
 import { MacrosScreen } from './Macros.tsx';
 import { CategoriesScreen } from './Categories.tsx';
+import { RoutingScreen } from './Routing.tsx';
 
 export interface AdminSection {
   id: string;
@@ -38,6 +39,7 @@ export const SECTIONS: AdminSection[] = [
   { id: 'organizations', label: 'admin.organizations', permission: 'organizations:manage', Screen: OrganizationsScreen },
   { id: 'macros', label: 'admin.macros', permission: 'workspace:manage', Screen: MacrosScreen },
   { id: 'ticket-categories', label: 'admin.categories', permission: 'ticket_categories:manage', Screen: CategoriesScreen },
+  { id: 'routing', label: 'admin.routing', permission: 'workspace:manage', Screen: RoutingScreen },
   { id: 'custom-fields', label: 'admin.customFields', permission: 'custom_fields:manage', Screen: CustomFieldsScreen },
   { id: 'api-tokens', label: 'admin.apiTokens', permission: 'api_tokens:own', Screen: ApiTokensScreen },
   { id: 'audit-log', label: 'admin.auditLog', permission: 'audit:read', Screen: AuditLogScreen },

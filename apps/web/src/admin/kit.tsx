@@ -44,6 +44,38 @@ export function useAction() {
   return { busy, error, run, clear: () => setError(null) };
 }
 
+/** A settings form's save: busy while it runs, "Saved" after it, the API's error otherwise. */
+export function useSave<T>(onSaved: (v: T) => void) {
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  const save = async (f: () => Promise<T>): Promise<T | undefined> => {
+    setDone(false);
+    const next = await action.run(f);
+    if (next) {
+      setDone(true);
+      onSaved(next);
+    }
+    return next;
+  };
+  return { done, action, save, clearDone: () => setDone(false) };
+}
+
+/** The foot of a settings form: the API's error, "Saved", and the save button. */
+export function SaveFoot(props: { save: { done: boolean; action: { busy: boolean; error: unknown } }; children?: React.ReactNode }) {
+  const { t } = useI18n();
+  const { done, action } = props.save;
+  return (
+    <>
+      <ErrorNote error={action.error} />
+      {done && <p className="notice" role="status">{t('ticket.saved')}</p>}
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={action.busy}>{action.busy ? t('admin.saving') : t('admin.save')}</button>
+        {props.children}
+      </div>
+    </>
+  );
+}
+
 /** Pages of a list, loaded as the admin asks for more; a new query starts again from the top. */
 export function usePaged<T>(fetch: (cursor: string | null) => Promise<Page<T>>, key: string) {
   const [items, setItems] = useState<T[]>([]);
