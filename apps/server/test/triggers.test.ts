@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { sweepSla, type Job } from '@guichet/core';
 import { webhookDeliverHandler } from '../src/webhooks/deliver.ts';
 import { testDbKinds } from '@guichet/db/testing';
+import { sql } from 'kysely';
 import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
 import { assertError } from './helpers.ts';
 
@@ -90,6 +91,23 @@ for (const kind of testDbKinds()) {
       const other = await admin.req('POST', '/tickets', { subject: 'Internal', body: 'x', requester: { email: 'x@elsewhere.example' } });
       await admin.req('POST', `/tickets/${other.body.number}/messages`, { body: 'About the refund' });
       assert.equal((await admin.req('GET', `/tickets/${other.body.number}`)).body.teamId, null);
+    });
+
+    it('sees a trigger changed by the API or straight in the database (another process) at the next event', async () => {
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      const tagIt = (await admin.req('POST', '/triggers', { name: 'Tag', events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['first'] }] })).body;
+      const create = async () => (await admin.req('POST', '/tickets', { subject: 'Hello', body: 'Hi', requester: { email: 'rule-cache@client.example', name: 'C' } })).body;
+      assert.deepEqual((await create()).tags, ['first']);
+      await admin.req('PATCH', `/triggers/${tagIt.id}`, { actions: [{ type: 'add_tags', tags: ['second'] }] });
+      assert.deepEqual((await create()).tags, ['second'], 'a change through the API');
+      // As another process would: the row changes, this process's memory does not hear of it.
+      await sql`UPDATE triggers SET actions = ${JSON.stringify([{ type: 'add_tags', tags: ['third'] }])}::jsonb WHERE id = ${tagIt.id}`.execute(t.database.db);
+      assert.deepEqual((await create()).tags, ['third'], 'a change in the database');
+      await sql`UPDATE triggers SET enabled = false WHERE id = ${tagIt.id}`.execute(t.database.db);
+      assert.deepEqual((await create()).tags, [], 'disabled elsewhere');
+      await sql`DELETE FROM triggers WHERE id = ${tagIt.id}`.execute(t.database.db);
+      assert.deepEqual((await create()).tags, []);
     });
 
     it('sees changes (changed_to) and the time of day in business hours; a change it may not make is recorded, not thrown', async () => {
