@@ -206,3 +206,67 @@ export function PanelHead(props: { id?: string; title: string; onClose(): void }
     </div>
   );
 }
+
+/** A secret the API answers once (a token, a webhook's signing key): shown here, to copy, never again. */
+export function SecretOnce(props: { title: string; label: string; value: string; onDone(): void }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const copy = () => {
+    navigator.clipboard?.writeText(props.value).then(() => setCopied(true), () => setCopied(false));
+  };
+  return (
+    <div className="secret" role="status" aria-labelledby="secret-title">
+      <h3 id="secret-title">{props.title}</h3>
+      <p>{t('admin.token.once')}</p>
+      <div className="secret-row">
+        <input readOnly aria-label={props.label} value={props.value} onFocus={(e) => e.target.select()} />
+        <button type="button" className="btn" onClick={copy}>{copied ? t('admin.token.copied') : t('admin.token.copy')}</button>
+        <button type="button" className="btn btn-ghost" onClick={props.onDone}>{t('admin.token.done')}</button>
+      </div>
+    </div>
+  );
+}
+
+/** The top of a list screen: its title and "New …" button, a line saying what it is for, the load error. */
+export function ListHead(props: { id: string; title: string; newLabel: string; onNew(): void; intro: string; error: unknown }) {
+  return (
+    <>
+      <header className="admin-head">
+        <h2 id={props.id}>{props.title}</h2>
+        <button className="btn btn-primary" onClick={props.onNew}>{props.newLabel}</button>
+      </header>
+      <p className="muted">{props.intro}</p>
+      <ErrorNote error={props.error} />
+    </>
+  );
+}
+
+/**
+ * The foot of a record's form: the API's answer to the last save or delete, "Saved", the save
+ * button (create for a new record) and, for a saved one, delete after a confirmation.
+ */
+export function FormFoot(props: {
+  save: ReturnType<typeof useAction>;
+  done: boolean;
+  createLabel: string;
+  del: { label: string; confirm: string; run(): Promise<void>; done(): void } | null;
+}) {
+  const { t } = useI18n();
+  const remove = useAction();
+  const del = props.del;
+  async function onDelete() {
+    if (!del || !window.confirm(del.confirm)) return;
+    if (await remove.run(() => del.run().then(() => true))) del.done();
+  }
+  const busy = props.save.busy || remove.busy;
+  return (
+    <>
+      <ErrorNote error={props.save.error ?? remove.error} />
+      {props.done && <p className="notice" role="status">{t('ticket.saved')}</p>}
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={busy}>{props.save.busy ? t('admin.saving') : del ? t('admin.save') : props.createLabel}</button>
+        {del && <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void onDelete()}>{del.label}</button>}
+      </div>
+    </>
+  );
+}
