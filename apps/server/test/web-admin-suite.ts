@@ -603,6 +603,17 @@ export function adminSuite(kind: TestDbKind): void {
         });
         assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again');
         await checkA11y(page, 'the webhook with its deliveries');
+        // A lost secret is replaced: the new one once, and it signs from now on.
+        await page.getByRole('button', { name: 'Replace the signing secret' }).click();
+        await page.getByRole('heading', { name: 'New signing secret for “CRM sync”' }).waitFor();
+        const replaced = await secretBox.inputValue();
+        assert.match(replaced, /^whsec_/);
+        assert.notEqual(replaced, secret);
+        await page.getByRole('button', { name: 'I have copied it' }).click();
+        const again = await api.req('POST', '/tickets', { subject: 'Card stolen', body: 'My card was stolen.', requester: { email: 'olga.first@customer.example' }, channel: 'email' });
+        const next = await until('the delivery after the new secret', async () => received.find((r) => r.body.includes(again.body.id)));
+        const [, ts2, sig2] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(next.signature) ?? [];
+        assert.equal(sig2, createHmac('sha256', replaced).update(`${ts2}.${next.body}`).digest('hex'), 'signed with the replaced secret');
 
         await inFrench(page, 'Webhooks', 'Calendriers ouvrés', async () => {
           await page.getByRole('button', { name: 'Nouveau calendrier' }).click();

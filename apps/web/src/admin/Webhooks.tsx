@@ -13,7 +13,7 @@ export function WebhooksScreen() {
   const { t } = useI18n();
   const hooks = useLoad(() => adminApi.webhooks(), []);
   const [open, setOpen] = useState<string | 'new' | null>(null);
-  const [created, setCreated] = useState<CreatedWebhookOut | null>(null);
+  const [shown, setShown] = useState<{ hook: CreatedWebhookOut; rotated: boolean } | null>(null);
   if (isRefusal(hooks.error)) return <Refused error={hooks.error} />;
   const list = hooks.data ?? [];
   const current = open === 'new' ? null : list.find((x) => x.id === open) ?? null;
@@ -22,8 +22,14 @@ export function WebhooksScreen() {
     <section className="admin-split wide" aria-labelledby="webhooks-title">
       <div className="admin-list">
         <ListHead id="webhooks-title" title={t('admin.webhooks')} newLabel={t('admin.webhook.new')} onNew={() => setOpen('new')} intro={t('admin.webhook.intro')} error={hooks.error} />
-        {created && (
-          <SecretOnce title={t('admin.webhook.createdTitle', { name: created.name })} label={t('admin.webhook.secret')} value={created.secret} onDone={() => setCreated(null)} />
+        {shown && (
+          <SecretOnce
+            key={shown.hook.secret}
+            title={t(shown.rotated ? 'admin.webhook.rotatedTitle' : 'admin.webhook.createdTitle', { name: shown.hook.name })}
+            label={t('admin.webhook.secret')}
+            value={shown.hook.secret}
+            onDone={() => setShown(null)}
+          />
         )}
         <table className="admin-table">
           <thead><tr><th>{t('admin.name')}</th><th>{t('admin.webhook.url')}</th><th>{t('admin.trigger.events')}</th><th>{t('admin.rule.state')}</th></tr></thead>
@@ -49,7 +55,7 @@ export function WebhooksScreen() {
             onCreated={(w) => {
               const { secret: _secret, ...listed } = w;
               put(listed);
-              setCreated(w);
+              setShown({ hook: w, rotated: false });
               setOpen(w.id);
             }}
             onSaved={put}
@@ -58,6 +64,7 @@ export function WebhooksScreen() {
               setOpen(null);
             }}
           />
+          {current && <RotateSecret key={`rotate-${current.id}`} webhook={current} onRotated={(hook) => setShown({ hook, rotated: true })} />}
           {current && <Deliveries key={current.id} webhook={current} />}
         </div>
       )}
@@ -98,6 +105,27 @@ function WebhookForm(props: { webhook: WebhookOut | null; onCreated(w: CreatedWe
       <FormFoot save={save} done={done} createLabel={t('admin.webhook.create')}
         del={w && { label: t('admin.webhook.delete'), confirm: t('admin.webhook.deleteConfirm', { name: w.name }), run: () => adminApi.deleteWebhook(w.id), done: () => props.onDeleted(w.id) }} />
     </form>
+  );
+}
+
+/** A lost or leaked signing secret is replaced, not shown again: the new one appears once, above the list. */
+function RotateSecret(props: { webhook: WebhookOut; onRotated(w: CreatedWebhookOut): void }) {
+  const { t } = useI18n();
+  const action = useAction();
+  async function rotate() {
+    if (!window.confirm(t('admin.webhook.rotateConfirm', { name: props.webhook.name }))) return;
+    const w = await action.run(() => adminApi.rotateWebhookSecret(props.webhook.id));
+    if (w) props.onRotated(w);
+  }
+  return (
+    <div className="admin-form" role="group" aria-labelledby="rotate-title">
+      <h4 id="rotate-title">{t('admin.webhook.secretTitle')}</h4>
+      <p className="muted small">{t('admin.webhook.rotateHint')}</p>
+      <ErrorNote error={action.error} />
+      <div className="form-actions">
+        <button type="button" className="btn" disabled={action.busy} onClick={() => void rotate()}>{action.busy ? t('admin.saving') : t('admin.webhook.rotate')}</button>
+      </div>
+    </div>
   );
 }
 

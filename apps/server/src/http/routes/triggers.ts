@@ -69,6 +69,14 @@ export function triggerRoutes(route: Router): void {
     handler: async ({ deps, ctx, params }) => void (await core.deleteWebhook(deps, ctx, params.id)),
   });
   route({
+    method: 'POST', url: '/webhooks/{id}/secret', tag: 'Automation', summary: 'Replace a webhook\'s signing secret; the new one is shown once (admin)',
+    params: IdParams, response: CreatedWebhookOut, status: 200,
+    handler: async ({ deps, ctx, params }) => {
+      const { webhook, secret } = await core.rotateWebhookSecret(deps, ctx, params.id);
+      return { ...presentWebhook(webhook), secret };
+    },
+  });
+  route({
     method: 'GET', url: '/webhooks/{id}/deliveries', tag: 'Automation', summary: 'The delivery log, newest first: status, attempts, last HTTP status or error (admin)',
     params: IdParams, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: z.object({ items: z.array(WebhookDeliveryOut) }),
     handler: async ({ deps, ctx, params, query }) => ({
