@@ -263,6 +263,35 @@ for (const kind of testDbKinds()) {
       }
     });
 
+    it('reorders triggers and automations in one step, refusing an order that leaves one out', async () => {
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      const make = async (path: string, body: object) => {
+        const r = await admin.req('POST', path, body);
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body.id as string;
+      };
+      const action = [{ type: 'add_tags', tags: ['x'] }];
+      const first = await make('/triggers', { name: 'First', events: ['ticket.created'], actions: action });
+      const second = await make('/triggers', { name: 'Second', events: ['ticket.created'], actions: action });
+      const third = await make('/triggers', { name: 'Third', events: ['ticket.created'], actions: action });
+      assertError(await admin.req('PUT', '/triggers/order', { ids: [third, first] }), 400, 'VALIDATION_FAILED');
+      const r = await admin.req('PUT', '/triggers/order', { ids: [third, first, second] });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const order = (await admin.req('GET', '/triggers')).body.items.map((x: any) => `${x.position}:${x.name}`);
+      assert.deepEqual(order, ['0:Third', '1:First', '2:Second']);
+      assert.deepEqual(r.body.items.map((x: any) => x.name), ['Third', 'First', 'Second']);
+
+      const before = (await admin.req('GET', '/automations')).body.items.map((x: any) => x.id);
+      const late = await make('/automations', { name: 'Late', conditions: { statuses: ['pending'], hoursInStatus: 24 }, actions: action });
+      const ids = [late, ...before];
+      const a = await admin.req('PUT', '/automations/order', { ids });
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.deepEqual(a.body.items.map((x: any) => x.id), ids);
+      assert.equal(a.body.items[0].stats.firings, 0);
+      assertError(await admin.req('PUT', '/automations/order', { ids: [...ids, third] }), 400, 'VALIDATION_FAILED');
+    });
+
     it('dry-runs a trigger on existing tickets without changing them, and refuses bad definitions', async () => {
       clock.set('2026-06-08T08:00:00Z');
       const ws = await newWorkspace(t);

@@ -30,7 +30,7 @@ type HoursKey = (typeof HOURS)[number];
 
 export function AutomationsScreen() {
   const { t } = useI18n();
-  const rules = useOrderedRules(adminApi.automations, adminApi.updateAutomation);
+  const rules = useOrderedRules({ load: adminApi.automations, update: adminApi.updateAutomation, reorder: adminApi.reorderAutomations });
   const refs = useRuleRefs();
   if (isRefusal(rules.records.error)) return <Refused error={rules.records.error} />;
   return (

@@ -36,7 +36,7 @@ interface Refs {
 
 export function SlaPoliciesScreen() {
   const { t } = useI18n();
-  const rules = useOrderedRules(adminApi.slaPolicies, adminApi.updateSlaPolicy);
+  const rules = useOrderedRules({ load: adminApi.slaPolicies, update: adminApi.updateSlaPolicy, reorder: adminApi.reorderSlaPolicies });
   const refs = useLoad<Refs>(
     () =>
       Promise.all([adminApi.calendars(), adminApi.teams(), adminApi.allOrganizations(), adminApi.customFields()]).then(

@@ -27,7 +27,7 @@ import {
 
 export function TriggersScreen() {
   const { t } = useI18n();
-  const rules = useOrderedRules(adminApi.triggers, adminApi.updateTrigger);
+  const rules = useOrderedRules({ load: adminApi.triggers, update: adminApi.updateTrigger, reorder: adminApi.reorderTriggers });
   const refs = useRuleRefs();
   if (isRefusal(rules.records.error)) return <Refused error={rules.records.error} />;
   return (

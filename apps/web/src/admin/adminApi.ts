@@ -215,11 +215,13 @@ export const adminApi = {
   createSlaPolicy: (body: NewSlaPolicy) => request<SlaPolicyOut>('POST', '/sla-policies', body),
   updateSlaPolicy: (id: string, patch: UpdateSlaPolicyInput) => request<SlaPolicyOut>('PATCH', `/sla-policies/${id}`, patch),
   deleteSlaPolicy: (id: string) => request<void>('DELETE', `/sla-policies/${id}`),
+  reorderSlaPolicies: (ids: string[]) => request<{ items: SlaPolicyOut[] }>('PUT', '/sla-policies/order', { ids }).then((r) => r.items),
 
   triggers: () => request<{ items: TriggerOut[] }>('GET', '/triggers').then((r) => r.items),
   createTrigger: (body: NewTrigger) => request<TriggerOut>('POST', '/triggers', body),
   updateTrigger: (id: string, patch: UpdateTriggerInput) => request<TriggerOut>('PATCH', `/triggers/${id}`, patch),
   deleteTrigger: (id: string) => request<void>('DELETE', `/triggers/${id}`),
+  reorderTriggers: (ids: string[]) => request<{ items: TriggerOut[] }>('PUT', '/triggers/order', { ids }).then((r) => r.items),
   /** What the trigger as typed (saved or not) would do to recent tickets; nothing is written. */
   dryRunTrigger: (trigger: NewTrigger, event: TriggerEventName, limit: number) =>
     request<DryRunTriggerOut>('POST', '/triggers/dry-run', { trigger, event, limit }),
@@ -228,6 +230,7 @@ export const adminApi = {
   createAutomation: (body: NewAutomation) => request<AutomationOut>('POST', '/automations', body),
   updateAutomation: (id: string, patch: UpdateAutomationInput) => request<AutomationOut>('PATCH', `/automations/${id}`, patch),
   deleteAutomation: (id: string) => request<void>('DELETE', `/automations/${id}`),
+  reorderAutomations: (ids: string[]) => request<{ items: AutomationOut[] }>('PUT', '/automations/order', { ids }).then((r) => r.items),
 
   webhooks: () => request<{ items: WebhookOut[] }>('GET', '/webhooks').then((r) => r.items),
   createWebhook: (body: NewWebhook) => request<CreatedWebhookOut>('POST', '/webhooks', body),

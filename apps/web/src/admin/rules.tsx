@@ -26,24 +26,18 @@ export const CHANNELS: Channel[] = ['email', 'web', 'portal', 'chat', 'api', 'ph
 export const EVENTS: TriggerEventName[] = ['ticket.created', 'ticket.updated', 'message.added', 'sla.warning', 'sla.breached'];
 const SLA_TARGETS = ['first_response', 'next_response', 'periodic_update', 'resolution'] as const;
 
-/** Records tried in order: `position` decides, ties by name as the server lists them. */
+/** Records tried in order: `position` decides (ties: the older first, as the server lists them). */
 interface Ordered {
   id: string;
   position: number;
 }
 
-/**
- * Move one record up or down: the new order's positions are 0, 1, 2…, and only the records whose
- * position changes are written (two for a swap once positions are distinct).
- */
-export async function moveRecord<T extends Ordered>(items: T[], index: number, delta: -1 | 1, save: (id: string, position: number) => Promise<T>): Promise<T[]> {
+/** The ids in the order wanted after moving one record up or down. */
+export function movedIds(items: Ordered[], index: number, delta: -1 | 1): string[] {
+  const ids = items.map((x) => x.id);
   const target = index + delta;
-  if (target < 0 || target >= items.length) return items;
-  const order = [...items];
-  [order[index], order[target]] = [order[target]!, order[index]!];
-  const next: T[] = [];
-  for (const [i, item] of order.entries()) next.push(item.position === i ? item : await save(item.id, i));
-  return next;
+  if (target >= 0 && target < ids.length) [ids[index], ids[target]] = [ids[target]!, ids[index]!];
+  return ids;
 }
 
 interface Rule extends Ordered {
@@ -56,12 +50,13 @@ interface Rule extends Ordered {
  * order, the one open in the panel, moving one, switching one on or off, and taking in what the
  * panel saved or deleted.
  */
-export function useOrderedRules<T extends Rule>(load: () => Promise<T[]>, update: (id: string, patch: { position?: number; enabled?: boolean }) => Promise<T>) {
+export function useOrderedRules<T extends Rule>(api: { load(): Promise<T[]>; update(id: string, patch: { enabled: boolean }): Promise<T>; reorder(ids: string[]): Promise<T[]> }) {
+  const { load, update, reorder } = api;
   const records = useLoad(load, []);
   const [open, setOpen] = useState<string | 'new' | null>(null);
   const order = useAction();
   const list = records.data ?? [];
-  const sorted = (xs: T[]) => xs.sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
+  const sorted = (xs: T[]) => xs.sort((a, b) => a.position - b.position);
   return {
     records,
     list,
@@ -70,8 +65,9 @@ export function useOrderedRules<T extends Rule>(load: () => Promise<T[]>, update
     order,
     current: open === 'new' ? null : list.find((x) => x.id === open) ?? null,
     async move(i: number, delta: -1 | 1) {
-      const next = await order.run(() => moveRecord(list, i, delta, (id, position) => update(id, { position })));
-      // A failed move may have written part of the new order: read it again.
+      // The whole order in one request: it applies entirely or not at all. Refused (someone
+      // added a rule meanwhile), the list is read again.
+      const next = await order.run(() => reorder(movedIds(list, i, delta)));
       if (next) records.setData(next);
       else records.reload();
     },

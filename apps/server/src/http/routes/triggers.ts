@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AutomationOut, CreatedWebhookOut, CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryOut, WebhookOut, CreateAutomationInput, CreateTriggerInput, DryRunTriggerInput, DryRunTriggerOut, TriggerOut, UpdateAutomationInput, UpdateTriggerInput, uuid } from '@guichet/contracts';
+import { AutomationOut, CreatedWebhookOut, CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryOut, WebhookOut, CreateAutomationInput, CreateTriggerInput, DryRunTriggerInput, DryRunTriggerOut, TriggerOut, UpdateAutomationInput, UpdateTriggerInput, ReorderInput, uuid } from '@guichet/contracts';
 import * as core from '@guichet/core';
 import type { Automation, Trigger, Webhook } from '@guichet/core';
 import type { Router } from '../route.ts';
@@ -97,6 +97,14 @@ export function triggerRoutes(route: Router): void {
     handler: async ({ deps, ctx, body }) => presentAutomation(await core.createAutomation(deps, ctx, body)),
   });
   route({
+    method: 'PUT', url: '/automations/order', tag: 'Automation', summary: 'Put the automations in a new order: every id once (admin)',
+    body: ReorderInput, response: z.object({ items: z.array(AutomationOut) }),
+    handler: async ({ deps, ctx, body }) => {
+      await core.reorderAutomations(deps, ctx, body.ids);
+      return { items: (await core.listAutomations(deps, ctx)).map(presentAutomation) };
+    },
+  });
+  route({
     method: 'GET', url: '/automations/{id}', tag: 'Automation', summary: 'Read an automation (staff)',
     params: IdParams, response: AutomationOut,
     handler: async ({ deps, ctx, params }) => presentAutomation(await core.getAutomation(deps, ctx, params.id)),
@@ -125,6 +133,11 @@ export function triggerRoutes(route: Router): void {
     method: 'POST', url: '/triggers/dry-run', tag: 'Automation', summary: 'Try an unsaved trigger on recent tickets: what it would change, nothing written (admin)',
     body: DryRunTriggerInput, response: DryRunTriggerOut, status: 200,
     handler: async ({ deps, ctx, body }) => core.dryRunTrigger(deps, ctx, body),
+  });
+  route({
+    method: 'PUT', url: '/triggers/order', tag: 'Automation', summary: 'Put the triggers in a new order: every id once, first run first (admin)',
+    body: ReorderInput, response: z.object({ items: z.array(TriggerOut) }),
+    handler: async ({ deps, ctx, body }) => ({ items: (await core.reorderTriggers(deps, ctx, body.ids)).map(presentTrigger) }),
   });
   route({
     method: 'GET', url: '/triggers/{id}', tag: 'Automation', summary: 'Read a trigger (staff)',
