@@ -51,7 +51,7 @@ export function SlaPoliciesScreen() {
       <OrderedRulesList
         id="sla-title" title={t('admin.slaPolicies')} newLabel={t('admin.sla.new')} intro={t('admin.sla.intro')} none={t('admin.sla.none')}
         error={refs.error} rules={rules}
-        column={{ head: t('admin.sla.calendar'), cell: (p) => (p.calendarId ? calendarName.get(p.calendarId) ?? '?' : t('admin.sla.teamOrDefault')) }}
+        column={{ head: t('admin.sla.calendar'), cell: (p) => (p.calendarId ? calendarName.get(p.calendarId) ?? '?' : <span className="muted">{t('admin.sla.teamOrDefaultShort')}</span>) }}
       />
       {rules.open && refs.data && (
         <PolicyForm key={rules.current?.id ?? 'new'} policy={rules.current} refs={refs.data} onSaved={rules.saved} onDeleted={rules.deleted} onClose={() => rules.setOpen(null)} />

@@ -117,8 +117,9 @@ export function OrderedRulesList<T extends Rule>(props: {
               <td>{props.column.cell(x)}</td>
               <td className="nowrap">
                 <EnabledBadge enabled={x.enabled} />{' '}
-                <button type="button" className="btn btn-ghost btn-sm" disabled={r.order.busy} onClick={() => void r.toggle(x)}>
-                  {x.enabled ? t('admin.rule.disableNamed', { name: x.name }) : t('admin.rule.enableNamed', { name: x.name })}
+                <button type="button" className="btn btn-ghost btn-sm" disabled={r.order.busy} onClick={() => void r.toggle(x)}
+                  aria-label={x.enabled ? t('admin.rule.disableNamed', { name: x.name }) : t('admin.rule.enableNamed', { name: x.name })}>
+                  {x.enabled ? t('admin.rule.disable') : t('admin.rule.enable')}
                 </button>
               </td>
             </tr>
