@@ -10,6 +10,9 @@ import { routeTicket } from '@guichet/core';
 import { PASSWORD, caller, newWorkspace, sessionCookie, startTestApp, type Caller, type TestApp, type TestWorkspace } from './harness.ts';
 import { assertError, assertNoSecrets, openApiOperations, recordResponses, type Operation, type Res } from './helpers.ts';
 
+/** A 1×1 transparent PNG. */
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
 type Who = 'anonymous' | 'customer' | 'light_agent' | 'agent' | 'admin';
 const WHO: Who[] = ['anonymous', 'customer', 'light_agent', 'agent', 'admin'];
 type Outcome = 'ok' | 401 | 403 | 404;
@@ -84,6 +87,8 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
 
   ['GET /workspace',                                              401,      ok,      ok,    ok,    ok],
   ['PATCH /workspace',                                            401,      403,     403,   403,   ok],
+  ['PUT /workspace/logo',                                         401,      403,     403,   403,   ok],
+  ['DELETE /workspace/logo',                                      401,      403,     403,   403,   ok],
   ['GET /audit-log',                                              401,      403,     403,   403,   ok],
 
   ['GET /mailboxes',                                              401,      403,     403,   403,   ok],
@@ -427,6 +432,8 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
 
   'GET /workspace': () => ({}),
   'PATCH /workspace': (f) => ({ body: { name: `${f.tag} workspace` } }),
+  'PUT /workspace/logo': () => ({ body: { contentBase64: PNG_1PX } }),
+  'DELETE /workspace/logo': () => ({}),
   'GET /audit-log': () => ({}),
 
   'GET /mailboxes': () => ({}),

@@ -401,13 +401,56 @@ export function adminSuite(kind: TestDbKind): void {
 
         // ---- workspace settings ----
         await section(page, 'Workspace', 'Workspace');
-        await page.getByLabel('Default language').selectOption('fr');
-        await page.getByRole('button', { name: 'Save', exact: true }).click();
-        await page.getByText('Saved').waitFor();
+        const general = page.locator('form.admin-form').first();
+        await general.getByLabel('Default language').selectOption('fr');
+        await general.getByRole('button', { name: 'Save', exact: true }).click();
+        await general.getByText('Saved').waitFor();
         assert.equal((await api.req('GET', '/workspace')).body.defaultLanguage, 'fr');
         // Back to English: the next journey's new customers take the workspace's language.
         assert.equal((await api.req('PATCH', '/workspace', { defaultLanguage: 'en' })).status, 200);
+        // The help center's colour and logo.
+        const brand = page.getByRole('form', { name: 'Help center and portal' });
+        await brand.getByLabel('Use Guichet’s colours').uncheck();
+        await brand.getByLabel('Brand colour').fill('#0b3d91');
+        await brand.getByRole('button', { name: 'Save', exact: true }).click();
+        await brand.getByText('Saved').waitFor();
+        assert.equal((await api.req('GET', '/workspace')).body.brandColor, '#0b3d91');
+        const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+        await brand.getByLabel('Logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+        await brand.getByRole('img', { name: 'Current logo' }).waitFor();
+        const logoUrl = (await api.req('GET', '/workspace')).body.logoUrl as string;
+        assert.ok(logoUrl);
+        const help = await (await fetch(`${base}/help/demo?lang=en`)).text();
+        assert.ok(help.includes(`<img src="${logoUrl}"`) && help.includes('header{background:#0b3d91'), 'the help center wears them');
         await checkA11y(page, 'the workspace screen');
+        await brand.getByRole('button', { name: 'Remove the logo' }).click();
+        await brand.getByText('No logo.').waitFor();
+        assert.equal((await api.req('PATCH', '/workspace', { brandColor: null })).status, 200);
+
+        // ---- routing: settings, a rule, training, the triage queue ----
+        await section(page, 'Routing', 'Routing');
+        const before = (await api.req('GET', '/routing/settings')).body;
+        const settingsForm = page.getByRole('form', { name: 'Automatic assignment' });
+        await settingsForm.getByLabel('Least confidence to route').fill('0.6');
+        await settingsForm.getByRole('button', { name: 'Save', exact: true }).click();
+        await settingsForm.getByText('Saved').waitFor();
+        assert.equal((await api.req('GET', '/routing/settings')).body.minConfidence, 0.6);
+        const ruleForm = page.getByRole('form', { name: 'New rule' });
+        await ruleForm.getByLabel('Name', { exact: true }).fill('Chargebacks');
+        await ruleForm.getByLabel('Words or phrases').fill('chargeback, litige bancaire');
+        await ruleForm.getByLabel('Email').check();
+        await ruleForm.getByLabel('Team', { exact: true }).selectOption({ index: 1 });
+        await ruleForm.getByRole('button', { name: 'Add the rule' }).click();
+        await page.getByRole('cell', { name: 'words: chargeback, litige bancaire · channel: Email' }).waitFor();
+        const rule = (await api.req('GET', '/routing/rules')).body.items.find((r: any) => r.name === 'Chargebacks');
+        assert.deepEqual([rule.conditions.keywords, rule.conditions.channels], [['chargeback', 'litige bancaire'], ['email']]);
+        await page.getByRole('button', { name: 'Train a new model' }).click();
+        await page.getByText('Training started in the background').waitFor();
+        await page.getByRole('heading', { name: /^Triage queue \(\d+\)$/ }).waitFor();
+        await checkA11y(page, 'the routing screen');
+        await page.getByRole('button', { name: 'Delete the rule Chargebacks' }).click();
+        await page.getByRole('cell', { name: 'words: chargeback, litige bancaire · channel: Email' }).waitFor({ state: 'detached' });
+        assert.equal((await api.req('PATCH', '/routing/settings', { minConfidence: before.minConfidence })).status, 200);
 
         // ---- the audit log shows all of it ----
         await section(page, 'Audit log', 'Audit log');

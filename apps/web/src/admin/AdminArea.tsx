@@ -26,6 +26,7 @@ import { SlaPoliciesScreen } from './SlaPolicies.tsx';
 import { TriggersScreen } from './Triggers.tsx';
 import { AutomationsScreen } from './Automations.tsx';
 import { WebhooksScreen } from './Webhooks.tsx';
+import { RoutingScreen } from './Routing.tsx';
 
 export interface AdminSection {
   id: string;
@@ -48,6 +49,7 @@ export const SECTIONS: AdminSection[] = [
   { id: 'triggers', label: 'admin.triggers', permission: 'triggers:manage', Screen: TriggersScreen },
   { id: 'automations', label: 'admin.automations', permission: 'triggers:manage', Screen: AutomationsScreen },
   { id: 'webhooks', label: 'admin.webhooks', permission: 'triggers:manage', Screen: WebhooksScreen },
+  { id: 'routing', label: 'admin.routing', permission: 'workspace:manage', Screen: RoutingScreen },
   { id: 'custom-fields', label: 'admin.customFields', permission: 'custom_fields:manage', Screen: CustomFieldsScreen },
   { id: 'api-tokens', label: 'admin.apiTokens', permission: 'api_tokens:own', Screen: ApiTokensScreen },
   { id: 'audit-log', label: 'admin.auditLog', permission: 'audit:read', Screen: AuditLogScreen },

@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { adminApi, type AutomationOut, type TicketStatus } from './adminApi.ts';
-import { Field, FormFoot, PanelHead, Refused, isRefusal, useAction } from './kit.tsx';
+import { Field, FormFoot, PanelHead, Refused, isRefusal, useSave } from './kit.tsx';
 import {
   ActionsEditor,
   CheckGroup,
@@ -58,12 +58,10 @@ function AutomationForm(props: { automation: AutomationOut | null; refs: RuleRef
   const [hours, setHours] = useState<Record<HoursKey, string>>(() => Object.fromEntries(HOURS.map((k) => [k, c?.[k] === undefined ? '' : String(c[k])])) as Record<HoursKey, string>);
   const [all, setAll] = useState<ConditionDraft[]>((c?.all ?? []).map(conditionDraft));
   const [actions, setActions] = useState<ActionDraft[]>((x?.actions ?? [{ type: 'set_status', value: 'solved' }]).map(actionDraft));
-  const [done, setDone] = useState(false);
-  const save = useAction();
+  const saving = useSave(props.onSaved);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    setDone(false);
     const times = Object.fromEntries(HOURS.filter((k) => hours[k].trim() !== '').map((k) => [k, Number(hours[k])]));
     const body = {
       name: name.trim(),
@@ -72,11 +70,7 @@ function AutomationForm(props: { automation: AutomationOut | null; refs: RuleRef
       conditions: { statuses, ...times, all: all.map((d) => conditionOf(d, props.refs.fields)) },
       actions: actions.map((a) => actionOf(a, props.refs.fields)),
     };
-    const next = await save.run(() => (x ? adminApi.updateAutomation(x.id, body) : adminApi.createAutomation(body)));
-    if (next) {
-      setDone(true);
-      props.onSaved(next);
-    }
+    await saving.save(() => (x ? adminApi.updateAutomation(x.id, body) : adminApi.createAutomation(body)));
   }
   return (
     <form className="admin-panel" onSubmit={submit} aria-labelledby="automation-title">
@@ -97,7 +91,7 @@ function AutomationForm(props: { automation: AutomationOut | null; refs: RuleRef
       </fieldset>
       <ConditionsEditor legend={t('admin.automation.more')} hint={t('admin.trigger.allHint')} rows={all} onChange={setAll} refs={props.refs} />
       <ActionsEditor rows={actions} onChange={setActions} refs={props.refs} />
-      <FormFoot save={save} done={done} createLabel={t('admin.automation.create')}
+      <FormFoot save={saving} createLabel={t('admin.automation.create')}
         del={x && { label: t('admin.automation.delete'), confirm: t('admin.automation.deleteConfirm', { name: x.name }), run: () => adminApi.deleteAutomation(x.id), done: () => props.onDeleted(x.id) }} />
     </form>
   );

@@ -7,7 +7,7 @@
 import { useRef, useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type BusinessCalendarOut, type Holiday, type Period, type SpecialDay, type TeamOut, type WeeklySchedule } from './adminApi.ts';
-import { ErrorNote, Field, FormFoot, ListHead, PanelHead, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
+import { ErrorNote, Field, FormFoot, ListHead, PanelHead, Refused, isRefusal, useAction, useSave, useLoad } from './kit.tsx';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type Day = (typeof DAYS)[number];
@@ -95,18 +95,12 @@ function CalendarForm(props: { calendar: BusinessCalendarOut | null; teams: Team
   );
   const [holidays, setHolidays] = useState<Holiday[]>(c?.holidays ?? []);
   const [specialDays, setSpecialDays] = useState<SpecialDay[]>(c?.specialDays ?? []);
-  const [done, setDone] = useState(false);
-  const save = useAction();
+  const saving = useSave(props.onSaved);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    setDone(false);
     const body = { name: name.trim(), timeZone: timeZone.trim(), teamId: teamId || null, isDefault, weekly, holidays, specialDays };
-    const next = await save.run(() => (c ? adminApi.updateCalendar(c.id, body) : adminApi.createCalendar(body)));
-    if (next) {
-      setDone(true);
-      props.onSaved(next);
-    }
+    await saving.save(() => (c ? adminApi.updateCalendar(c.id, body) : adminApi.createCalendar(body)));
   }
   const setDay = (d: Day, periods: Period[]) => setWeekly((w) => ({ ...w, [d]: periods }));
   return (
@@ -143,7 +137,7 @@ function CalendarForm(props: { calendar: BusinessCalendarOut | null; teams: Team
         </fieldset>
         <HolidaysEditor holidays={holidays} onChange={setHolidays} />
         <SpecialDaysEditor days={specialDays} onChange={setSpecialDays} />
-        <FormFoot save={save} done={done} createLabel={t('admin.cal.create')}
+        <FormFoot save={saving} createLabel={t('admin.cal.create')}
           del={c && { label: t('admin.cal.delete'), confirm: t('admin.cal.deleteConfirm', { name: c.name }), run: () => adminApi.deleteCalendar(c.id), done: () => props.onDeleted(c.id) }} />
       </form>
       {c && <IcalImport calendar={c} onImported={(next) => { setHolidays(next.holidays); props.onSaved(next); }} />}

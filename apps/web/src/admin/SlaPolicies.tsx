@@ -19,7 +19,7 @@ import {
   type TeamOut,
   type TicketPriority,
 } from './adminApi.ts';
-import { Field, FormFoot, PanelHead, Refused, isRefusal, splitList, useAction, useLoad } from './kit.tsx';
+import { Field, FormFoot, PanelHead, Refused, isRefusal, splitList, useSave, useLoad } from './kit.tsx';
 import { CHANNELS, CheckGroup, OrderedRulesList, PRIORITIES, useOrderedRules } from './rules.tsx';
 
 const TARGETS: SlaTargetKind[] = ['first_response', 'next_response', 'periodic_update', 'resolution'];
@@ -102,8 +102,7 @@ function PolicyForm(props: { policy: SlaPolicyOut | null; refs: Refs; onSaved(p:
   const [targets, setTargets] = useState(() => Object.fromEntries(TARGETS.map((k) => [k, targetDraft(p, k)])) as Record<SlaTargetKind, TargetDraft>);
   const [pause, setPause] = useState<Array<(typeof PAUSABLE)[number]>>((p?.pauseStatuses ?? ['pending', 'on_hold']).filter((s): s is (typeof PAUSABLE)[number] => s === 'pending' || s === 'on_hold'));
   const [warnings, setWarnings] = useState<WarningDraft[]>(p ? p.warnings.map(warningDraft) : [{ kind: 'share', value: '75' }]);
-  const [done, setDone] = useState(false);
-  const save = useAction();
+  const saving = useSave(props.onSaved);
 
   function body() {
     const conditions: SlaConditions = {};
@@ -137,13 +136,8 @@ function PolicyForm(props: { policy: SlaPolicyOut | null; refs: Refs; onSaved(p:
   }
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    setDone(false);
     const b = body();
-    const next = await save.run(() => (p ? adminApi.updateSlaPolicy(p.id, b) : adminApi.createSlaPolicy(b)));
-    if (next) {
-      setDone(true);
-      props.onSaved(next);
-    }
+    await saving.save(() => (p ? adminApi.updateSlaPolicy(p.id, b) : adminApi.createSlaPolicy(b)));
   }
   const setTarget = (k: SlaTargetKind, patch: Partial<TargetDraft>) => setTargets((all) => ({ ...all, [k]: { ...all[k], ...patch } }));
   return (
@@ -229,7 +223,7 @@ function PolicyForm(props: { policy: SlaPolicyOut | null; refs: Refs; onSaved(p:
         <div><button type="button" className="btn btn-sm" disabled={warnings.length >= 5} onClick={() => setWarnings([...warnings, { kind: 'minutesBefore', value: '30' }])}>{t('admin.sla.addWarning')}</button></div>
       </fieldset>
 
-      <FormFoot save={save} done={done} createLabel={t('admin.sla.create')}
+      <FormFoot save={saving} createLabel={t('admin.sla.create')}
         del={p && { label: t('admin.sla.delete'), confirm: t('admin.sla.deleteConfirm', { name: p.name }), run: () => adminApi.deleteSlaPolicy(p.id), done: () => props.onDeleted(p.id) }} />
     </form>
   );

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { linkHandler } from '../router.ts';
 import { adminApi, type DryRunTriggerOut, type NewTrigger, type TriggerEventName, type TriggerOut } from './adminApi.ts';
-import { ErrorNote, Field, FormFoot, PanelHead, Refused, isRefusal, useAction } from './kit.tsx';
+import { ErrorNote, Field, FormFoot, PanelHead, Refused, isRefusal, useAction, useSave } from './kit.tsx';
 import {
   ActionsEditor,
   ConditionsEditor,
@@ -56,8 +56,7 @@ function TriggerForm(props: { trigger: TriggerOut | null; refs: RuleRefs; onSave
   const [any, setAny] = useState<ConditionDraft[]>((x?.conditions.any ?? []).map(conditionDraft));
   const [actions, setActions] = useState<ActionDraft[]>((x?.actions ?? [{ type: 'add_tags', tags: [] }]).map(actionDraft));
   const [stop, setStop] = useState(x?.stop ?? false);
-  const [done, setDone] = useState(false);
-  const save = useAction();
+  const saving = useSave(props.onSaved);
 
   const body = () => ({
     name: name.trim(),
@@ -70,13 +69,8 @@ function TriggerForm(props: { trigger: TriggerOut | null; refs: RuleRefs; onSave
   });
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    setDone(false);
     const b = body();
-    const next = await save.run(() => (x ? adminApi.updateTrigger(x.id, b) : adminApi.createTrigger(b)));
-    if (next) {
-      setDone(true);
-      props.onSaved(next);
-    }
+    await saving.save(() => (x ? adminApi.updateTrigger(x.id, b) : adminApi.createTrigger(b)));
   }
   return (
     <div className="admin-panel">
@@ -90,7 +84,7 @@ function TriggerForm(props: { trigger: TriggerOut | null; refs: RuleRefs; onSave
         <ConditionsEditor legend={t('admin.trigger.any')} hint={t('admin.trigger.anyHint')} rows={any} onChange={setAny} refs={props.refs} />
         <ActionsEditor rows={actions} onChange={setActions} refs={props.refs} />
         <label className="check"><input type="checkbox" checked={stop} onChange={(e) => setStop(e.target.checked)} />{t('admin.trigger.stopLabel')}</label>
-        <FormFoot save={save} done={done} createLabel={t('admin.trigger.create')}
+        <FormFoot save={saving} createLabel={t('admin.trigger.create')}
           del={x && { label: t('admin.trigger.delete'), confirm: t('admin.trigger.deleteConfirm', { name: x.name }), run: () => adminApi.deleteTrigger(x.id), done: () => props.onDeleted(x.id) }} />
       </form>
       <DryRun events={events} build={body} />

@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type CreatedWebhookOut, type TriggerEventName, type WebhookOut } from './adminApi.ts';
-import { ErrorNote, Field, FormFoot, ListHead, PanelHead, Refused, SecretOnce, isRefusal, useAction, useLoad } from './kit.tsx';
+import { ErrorNote, Field, FormFoot, ListHead, PanelHead, Refused, SecretOnce, isRefusal, useAction, useSave, useLoad } from './kit.tsx';
 import { EnabledBadge, EventChecks } from './rules.tsx';
 
 export function WebhooksScreen() {
@@ -79,22 +79,12 @@ function WebhookForm(props: { webhook: WebhookOut | null; onCreated(w: CreatedWe
   const [url, setUrl] = useState(w?.url ?? 'https://');
   const [events, setEvents] = useState<TriggerEventName[]>(w?.events ?? ['ticket.created']);
   const [enabled, setEnabled] = useState(w?.enabled ?? true);
-  const [done, setDone] = useState(false);
-  const save = useAction();
+  // A creation answers with the secret (shown once, by the screen); a change with the webhook.
+  const saving = useSave<WebhookOut | CreatedWebhookOut>((x) => ('secret' in x ? props.onCreated(x) : props.onSaved(x)));
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    setDone(false);
     const body = { name: name.trim(), url: url.trim(), events, enabled };
-    if (w) {
-      const next = await save.run(() => adminApi.updateWebhook(w.id, body));
-      if (next) {
-        setDone(true);
-        props.onSaved(next);
-      }
-    } else {
-      const next = await save.run(() => adminApi.createWebhook(body));
-      if (next) props.onCreated(next);
-    }
+    await saving.save(() => (w ? adminApi.updateWebhook(w.id, body) : adminApi.createWebhook(body)));
   }
   return (
     <form className="admin-form" onSubmit={submit} aria-labelledby="webhook-title">
@@ -102,7 +92,7 @@ function WebhookForm(props: { webhook: WebhookOut | null; onCreated(w: CreatedWe
       <Field label={t('admin.webhook.url')} hint={t('admin.webhook.urlHint')}><input type="url" required maxLength={2000} value={url} onChange={(e) => setUrl(e.target.value)} /></Field>
       <EventChecks legend={t('admin.trigger.events')} value={events} onChange={setEvents} />
       <label className="check"><input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />{t('admin.rule.enabledLabel')}</label>
-      <FormFoot save={save} done={done} createLabel={t('admin.webhook.create')}
+      <FormFoot save={saving} createLabel={t('admin.webhook.create')}
         del={w && { label: t('admin.webhook.delete'), confirm: t('admin.webhook.deleteConfirm', { name: w.name }), run: () => adminApi.deleteWebhook(w.id), done: () => props.onDeleted(w.id) }} />
     </form>
   );

@@ -44,6 +44,38 @@ export function useAction() {
   return { busy, error, run, clear: () => setError(null) };
 }
 
+/** A settings form's save: busy while it runs, "Saved" after it, the API's error otherwise. */
+export function useSave<T>(onSaved: (v: T) => void) {
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  const save = async (f: () => Promise<T>): Promise<T | undefined> => {
+    setDone(false);
+    const next = await action.run(f);
+    if (next) {
+      setDone(true);
+      onSaved(next);
+    }
+    return next;
+  };
+  return { done, action, save, clearDone: () => setDone(false) };
+}
+
+/** The foot of a settings form: the API's error, "Saved", and the save button. */
+export function SaveFoot(props: { save: { done: boolean; action: { busy: boolean; error: unknown } }; label?: string | undefined; disabled?: boolean; children?: React.ReactNode }) {
+  const { t } = useI18n();
+  const { done, action } = props.save;
+  return (
+    <>
+      <ErrorNote error={action.error} />
+      {done && <p className="notice" role="status">{t('ticket.saved')}</p>}
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={action.busy || props.disabled}>{action.busy ? t('admin.saving') : props.label ?? t('admin.save')}</button>
+        {props.children}
+      </div>
+    </>
+  );
+}
+
 /** Pages of a list, loaded as the admin asks for more; a new query starts again from the top. */
 export function usePaged<T>(fetch: (cursor: string | null) => Promise<Page<T>>, key: string) {
   const [items, setItems] = useState<T[]>([]);
@@ -242,31 +274,27 @@ export function ListHead(props: { id: string; title: string; newLabel: string; o
 }
 
 /**
- * The foot of a record's form: the API's answer to the last save or delete, "Saved", the save
- * button (create for a new record) and, for a saved one, delete after a confirmation.
+ * The foot of a record's form: the settings foot (the API's answer, "Saved", the save button,
+ * named for a creation while the record is new) and, for a saved record, delete after a
+ * confirmation, with the API's answer to it.
  */
 export function FormFoot(props: {
-  save: ReturnType<typeof useAction>;
-  done: boolean;
+  save: { done: boolean; action: { busy: boolean; error: unknown } };
   createLabel: string;
   del: { label: string; confirm: string; run(): Promise<void>; done(): void } | null;
 }) {
-  const { t } = useI18n();
   const remove = useAction();
   const del = props.del;
   async function onDelete() {
     if (!del || !window.confirm(del.confirm)) return;
     if (await remove.run(() => del.run().then(() => true))) del.done();
   }
-  const busy = props.save.busy || remove.busy;
   return (
     <>
-      <ErrorNote error={props.save.error ?? remove.error} />
-      {props.done && <p className="notice" role="status">{t('ticket.saved')}</p>}
-      <div className="form-actions">
-        <button className="btn btn-primary" disabled={busy}>{props.save.busy ? t('admin.saving') : del ? t('admin.save') : props.createLabel}</button>
-        {del && <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void onDelete()}>{del.label}</button>}
-      </div>
+      <ErrorNote error={remove.error} />
+      <SaveFoot save={props.save} label={del ? undefined : props.createLabel} disabled={remove.busy}>
+        {del && <button type="button" className="btn btn-danger" disabled={props.save.action.busy || remove.busy} onClick={() => void onDelete()}>{del.label}</button>}
+      </SaveFoot>
     </>
   );
 }

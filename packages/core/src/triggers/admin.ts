@@ -125,7 +125,7 @@ export async function dryRunTrigger(
   const items: DryRunItem[] = [];
   const usesTime = [...trigger.conditions.all, ...trigger.conditions.any].some((c) => c.field.startsWith('time.'));
   for (const ticket of tickets) {
-    const base = await triggerContext(deps.store, { event, ticket, before: null }, now, usesTime);
+    const base = await triggerContext(deps.store, { event, ticket, before: null }, now, { time: usesTime, requester: true, organization: true });
     if (!triggerMatches({ ...trigger, events: [event] }, { ...base, event })) continue;
     const item: DryRunItem = { ticketId: ticket.id, number: ticket.number, subject: ticket.subject, changes: {}, notes: 0, notifications: [], error: null };
     try {
