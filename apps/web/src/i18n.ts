@@ -5,6 +5,7 @@
  * lookup (interpolation, plurals, dates) are covered by `{name}` placeholders and the browser's Intl.
  */
 import { createContext, useContext } from 'react';
+import { rulesEn, rulesFr } from './admin/words.ts';
 
 const en = {
   'app.name': 'Guichet',
@@ -558,6 +559,7 @@ const en = {
   'admin.category.positionHint': 'Smaller numbers come first.',
   'admin.category.activeLabel': 'Active (offered on the request form)',
   'admin.category.retired': 'Inactive',
+  ...rulesEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1115,6 +1117,7 @@ const fr: Dictionary = {
   'admin.category.positionHint': 'Les plus petits nombres viennent en premier.',
   'admin.category.activeLabel': 'Active (proposée dans le formulaire de demande)',
   'admin.category.retired': 'Inactive',
+  ...rulesFr,
 };
 
 export const LOCALES = { en, fr } as const;
