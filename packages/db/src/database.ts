@@ -16,6 +16,7 @@ import * as m0004 from './migrations/0004_knowledge.ts';
 import * as m0009 from './migrations/0009_collab.ts';
 import * as m0008 from './migrations/0008_portal.ts';
 import * as m0010 from './migrations/0010_content_gaps.ts';
+import * as m0012 from './migrations/0012_inbox_indexes.ts';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_collab': m0009,
   '0008_portal': m0008,
   '0010_content_gaps': m0010,
+  '0012_inbox_indexes': m0012,
 };
 
 /**
