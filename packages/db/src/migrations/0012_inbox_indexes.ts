@@ -12,9 +12,12 @@ import { sql, type Kysely } from 'kysely';
  * - mine / an agent's open tickets: per assignee, by updated_at;
  * - unassigned, oldest first: by created_at;
  * - a team's open tickets: per team, by updated_at;
+ * - an agent's tickets of any status, by updated_at;
+ * - tags among the unsolved tickets (the GIN index over every ticket's tags made a tag filter on
+ *   an open view read every ticket with that tag, most of them long closed);
  * - the open tickets by priority: the expression is the list's sort key (PRIORITY_RANK in
  *   repositories/tickets.ts; the two must stay the same text for the planner to match them).
- * Lists filtered by other columns (channel, language, tags…) walk one of these in order and
+ * Lists filtered by other columns (channel, language, priority…) walk one of these in order and
  * check the rest on each row, which stays cheap while the backlog is a few percent of the table.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -26,6 +29,9 @@ CREATE INDEX tickets_open_assignee_idx ON tickets (workspace_id, assignee_id, up
 CREATE INDEX tickets_open_unassigned_idx ON tickets (workspace_id, created_at, id)
   WHERE status IN ('new', 'open', 'pending', 'on_hold') AND assignee_id IS NULL;
 CREATE INDEX tickets_open_team_idx ON tickets (workspace_id, team_id, updated_at DESC, id DESC)
+  WHERE status IN ('new', 'open', 'pending', 'on_hold');
+CREATE INDEX tickets_assignee_updated_idx ON tickets (workspace_id, assignee_id, updated_at DESC, id DESC);
+CREATE INDEX tickets_open_tags_idx ON tickets USING gin (tags)
   WHERE status IN ('new', 'open', 'pending', 'on_hold');
 CREATE INDEX tickets_open_priority_idx ON tickets (workspace_id, (CASE priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END) DESC, id DESC)
   WHERE status IN ('new', 'open', 'pending', 'on_hold');
