@@ -220,3 +220,12 @@ export const NotificationOut = z.object({
 });
 
 export const MarkNotificationsReadInput = z.object({ ids: z.array(uuid).min(1).max(200) });
+
+export type Period = z.infer<typeof Period>;
+export type WeeklySchedule = z.infer<typeof WeeklySchedule>;
+export type Holiday = z.infer<typeof Holiday>;
+export type SpecialDay = z.infer<typeof SpecialDay>;
+export type SlaTargetKind = z.infer<typeof SlaTargetKind>;
+export type SlaConditions = z.infer<typeof SlaConditions>;
+export type SlaWarning = z.infer<typeof SlaWarning>;
+export type ImportHolidaysOut = z.infer<typeof ImportHolidaysOut>;

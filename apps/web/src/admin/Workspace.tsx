@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type WorkspaceOut } from './adminApi.ts';
-import { ErrorNote, Field, LanguageSelect, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
+import { ErrorNote, Field, LanguageSelect, Refused, SaveFoot, isRefusal, useLoad, useSave } from './kit.tsx';
 
 export function WorkspaceScreen() {
   const { t } = useI18n();
@@ -24,18 +24,10 @@ function WorkspaceForm(props: { value: WorkspaceOut; onSaved(w: WorkspaceOut): v
   const [name, setName] = useState(v.name);
   const [mailDomain, setMailDomain] = useState(v.mailDomain ?? '');
   const [language, setLanguage] = useState(v.defaultLanguage === 'fr' ? 'fr' : 'en');
-  const [done, setDone] = useState(false);
-  const action = useAction();
-  async function submit(e: React.FormEvent) {
+  const saving = useSave(props.onSaved);
+  function submit(e: React.FormEvent) {
     e.preventDefault();
-    setDone(false);
-    const next = await action.run(() =>
-      adminApi.updateWorkspace({ name: name.trim(), mailDomain: mailDomain.trim() || null, defaultLanguage: language as 'en' | 'fr' }),
-    );
-    if (next) {
-      setDone(true);
-      props.onSaved(next);
-    }
+    void saving.save(() => adminApi.updateWorkspace({ name: name.trim(), mailDomain: mailDomain.trim() || null, defaultLanguage: language as 'en' | 'fr' }));
   }
   return (
     <form className="admin-form narrow" onSubmit={submit}>
@@ -45,9 +37,7 @@ function WorkspaceForm(props: { value: WorkspaceOut; onSaved(w: WorkspaceOut): v
         <input value={mailDomain} onChange={(e) => setMailDomain(e.target.value)} placeholder="support.example.com" />
       </Field>
       <LanguageSelect label={t('admin.ws.language')} value={language} onChange={(v) => setLanguage(v)} />
-      <ErrorNote error={action.error} />
-      {done && <p className="notice" role="status">{t('ticket.saved')}</p>}
-      <div className="form-actions"><button className="btn btn-primary" disabled={action.busy}>{action.busy ? t('admin.saving') : t('admin.save')}</button></div>
+      <SaveFoot save={saving} />
     </form>
   );
 }
@@ -67,39 +57,28 @@ function BrandForm(props: { value: WorkspaceOut; onSaved(w: WorkspaceOut): void 
   const v = props.value;
   const [useColor, setUseColor] = useState(v.brandColor !== null);
   const [color, setColor] = useState(v.brandColor ?? '#2d5bd7');
-  const [done, setDone] = useState(false);
   const [tooBig, setTooBig] = useState(false);
-  const action = useAction();
-  async function saveColor(e: React.FormEvent) {
+  const saving = useSave(props.onSaved);
+  const action = saving.action;
+  function saveColor(e: React.FormEvent) {
     e.preventDefault();
-    setDone(false);
-    const next = await action.run(() => adminApi.updateWorkspace({ brandColor: useColor ? color : null }));
-    if (next) {
-      setDone(true);
-      props.onSaved(next);
-    }
+    void saving.save(() => adminApi.updateWorkspace({ brandColor: useColor ? color : null }));
   }
-  async function upload(file: File | undefined) {
-    setDone(false);
+  function upload(file: File | undefined) {
     setTooBig(false);
+    saving.clearDone();
     if (!file) return;
     if (file.size > LOGO_MAX) {
       setTooBig(true);
       return;
     }
-    const next = await action.run(async () => adminApi.setLogo(await base64Of(file)));
-    if (next) {
-      setDone(true);
-      props.onSaved(next);
-    }
+    void saving.save(async () => adminApi.setLogo(await base64Of(file)));
   }
-  async function remove() {
-    setDone(false);
-    const ok = await action.run(async () => {
+  function remove() {
+    void saving.save(async () => {
       await adminApi.removeLogo();
       return adminApi.workspace();
     });
-    if (ok) props.onSaved(ok);
   }
   return (
     <form className="admin-form narrow" onSubmit={saveColor} aria-labelledby="brand-title">
@@ -109,23 +88,20 @@ function BrandForm(props: { value: WorkspaceOut; onSaved(w: WorkspaceOut): void 
         <input type="color" value={color} disabled={!useColor} onChange={(e) => setColor(e.target.value)} />
       </Field>
       <Field label={t('admin.ws.logo')} hint={t('admin.ws.logoHint')}>
-        <input type="file" accept="image/png,image/jpeg,image/gif,image/webp" onChange={(e) => void upload(e.target.files?.[0])} />
+        <input type="file" accept="image/png,image/jpeg,image/gif,image/webp" onChange={(e) => upload(e.target.files?.[0])} />
       </Field>
       {v.logoUrl ? (
         <p>
           <img src={v.logoUrl} alt={t('admin.ws.logoCurrent')} height={40} />{' '}
-          <button type="button" className="btn" onClick={() => void remove()} disabled={action.busy}>{t('admin.ws.logoRemove')}</button>
+          <button type="button" className="btn" onClick={remove} disabled={action.busy}>{t('admin.ws.logoRemove')}</button>
         </p>
       ) : (
         <p className="muted">{t('admin.ws.logoNone')}</p>
       )}
       {tooBig && <p className="error-text" role="alert">{t('admin.ws.logoTooBig')}</p>}
-      <ErrorNote error={action.error} />
-      {done && <p className="notice" role="status">{t('ticket.saved')}</p>}
-      <div className="form-actions">
-        <button className="btn btn-primary" disabled={action.busy}>{action.busy ? t('admin.saving') : t('admin.save')}</button>{' '}
-        <a href={`/help/${encodeURIComponent(v.slug)}`} target="_blank" rel="noreferrer">{t('admin.ws.preview')}</a>
-      </div>
+      <SaveFoot save={saving}>
+        {' '}<a href={`/help/${encodeURIComponent(v.slug)}`} target="_blank" rel="noreferrer">{t('admin.ws.preview')}</a>
+      </SaveFoot>
     </form>
   );
 }

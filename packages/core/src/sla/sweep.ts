@@ -20,7 +20,7 @@ import type { Notification } from '../notifications/types.ts';
 import { notificationSender, queueNotificationMails, type NotificationMail, type NotificationSender } from '../notifications/notify.ts';
 import { settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
 import { compileCalendar, slaEventRecords, slaRow } from './track.ts';
-import { loadRuleSet, ruleSetListens, runTriggers, type RuleSet } from '../triggers/run.ts';
+import { currentRuleSet, ruleSetListens, runTriggers, type RuleSet } from '../triggers/run.ts';
 import type { BusinessCalendarRecord, SlaClock, SlaPolicy, SlaTargetKind, TicketSlaRow } from './types.ts';
 
 export const SLA_SWEEP_JOB = 'sla.sweep';
@@ -75,7 +75,7 @@ class SweepCache {
 
   async ruleSet(tx: Repositories, ws: string): Promise<RuleSet> {
     let r = this.rules.get(ws);
-    if (!r) this.rules.set(ws, (r = await loadRuleSet(tx, ws)));
+    if (!r) this.rules.set(ws, (r = await currentRuleSet(tx, ws)));
     return r;
   }
 

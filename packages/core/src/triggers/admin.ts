@@ -5,6 +5,7 @@ import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordAudit } from '../shared/record.ts';
 import { authorize } from '../identity/permissions.ts';
+import { reorderRules } from '../shared/order.ts';
 import { diffTicket } from '../tickets/rules.ts';
 import { checkedPatch, triggerContext } from './run.ts';
 import { triggerMatches, type Trigger, type TriggerAction, type TriggerEvent } from './evaluate.ts';
@@ -67,6 +68,12 @@ export async function updateTrigger(deps: Deps, ctx: Ctx, id: string, input: Upd
     await recordAudit(tx, ctx, now, 'trigger.updated', { type: 'trigger', id }, { fields: Object.keys(input) });
     return t;
   });
+}
+
+/** Put the triggers in a new order (every id once), in one transaction. */
+export async function reorderTriggers(deps: Deps, ctx: Ctx, ids: string[]): Promise<Trigger[]> {
+  authorize(ctx.actor, 'triggers:manage');
+  return reorderRules(deps, ctx, ids, { store: (tx) => tx.triggers, audit: 'trigger.reordered' });
 }
 
 export async function deleteTrigger(deps: Deps, ctx: Ctx, id: string): Promise<void> {

@@ -75,6 +75,26 @@ export async function loadRuleSet(tx: Repositories, workspaceId: string): Promis
   return { triggers: await tx.triggers.list(workspaceId, { enabledOnly: true }), webhooks: await tx.webhooks.list(workspaceId, { enabledOnly: true }) };
 }
 
+/**
+ * The rule sets of recent workspaces, each kept with the fingerprint it was read under. Every
+ * event reads the fingerprint (one small statement over the rows, computed by the database)
+ * instead of every trigger and webhook; a change made by any process changes it. A set read on
+ * a miss is kept only when the fingerprint is the same after the read as before it, so a change
+ * committed in between is not kept under the older fingerprint.
+ */
+const ruleSets = new Map<string, { fingerprint: string; rules: RuleSet }>();
+
+export async function currentRuleSet(tx: Repositories, workspaceId: string): Promise<RuleSet> {
+  const fingerprint = await tx.triggers.rulesFingerprint(workspaceId);
+  const hit = ruleSets.get(workspaceId);
+  if (hit && hit.fingerprint === fingerprint) return hit.rules;
+  const rules = await loadRuleSet(tx, workspaceId);
+  if ((await tx.triggers.rulesFingerprint(workspaceId)) !== fingerprint) return rules;
+  if (ruleSets.size >= 500) ruleSets.delete(ruleSets.keys().next().value!);
+  ruleSets.set(workspaceId, { fingerprint, rules });
+  return rules;
+}
+
 /** Whether anything listens to `event`: when nothing does, a firing has nothing to do. */
 export function ruleSetListens(rules: RuleSet, event: TriggerEvent): boolean {
   const listening = eventsOf(event);
@@ -87,8 +107,8 @@ const looksAt = (triggers: Trigger[], prefix: string) => triggers.some((t) => [.
 /** Run the workspace's enabled triggers for one event, in order; answers the ticket as they left it. */
 export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date, rules?: RuleSet): Promise<Ticket> {
   const listening = eventsOf(f.event);
-  const all = rules ? rules.triggers : await tx.triggers.list(ctx.workspaceId, { enabledOnly: true });
-  const triggers = all.filter((t) => t.events.some((e) => listening.includes(e)));
+  const set = rules ?? (await currentRuleSet(tx, ctx.workspaceId));
+  const triggers = set.triggers.filter((t) => t.events.some((e) => listening.includes(e)));
   let ticket = f.ticket;
   if (triggers.length) {
     // Read only what some condition looks at (the requester, the organization, the calendar).
@@ -101,7 +121,7 @@ export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: Tri
     }
   }
   // Outgoing webhooks see the ticket as the triggers left it.
-  await emitWebhooks(deps, tx, ctx.workspaceId, f.event, { ticket: ticketPayload(ticket), ...(f.sla ? { sla: f.sla } : {}) }, now, rules?.webhooks);
+  await emitWebhooks(deps, tx, ctx.workspaceId, f.event, { ticket: ticketPayload(ticket), ...(f.sla ? { sla: f.sla } : {}) }, now, set.webhooks);
   return ticket;
 }
 

@@ -161,6 +161,22 @@ export async function createWebhook(deps: Deps, ctx: Ctx, input: CreateWebhookIn
   return { webhook, secret };
 }
 
+/**
+ * A new signing secret for a webhook whose secret was lost or leaked: answered once, here, like at
+ * creation; deliveries sent from now on (retries included) are signed with it.
+ */
+export async function rotateWebhookSecret(deps: Deps, ctx: Ctx, id: string): Promise<{ webhook: Webhook; secret: string }> {
+  await load(deps, ctx, id);
+  const now = deps.clock.now();
+  const secret = `whsec_${deps.secrets.token(24)}`;
+  const webhook = await deps.store.transaction(async (tx) => {
+    const w = await tx.webhooks.update(ctx.workspaceId, id, { secretSealed: deps.keyring.seal(secret), updatedAt: now });
+    await recordAudit(tx, ctx, now, 'webhook.secret_rotated', { type: 'webhook', id }, { name: w.name });
+    return w;
+  });
+  return { webhook, secret };
+}
+
 export async function updateWebhook(deps: Deps, ctx: Ctx, id: string, input: UpdateWebhookInput): Promise<Webhook> {
   await load(deps, ctx, id);
   const now = deps.clock.now();

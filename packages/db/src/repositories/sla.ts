@@ -359,4 +359,12 @@ export class KyselyTriggerRepository extends OrderedRules<Trigger> implements Tr
   constructor(db: Kysely<DB>) {
     super(db, 'triggers', toTrigger as never, triggerColumns);
   }
+
+  async rulesFingerprint(workspaceId: string): Promise<string> {
+    // Every column of every row counts (the row as text), so any change, reorder or deletion changes it.
+    const r = await sql<{ fp: string }>`
+      SELECT (SELECT count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0) FROM triggers t WHERE t.workspace_id = ${workspaceId})
+        || '/' || (SELECT count(*) || ':' || coalesce(sum(hashtextextended(w::text, 0)), 0) FROM webhooks w WHERE w.workspace_id = ${workspaceId}) AS fp`.execute(this.db);
+    return r.rows[0]!.fp;
+  }
 }

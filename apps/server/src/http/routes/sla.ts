@@ -9,6 +9,7 @@ import {
   MarkNotificationsReadInput,
   NotificationOut,
   pageOf,
+  ReorderInput,
   SlaPolicyOut,
   TicketSlaOut,
   UpdateBusinessCalendarInput,
@@ -128,6 +129,11 @@ export function slaRoutes(route: Router): void {
     method: 'POST', url: '/sla-policies', tag: 'SLA', summary: 'Add an SLA policy: conditions, targets, pause statuses, warnings (admin)',
     body: CreateSlaPolicyInput, response: SlaPolicyOut,
     handler: async ({ deps, ctx, body }) => presentPolicy(await core.createSlaPolicy(deps, ctx, body)),
+  });
+  route({
+    method: 'PUT', url: '/sla-policies/order', tag: 'SLA', summary: 'Put the policies in a new order: every id once, first tried first; one recompute (admin)',
+    body: ReorderInput, response: list(SlaPolicyOut),
+    handler: async ({ deps, ctx, body }) => ({ items: (await core.reorderSlaPolicies(deps, ctx, body.ids)).map(presentPolicy) }),
   });
   route({
     method: 'GET', url: '/sla-policies/{id}', tag: 'SLA', summary: 'Read an SLA policy (staff)',
