@@ -98,3 +98,4 @@ export * from './portal/types.ts';
 export * from './portal/sign-in.ts';
 export * from './portal/requests.ts';
 export * from './portal/deflection.ts';
+export * from './portal/password.ts';

@@ -226,7 +226,8 @@ export interface SessionRepository {
   findByHash(tokenHash: string): Promise<Session | null>;
   touch(id: string, lastSeenAt: Date, expiresAt: Date): Promise<void>;
   delete(id: string): Promise<void>;
-  deleteForUser(workspaceId: string, userId: string): Promise<void>;
+  /** End every session of a person, but `exceptId` when given (the one that changed the password). */
+  deleteForUser(workspaceId: string, userId: string, exceptId?: string): Promise<void>;
   /** Housekeeping: remove sessions that expired before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
 }

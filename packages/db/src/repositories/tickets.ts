@@ -256,6 +256,7 @@ export class KyselyTicketRepository implements TicketRepository {
     if (f.requesterId) q = q.where('t.requester_id', '=', f.requesterId);
     if (f.organizationId) q = q.where('t.organization_id', '=', f.organizationId);
     if (f.tags?.length) q = q.where(sql<SqlBool>`t.tags @> ${f.tags}::text[]`);
+    if (f.withoutTags?.length) q = q.where(sql<SqlBool>`NOT (t.tags && ${f.withoutTags}::text[])`);
     if (f.language) q = q.where('t.language', '=', f.language);
     if (f.createdAfter) q = q.where('t.created_at', '>=', f.createdAfter);
     if (f.createdBefore) q = q.where('t.created_at', '<', f.createdBefore);
