@@ -11,6 +11,7 @@ export * from './tickets/policy.ts';
 export * from './tickets/rules.ts';
 export * from './tickets/access.ts';
 export * from './tickets/create-ticket.ts';
+export * from './tickets/import-history.ts';
 export * from './tickets/update-ticket.ts';
 export * from './tickets/read-tickets.ts';
 export * from './tickets/messages.ts';

@@ -129,6 +129,13 @@ export interface TicketRepository {
     /** A job enqueued by the same statement (the routing decision). */
     job?: NewJob | null;
   }): Promise<Ticket>;
+  /**
+   * Past tickets in bulk (see tickets/import-history.ts): for each, what `create` writes (no
+   * attachments, no job) and its later messages; numbered in list order. Two statements in all.
+   */
+  importMany(
+    list: Array<{ ticket: Omit<Ticket, 'number' | 'version'>; message: Omit<Message, 'attachments'>; attachments: []; event: NewEvent; later: Array<Omit<Message, 'attachments'>> }>,
+  ): Promise<Ticket[]>;
   findById(workspaceId: string, id: string): Promise<TicketView | null>;
   findByNumber(workspaceId: string, number: number): Promise<TicketView | null>;
   /** Lock the row for the rest of the transaction. */

@@ -66,6 +66,21 @@ function toView(r: ViewRow): TicketView {
 
 type CreateInput = Parameters<TicketRepository['create']>[0];
 
+/** Messages without attachments in one statement (one JSON array, so one plan whatever the count). */
+async function insertMessages(db: Kysely<DB>, list: Array<Omit<Message, 'attachments'>>): Promise<void> {
+  if (!list.length) return;
+  const rows = list.map((m) => ({
+    id: m.id, workspace_id: m.workspaceId, ticket_id: m.ticketId, author_id: m.authorId, visibility: m.visibility,
+    channel: m.channel, body_text: m.bodyText, body_html: m.bodyHtml, created_at: m.createdAt,
+  }));
+  await sql`
+    INSERT INTO messages (id, workspace_id, ticket_id, author_id, visibility, channel, body_text, body_html, created_at)
+    SELECT id, workspace_id, ticket_id, author_id, visibility, channel, body_text, body_html, created_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS m(id uuid, workspace_id uuid, ticket_id uuid, author_id uuid,
+      visibility text, channel text, body_text text, body_html text, created_at timestamptz)
+    ORDER BY created_at, id`.execute(db);
+}
+
 export class KyselyTicketRepository implements TicketRepository {
   /** Outside transactions only: concurrent creations without attachments share one INSERT (see coalesce.ts). */
   private readonly coalesced: Coalescer<CreateInput, Ticket> | null;
@@ -201,6 +216,14 @@ export class KyselyTicketRepository implements TicketRepository {
       if (!created) throw new Error('a coalesced ticket insert returned no row for one of its tickets');
       return created;
     });
+  }
+
+  async importMany(list: Parameters<TicketRepository['importMany']>[0]): Promise<Ticket[]> {
+    if (!list.length) return [];
+    const tickets = await this.insertMany(list);
+    const later = list.flatMap((x) => x.later);
+    for (let i = 0; i < later.length; i += 1000) await insertMessages(this.db, later.slice(i, i + 1000));
+    return tickets;
   }
 
   async findById(workspaceId: string, id: string): Promise<TicketView | null> {
