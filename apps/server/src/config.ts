@@ -37,7 +37,7 @@ export interface Config {
    */
   mailOutboxDir: string | undefined;
   /**
-   * GUICHET_DEMO_DATASETS: where the demo seed looks for the public datasets it borrows ticket
+   * GUICHET_DATASETS_DIR: where the demo seed looks for the public datasets it borrows ticket
    * texts from (default `../shared/datasets` beside the repository); built-in texts when absent.
    */
   demoDatasetsDir: string;
@@ -132,7 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     smtpTlsCertFile: env.GUICHET_SMTP_TLS_CERT?.trim() || undefined,
     smtpRelay,
     mailOutboxDir,
-    demoDatasetsDir: resolve(env.GUICHET_DEMO_DATASETS?.trim() || join(REPO_ROOT, '..', 'shared', 'datasets')),
+    demoDatasetsDir: resolve(env.GUICHET_DATASETS_DIR?.trim() || join(REPO_ROOT, '..', 'shared', 'datasets')),
     adminEmail,
     adminPassword,
     demo: bool(env, 'GUICHET_DEMO', true),

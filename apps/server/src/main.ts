@@ -17,7 +17,7 @@ function announce(config: Config, url: string, demo: DemoResult | null): void {
       lines.push('  password: the value of GUICHET_ADMIN_PASSWORD');
     }
     if (demo.stats && demo.seedMs !== null) {
-      const texts = demo.stats.historyTexts === 'datasets' ? 'texts from the datasets in GUICHET_DEMO_DATASETS' : 'built-in texts';
+      const texts = demo.stats.historyTexts === 'datasets' ? 'texts from the datasets in GUICHET_DATASETS_DIR' : 'built-in texts';
       lines.push(`  seeded now: ${demo.stats.tickets} tickets (${demo.stats.historyTickets} of history, ${texts}) in ${(demo.seedMs / 1000).toFixed(1)} s`);
     }
   }

@@ -6,7 +6,7 @@
  * marked `imported`; no SLA clocks, triggers, routing or notifications run, since all of that
  * happened in the past. Numbers follow the order given, so give tickets oldest first.
  */
-import type { Channel, TicketPriority, TicketStatus } from '@guichet/contracts';
+import type { Channel } from '@guichet/contracts';
 import type { Deps } from '../deps.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
@@ -23,26 +23,14 @@ export interface ImportedMessage {
   createdAt: Date;
 }
 
-export interface ImportedTicket {
-  subject: string;
-  status: TicketStatus;
-  priority: TicketPriority;
-  channel: Channel;
-  language: string | null;
-  requesterId: string;
-  organizationId: string | null;
-  assigneeId: string | null;
-  teamId: string | null;
-  tags: string[];
-  customFields: Record<string, unknown>;
-  createdAt: Date;
-  /** The last change; solved and closed dates for tickets in those states. */
-  updatedAt: Date;
-  solvedAt: Date | null;
-  closedAt: Date | null;
+/** A ticket as it ended: `updatedAt` its last change, solved and closed dates for those states. */
+export type ImportedTicket = Pick<
+  Ticket,
+  'subject' | 'status' | 'priority' | 'channel' | 'language' | 'requesterId' | 'organizationId' | 'assigneeId' | 'teamId' | 'tags' | 'customFields' | 'createdAt' | 'updatedAt' | 'solvedAt' | 'closedAt'
+> & {
   /** The first is the request; the others follow in time order. */
   messages: ImportedMessage[];
-}
+};
 
 /** Import tickets (oldest first) for an admin; answers them numbered. */
 export async function importTicketHistory(deps: Deps, ctx: Ctx, tickets: ImportedTicket[]): Promise<Ticket[]> {
@@ -58,26 +46,8 @@ export async function importTicketHistory(deps: Deps, ctx: Ctx, tickets: Importe
     if ((t.status === 'solved' || t.status === 'closed') !== !!t.solvedAt || (t.status === 'closed') !== !!t.closedAt) {
       throw new AppError('VALIDATION_FAILED', `${where}: solved and closed dates must match its status.`);
     }
-    const ticket: Omit<Ticket, 'number' | 'version'> = {
-      id: deps.ids.uuid(),
-      workspaceId: ctx.workspaceId,
-      subject: t.subject,
-      status: t.status,
-      priority: t.priority,
-      channel: t.channel,
-      requesterId: t.requesterId,
-      organizationId: t.organizationId,
-      assigneeId: t.assigneeId,
-      teamId: t.teamId,
-      tags: normalizeTags(t.tags),
-      customFields: t.customFields,
-      language: t.language,
-      createdAt: t.createdAt,
-      updatedAt: t.updatedAt,
-      solvedAt: t.solvedAt,
-      closedAt: t.closedAt,
-      categoryId: null,
-    };
+    const { messages: _, ...fields } = t;
+    const ticket: Omit<Ticket, 'number' | 'version'> = { ...fields, id: deps.ids.uuid(), workspaceId: ctx.workspaceId, tags: normalizeTags(t.tags), categoryId: null };
     const message = (m: ImportedMessage): Omit<Message, 'attachments'> => ({
       id: deps.ids.uuid(),
       workspaceId: ctx.workspaceId,
