@@ -18,7 +18,7 @@ function announce(config: Config, url: string, demo: DemoResult | null): void {
     }
     if (demo.stats && demo.seedMs !== null) {
       const texts = demo.stats.historyTexts === 'datasets' ? 'texts from the datasets in GUICHET_DATASETS_DIR' : 'built-in texts';
-      lines.push(`  seeded now: ${demo.stats.tickets} tickets (${demo.stats.historyTickets} of history, ${texts}) in ${(demo.seedMs / 1000).toFixed(1)} s`);
+      lines.push(`  seeded now: ${demo.stats.tickets} tickets (${demo.stats.historyTickets} of history, ${texts}) in ${(demo.seedMs / 1000).toFixed(1)} s, the history ${(demo.stats.historyMs / 1000).toFixed(1)} s of it`);
     }
   }
   console.log(lines.join('\n'));

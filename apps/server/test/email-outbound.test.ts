@@ -16,6 +16,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { parseReplyAddress, queueAutoAcknowledgement, verifyReplyToken, type Clock, type Mailbox } from '@guichet/core';
 import { testDbKinds } from '@guichet/db/testing';
 import { startWorker, type Worker } from '../src/worker/index.ts';
+import { loadConfig } from '../src/config.ts';
 import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 class ManualClock implements Clock {
@@ -105,6 +106,15 @@ class SmtpSink {
     return this.received.filter((r) => r.envelopeTo.includes(address.toLowerCase()));
   }
 }
+
+describe('where mail goes without a relay (configuration)', () => {
+  it('writes to <data dir>/outbox on the embedded database, nowhere on PostgreSQL or with a relay, or to GUICHET_MAIL_OUTBOX', () => {
+    assert.equal(loadConfig({ GUICHET_DATA_DIR: '/srv/g' }, []).mailOutboxDir, '/srv/g/outbox');
+    assert.equal(loadConfig({ GUICHET_DATA_DIR: '/srv/g', GUICHET_SMTP_RELAY: 'smtp://127.0.0.1:25' }, []).mailOutboxDir, undefined);
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/g' }, []).mailOutboxDir, undefined);
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/g', GUICHET_MAIL_OUTBOX: '/var/mail/guichet' }, []).mailOutboxDir, '/var/mail/guichet');
+  });
+});
 
 for (const kind of testDbKinds()) {
   describe(`outbound email on ${kind}`, () => {

@@ -107,6 +107,8 @@ export interface DemoStats {
   /** Of the tickets, those of the history (imported in bulk), and where their texts came from. */
   historyTickets: number;
   historyTexts: HistoryTexts['source'] | null;
+  /** Time spent on the history (its customers, plan and imports), in milliseconds. */
+  historyMs: number;
 }
 
 export interface DemoSeedInput {
@@ -209,7 +211,7 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
   const d: Deps = { ...deps, clock, ids: createUuidV7(clock) };
   const stats: DemoStats = {
     skills: 0, staff: 0, teams: 0, customFields: 0, organizations: 0, customers: 0, tickets: 0, messages: 0, internalNotes: 0, articles: 0,
-    historyTickets: 0, historyTexts: input.history?.texts.source ?? null,
+    historyTickets: 0, historyTexts: input.history?.texts.source ?? null, historyMs: 0,
   };
   const adminEmail = input.adminEmail.toLowerCase();
   // An address the admin already uses (GUICHET_ADMIN_EMAIL) is not given to anyone else.
@@ -385,6 +387,7 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
     teams: new Map(DEMO_TEAMS.map((t) => [t.key, { id: teamIds.get(t.key)!, members: t.members }])),
   };
   let history: ImportedTicket[] = [];
+  const historyStarted = performance.now();
   if (input.history) {
     for (const c of HISTORY_CUSTOMERS) {
       clock.advance(MINUTE);
@@ -394,11 +397,13 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
     }
     history = planDemoHistory(input.history.texts, cast, input.now, input.history.count);
   }
+  stats.historyMs += performance.now() - historyStarted;
   /** Import, in one go, the history's tickets that arrived before `before` (so numbers follow arrival). */
   const importHistory = async (before: number) => {
     let n = 0;
     while (n < history.length && history[n]!.createdAt.getTime() < before) n++;
     if (!n) return;
+    const started = performance.now();
     const batch = history.splice(0, n);
     clock.moveTo(Math.max(clock.now().getTime(), batch[batch.length - 1]!.createdAt.getTime()));
     await importTicketHistory(d, adminCtx, batch);
@@ -408,6 +413,7 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
       stats.messages += t.messages.length;
       stats.internalNotes += t.messages.filter((m) => m.visibility === 'internal').length;
     }
+    stats.historyMs += performance.now() - started;
   };
 
   // ---- sixty days of support ----------------------------------------------------------------
@@ -502,5 +508,6 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
   await importHistory(Infinity);
   await seedDemoRouting(d, adminCtx, teamIds, skillIds);
   await seedDemoMacros(d, adminCtx, teamIds);
+  stats.historyMs = Math.round(stats.historyMs);
   return { workspaceId: workspace.id, stats };
 }
