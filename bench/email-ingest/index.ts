@@ -27,7 +27,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { createPgDatabase } from '@guichet/db/testing';
-import { cpuPercent, sampleCpu, startNode, type CpuSample } from '../lib/processes.ts';
+import { childEnv, cleanupStack, cpuPercent, sampleCpu, startNode, type CpuSample } from '../lib/processes.ts';
 import { startPgCounter, type PgCounter, type PgCounts } from '../lib/pg-counter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -175,23 +175,8 @@ class SmtpConnection {
 
 // ---------------------------------------------------------------- running
 
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanup(): Promise<void> {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()!();
-    } catch (e) {
-      console.error(`cleanup: ${(e as Error).message}`);
-    }
-  }
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void cleanup().finally(() => process.exit(130)));
-
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GUICHET_') && k !== 'DATABASE_URL' && k !== 'PORT' && k !== 'HOST') env[k] = v;
-  return { ...env, ...extra };
-}
+const cleanups = cleanupStack('stopping the servers and removing temporary data');
+const cleanup = cleanups.run;
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -224,7 +209,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Result> {
   const tmp = mkdtempSync(join(tmpdir(), 'guichet-bench-mail-'));
-  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
+  cleanups.defer(async () => rmSync(tmp, { recursive: true, force: true }));
   const password = randomBytes(12).toString('base64url');
   const smtpPort = await freePort();
   const extra: Record<string, string> = {
@@ -238,12 +223,12 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
   let counter: PgCounter | undefined;
   if (kind === 'pg') {
     const created = await createPgDatabase('guichet_bench');
-    cleanups.push(() => created.drop());
+    cleanups.defer(() => created.drop());
     extra.DATABASE_URL = created.url;
     if (processes > 1) extra.GUICHET_PROCESSES = String(processes);
     if (countStatements) {
       counter = await startPgCounter(created.url);
-      cleanups.push(() => counter!.close());
+      cleanups.defer(() => counter!.close());
       extra.DATABASE_URL = counter.url;
     }
   }
@@ -251,7 +236,7 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
   const profDir = profile ? mkdtempSync(join(tmpdir(), `guichet-bench-prof-${kind}-`)) : null;
   const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
   const server = await startNode(join(root, 'apps/server/src/main.ts'), { cwd: root, env: childEnv(extra), ready: /Guichet is running at (http:\/\/\S+) on/, nodeArgs });
-  cleanups.push(() => server.stop());
+  cleanups.defer(() => server.stop());
   const url = server.match[1]!;
 
   const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@demo.guichet.test', password }) });

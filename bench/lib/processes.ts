@@ -191,3 +191,37 @@ export function cpuPercent(a: CpuSample, b: CpuSample) {
     machineBusy: a.machine && b.machine ? (100 * (b.machine.busy - a.machine.busy)) / secs : null,
   };
 }
+
+/** The environment of a child: ours, without any Guichet setting that would change what is measured. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GUICHET_') && k !== 'DATABASE_URL' && k !== 'PORT' && k !== 'HOST') env[k] = v;
+  return { ...env, ...extra };
+}
+
+/**
+ * What a benchmark must undo (servers to stop, databases to drop, folders to remove): `defer`
+ * adds a step, `run` takes them last first. SIGINT and SIGTERM run them before exiting, once.
+ */
+export function cleanupStack(onSignal: string): { defer(step: () => Promise<void>): void; run(): Promise<void> } {
+  const steps: Array<() => Promise<void>> = [];
+  const run = async () => {
+    while (steps.length) {
+      try {
+        await steps.pop()!();
+      } catch (e) {
+        console.error(`cleanup: ${(e as Error).message}`);
+      }
+    }
+  };
+  let interrupted = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (interrupted) return;
+      interrupted = true;
+      console.error(`\n${sig}: ${onSignal}…`);
+      void run().finally(() => process.exit(130));
+    });
+  }
+  return { defer: (step) => void steps.push(step), run };
+}

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createKeyring, createUuidV7, cryptoSecrets, systemClock, type Clock, type Deps } from '@guichet/core';
 import { createStore, openDatabase, type Database } from '@guichet/db';
 import { createPgDatabase } from '@guichet/db/testing';
+import { startPgCounter, type PgCounter } from './pg-counter.ts';
 
 export type DbKind = 'pglite' | 'pg';
 
@@ -21,22 +22,32 @@ export function onlyKinds(args: string[], fallback: DbKind[] = ['pglite', 'pg'])
 }
 
 /** A migrated database; `close()` also drops the PostgreSQL one. */
-export async function openBenchDatabase(kind: DbKind, opts: { poolSize?: number; prefix?: string } = {}): Promise<Database> {
+/**
+ * A fresh database for a bench (dropped on close). With `counter`, PostgreSQL is reached through
+ * a counting proxy (`pg-counter.ts`) whose counts the bench can read: statements, not seconds,
+ * so they do not depend on the machine's load.
+ */
+export async function openBenchDatabase(kind: DbKind, opts: { poolSize?: number; prefix?: string; counter?: boolean } = {}): Promise<Database & { counter?: PgCounter }> {
   if (kind === 'pglite') return openDatabase({ memory: true });
   const created = await createPgDatabase(opts.prefix ?? 'guichet_bench');
+  let counter: PgCounter | undefined;
   try {
-    const database = await openDatabase({ url: created.url, poolSize: opts.poolSize ?? 4 });
+    if (opts.counter) counter = await startPgCounter(created.url);
+    const database = await openDatabase({ url: counter?.url ?? created.url, poolSize: opts.poolSize ?? 4 });
     return {
       ...database,
+      ...(counter ? { counter } : {}),
       async close() {
         try {
           await database.close();
+          await counter?.close();
         } finally {
           await created.drop();
         }
       },
     };
   } catch (e) {
+    await counter?.close();
     await created.drop();
     throw e;
   }

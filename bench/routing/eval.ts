@@ -32,8 +32,9 @@ import {
   type TriageExample,
 } from '@guichet/core';
 import { csvField, parseCsv } from '../lib/csv.ts';
+import { datasetDir } from '../lib/datasets.ts';
 
-const DATA = '/work/shared/datasets/bank-support';
+const DATA = datasetDir('bank-support');
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`);
@@ -230,7 +231,7 @@ if (outFile) console.log(`decisions written to ${outFile}`);
 
 let b77 = '';
 if (withBanking77) {
-  const read = (f: string) => parseCsv(readFileSync(`/work/shared/datasets/banking77/${f}`, 'utf8'));
+  const read = (f: string) => parseCsv(readFileSync(`${datasetDir('banking77')}/${f}`, 'utf8'));
   const train = read('train.csv');
   const test = read('test.csv');
   const base = Date.UTC(2025, 0, 1);

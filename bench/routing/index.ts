@@ -25,8 +25,9 @@ import {
 import { createStore, openDatabase, type Database } from '@guichet/db';
 import { createPgDatabase } from '@guichet/db/testing';
 import { parseCsv } from '../lib/csv.ts';
+import { datasetDir } from '../lib/datasets.ts';
 
-const DATA = '/work/shared/datasets/bank-support';
+const DATA = datasetDir('bank-support');
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['pglite', 'pg'];
 const ROUTE = quick ? 200 : 1000;

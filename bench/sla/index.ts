@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sla [--quick] [--tickets=N] [--only=pg,pglite] [--triggers=N] [--events=N]`:
+ * `npm run bench -- sla [--quick] [--tickets=N] [--only=pg,pglite] [--triggers=N] [--events=N] [--statements]`:
  * the SLA scheduler and triggers at scale.
  *
  * A workspace with 8 teams, 40 agents, 20,000 customers, a business calendar (Europe/Paris,
@@ -24,6 +24,8 @@
  * EXPLAIN (the plan of the claim query `KyselyTicketSlaRepository.claimDue` sends) shows whether
  * the sweep reads the next-deadline index.
  * Default: PostgreSQL only; `--only=pglite --tickets=100000` runs PGlite at a smaller size.
+ * `--statements` counts the SQL statements sent per trigger event and per swept ticket (figures
+ * that do not depend on the machine's load), through a counting proxy.
  */
 import { sql, type Kysely } from 'kysely';
 import { readFileSync } from 'node:fs';
@@ -63,6 +65,8 @@ const DUE = Math.min(10_000, Math.round(OPEN / 4));
 const TRIGGERS = intArg('triggers', 200);
 const EVENTS = intArg('events', quick ? 100 : 1000);
 const kinds = onlyKinds(args, ['pg']);
+/** Count the SQL the product sends (through a counting proxy: the times are then a little higher). */
+const countStatements = args.includes('--statements');
 /** Each figure as soon as it is measured (a full run takes a while). */
 const progress = (line: string) => console.error(`# ${line}`);
 
@@ -98,13 +102,18 @@ interface Figures {
   idleMs: number[];
   due: { ms: number; tickets: number; warnings: number; breaches: number; notifications: number; dueRows: number };
   triggerMs: number[];
+  changedMs: number[];
+  unchangedMs: number[];
   triggerFired: number;
   firings: number;
   recompute: { ms: number; rows: number };
+  /** With --statements: SQL statements per trigger event and per swept ticket. */
+  sql?: { perEvent: number; perSwept: number };
 }
 
 async function run(kind: DbKind): Promise<Figures> {
-  const database = await openBenchDatabase(kind, { prefix: 'guichet_bench_sla', poolSize: 4 });
+  const database = await openBenchDatabase(kind, { prefix: 'guichet_bench_sla', poolSize: 4, counter: countStatements });
+  const statements = () => database.counter?.counts().statements ?? 0;
   const db = database.db as unknown as Kysely<any>;
   try {
     const clock = new BenchClock(T0);
@@ -284,6 +293,10 @@ async function run(kind: DbKind): Promise<Figures> {
     clock.at = idleAt;
     const sample = (await sql<{ id: string }>`SELECT ticket_id AS id FROM ticket_sla WHERE next_due_at IS NOT NULL ORDER BY md5(ticket_id::text) LIMIT ${EVENTS}`.execute(db)).rows;
     const triggerMs: number[] = [];
+    /** The same times split: events after which the ticket changed (actions written) or not (evaluation only). */
+    const changedMs: number[] = [];
+    const unchangedMs: number[] = [];
+    const eventsSql0 = statements();
     let triggerFired = 0;
     for (const { id } of sample) {
       const s = performance.now();
@@ -293,17 +306,21 @@ async function run(kind: DbKind): Promise<Figures> {
         return out.version !== ticket.version;
       });
       triggerMs.push(performance.now() - s);
+      (changed ? changedMs : unchangedMs).push(triggerMs[triggerMs.length - 1]!);
       if (changed) triggerFired++;
     }
+    const eventsSql = statements() - eventsSql0;
     progress(`${dbLabel(kind)}: trigger evaluation p99 ${quantile(triggerMs, 0.99).toFixed(1)} ms`);
     const firings = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE workspace_id = ${ws} AND request_id = 'bench-trigger' AND type = 'trigger.fired'`.execute(db)).rows[0]!.n);
 
     // The sweep with DUE tickets due.
     clock.at = dueAt;
     const dueRows = await dueCount(dueAt);
+    const sweptSql0 = statements();
     let s = performance.now();
     const swept = await sweepSla(deps);
     const due = { ms: performance.now() - s, ...swept, dueRows };
+    const sweptSql = statements() - sweptSql0;
     progress(`${dbLabel(kind)}: sweep with ${dueRows} due: ${due.ms.toFixed(0)} ms (${swept.tickets} tickets swept)`);
 
     // A calendar change (evening hours added), then the recompute it queues.
@@ -313,7 +330,8 @@ async function run(kind: DbKind): Promise<Figures> {
     const rows = await recomputeSla(deps, ws);
     const recompute = { ms: performance.now() - s, rows };
 
-    return { tickets: TICKETS, open, generateS, claimPlan, usesIndex: /ticket_sla_due_idx/.test(claimPlan), idleMs, due, triggerMs, triggerFired, firings, recompute };
+    return { tickets: TICKETS, open, generateS, claimPlan, usesIndex: /ticket_sla_due_idx/.test(claimPlan), idleMs, due, triggerMs, changedMs, unchangedMs, triggerFired, firings, recompute,
+      ...(countStatements && kind === 'pg' ? { sql: { perEvent: eventsSql / sample.length, perSwept: sweptSql / Math.max(1, swept.tickets) } } : {}) };
   } finally {
     await database.close();
   }
@@ -335,10 +353,17 @@ for (const [k, r] of results) {
       `${ms(quantile(r.triggerMs, 0.5))} / ${ms(quantile(r.triggerMs, 0.99))} | ${r.triggerFired}/${r.triggerMs.length} | ${(r.firings / r.triggerMs.length).toFixed(2)} | ${(r.recompute.ms / 1000).toFixed(1)} | ${(r.recompute.rows / (r.recompute.ms / 1000)).toFixed(0)} |`,
   );
 }
+for (const [k, r] of results) {
+  console.log(
+    `\n${dbLabel(k)}: trigger events that changed nothing (evaluation only) p50 / p99 ${ms(quantile(r.unchangedMs, 0.5))} / ${ms(quantile(r.unchangedMs, 0.99))} ms (${r.unchangedMs.length}); ` +
+      `that changed the ticket (evaluation and the actions written) ${ms(quantile(r.changedMs, 0.5))} / ${ms(quantile(r.changedMs, 0.99))} ms (${r.changedMs.length})`,
+  );
+  if (r.sql) console.log(`\n${dbLabel(k)} (--statements, through a counting proxy): ${r.sql.perEvent.toFixed(1)} SQL statements per trigger event, ${r.sql.perSwept.toFixed(2)} per swept ticket`);
+}
 const headKind: DbKind = results.has('pg') ? 'pg' : kinds[0]!;
 const h = results.get(headKind)!;
 console.log(
   `sla: sweep_idle_ms=${ms(quantile(h.idleMs, 0.5))} sweep_due_ms=${h.due.ms.toFixed(0)} recompute_ms=${h.recompute.ms.toFixed(0)} trigger_p99_ms=${ms(quantile(h.triggerMs, 0.99))}` +
-    ` tickets=${h.tickets} open=${h.open} due=${h.due.dueRows} swept=${h.due.tickets} triggers=${TRIGGERS} trigger_p50_ms=${ms(quantile(h.triggerMs, 0.5))} claim_uses_index=${h.usesIndex ? 1 : 0}` +
+    ` tickets=${h.tickets} open=${h.open} due=${h.due.dueRows} swept=${h.due.tickets} triggers=${TRIGGERS} trigger_p50_ms=${ms(quantile(h.triggerMs, 0.5))} trigger_eval_only_p99_ms=${ms(quantile(h.unchangedMs, 0.99))} claim_uses_index=${h.usesIndex ? 1 : 0}` +
     (headKind !== 'pg' ? ` db=${headKind}` : ''),
 );

@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPgDatabase } from '@guichet/db/testing';
 import { buildRequest, runLoad, type LoadResult } from '../lib/http-client.ts';
-import { cpuPercent, sampleCpu, startNode, type Child, type CpuSample } from '../lib/processes.ts';
+import { childEnv, cleanupStack, cpuPercent, sampleCpu, startNode, type Child, type CpuSample } from '../lib/processes.ts';
 import { startPgCounter, type PgCounter, type PgCounts } from '../lib/pg-counter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -121,32 +121,8 @@ function ticketBody(): string {
 
 // ---------------------------------------------------------------- running the servers
 
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanup(): Promise<void> {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()!();
-    } catch (e) {
-      console.error(`cleanup: ${(e as Error).message}`);
-    }
-  }
-}
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${sig}: stopping the servers and removing temporary data…`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-/** The environment of a child: ours, without any Guichet setting that would change what is measured. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GUICHET_') && k !== 'DATABASE_URL' && k !== 'PORT' && k !== 'HOST') env[k] = v;
-  return { ...env, ...extra };
-}
+const cleanups = cleanupStack('stopping the servers and removing temporary data');
+const cleanup = cleanups.run;
 
 interface Measured {
   load: LoadResult;
@@ -203,7 +179,7 @@ async function measure(
 
 async function benchGuichet(kind: 'pg' | 'pglite'): Promise<Measured> {
   const tmp = mkdtempSync(join(tmpdir(), 'guichet-bench-'));
-  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
+  cleanups.defer(async () => rmSync(tmp, { recursive: true, force: true }));
   const password = randomBytes(12).toString('base64url');
   let counter: PgCounter | undefined;
   const extra: Record<string, string> = {
@@ -216,13 +192,13 @@ async function benchGuichet(kind: 'pg' | 'pglite'): Promise<Measured> {
   };
   if (kind === 'pg') {
     const created = await createPgDatabase('guichet_bench');
-    cleanups.push(() => created.drop());
+    cleanups.defer(() => created.drop());
     extra.DATABASE_URL = created.url;
     if (poolArg) extra.GUICHET_DB_POOL = poolArg;
     if (processes > 1) extra.GUICHET_PROCESSES = String(processes);
     if (countStatements) {
       counter = await startPgCounter(created.url);
-      cleanups.push(() => counter!.close());
+      cleanups.defer(() => counter!.close());
       extra.DATABASE_URL = counter.url;
     }
   }
@@ -233,7 +209,7 @@ async function benchGuichet(kind: 'pg' | 'pglite'): Promise<Measured> {
     ready: /Guichet is running at (http:\/\/\S+) on/,
     nodeArgs,
   });
-  cleanups.push(() => server.stop());
+  cleanups.defer(() => server.stop());
   const url = server.match[1]!;
 
   // Sign in, then work with a personal API token as an integration would.
@@ -284,7 +260,7 @@ async function benchHello(): Promise<Measured> {
     env: childEnv({}),
     ready: /hello listening at (http:\/\/\S+)/,
   });
-  cleanups.push(() => server.stop());
+  cleanups.defer(() => server.stop());
   const url = server.match[1]!;
   const request = buildRequest('GET', '/hello', parseUrl(url).hostHeader, {});
   const m = await measure(server, url, false, () => request, 200, 'hello');

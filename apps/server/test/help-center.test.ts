@@ -98,5 +98,53 @@ for (const kind of testDbKinds()) {
       const events = (await ok(admin.req('GET', `/articles/${pub.id}/events`))).items.map((e: any) => e.type);
       assert.ok(events.includes('article.feedback'));
     });
+
+    it('shows the workspace colour and logo on the help center and the portal; refuses a wrong colour or a non-bitmap logo', async () => {
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      const plain = await get(`/help/${ws.slug}?lang=en`);
+      assert.ok(!plain.body.includes('<img'), 'no logo yet');
+
+      // A light yellow gets black text; a dark blue white text.
+      const yellow = await ok(admin.req('PATCH', '/workspace', { brandColor: '#FFD60A' }));
+      assert.equal(yellow.brandColor, '#ffd60a');
+      assert.ok((await get(`/help/${ws.slug}?lang=en`)).body.includes('header{background:#ffd60a;color:#000000'));
+      await ok(admin.req('PATCH', '/workspace', { brandColor: '#0b3d91' }));
+      const blue = (await get(`/help/${ws.slug}?lang=en`)).body;
+      assert.ok(blue.includes('header{background:#0b3d91;color:#ffffff'));
+      assert.ok((await get(`/portal/${ws.slug}?lang=en`)).body.includes('header{background:#0b3d91'), 'the portal too');
+
+      const bad = await admin.req('PATCH', '/workspace', { brandColor: 'red;}body{display:none' });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
+      assert.match(JSON.stringify(bad.body.error), /#rrggbb/);
+
+      const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+      const set = await ok(admin.req('PUT', '/workspace/logo', { contentBase64: png.toString('base64') }));
+      assert.match(set.logoUrl, new RegExp(`^/help/${ws.slug}/logo\\?v=[0-9a-f]{16}$`));
+      const home = (await get(`/help/${ws.slug}?lang=fr`)).body;
+      assert.ok(home.includes(`<img src="${set.logoUrl}" alt=""`), 'the logo in the header');
+      const logo = await get(set.logoUrl);
+      assert.equal(logo.statusCode, 200);
+      assert.equal(logo.headers['content-type'], 'image/png');
+      assert.equal(logo.headers['x-content-type-options'], 'nosniff');
+      assert.match(String(logo.headers['cache-control']), /immutable/);
+      assert.deepEqual(logo.rawPayload, png);
+
+      const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+      const refused = await admin.req('PUT', '/workspace/logo', { contentBase64: svg.toString('base64') });
+      assert.equal(refused.status, 415);
+      assert.equal(refused.body.error.code, 'UNSUPPORTED_MEDIA_TYPE');
+      const big = await admin.req('PUT', '/workspace/logo', { contentBase64: Buffer.concat([png, Buffer.alloc(300 * 1024)]).toString('base64') });
+      assert.equal(big.status, 400, 'over 256 kB');
+      assert.equal((await get(set.logoUrl)).statusCode, 200, 'a refused upload keeps the logo there was');
+
+      await ok(admin.req('DELETE', '/workspace/logo'), 204);
+      assert.equal((await ok(admin.req('GET', '/workspace'))).logoUrl, null);
+      assert.equal((await get(set.logoUrl)).statusCode, 404);
+      assert.ok(!(await get(`/help/${ws.slug}?lang=en`)).body.includes('<img'));
+      const audit = (await ok(admin.req('GET', '/audit-log'))).items.map((e: any) => e.action);
+      assert.ok(audit.includes('workspace.logo_set') && audit.includes('workspace.logo_removed'));
+    });
   });
 }

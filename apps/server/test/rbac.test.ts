@@ -10,6 +10,9 @@ import { routeTicket } from '@guichet/core';
 import { PASSWORD, caller, newWorkspace, sessionCookie, startTestApp, type Caller, type TestApp, type TestWorkspace } from './harness.ts';
 import { assertError, assertNoSecrets, openApiOperations, recordResponses, type Operation, type Res } from './helpers.ts';
 
+/** A 1×1 transparent PNG. */
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
 type Who = 'anonymous' | 'customer' | 'light_agent' | 'agent' | 'admin';
 const WHO: Who[] = ['anonymous', 'customer', 'light_agent', 'agent', 'admin'];
 type Outcome = 'ok' | 401 | 403 | 404;
@@ -84,6 +87,8 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
 
   ['GET /workspace',                                              401,      ok,      ok,    ok,    ok],
   ['PATCH /workspace',                                            401,      403,     403,   403,   ok],
+  ['PUT /workspace/logo',                                         401,      403,     403,   403,   ok],
+  ['DELETE /workspace/logo',                                      401,      403,     403,   403,   ok],
   ['GET /audit-log',                                              401,      403,     403,   403,   ok],
 
   ['GET /mailboxes',                                              401,      403,     403,   403,   ok],
@@ -105,6 +110,7 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['POST /sla-policies',                                          401,      403,     403,   403,   ok],
   ['GET /sla-policies/{id}',                                      401,      403,     ok,    ok,    ok],
   ['PATCH /sla-policies/{id}',                                    401,      403,     403,   403,   ok],
+  ['PUT /sla-policies/order',                                     401,      403,     403,   403,   ok],
   ['DELETE /sla-policies/{id}',                                   401,      403,     403,   403,   ok],
   ['GET /tickets/{id}/sla',                                       401,      403,     ok,    ok,    ok],
   ['GET /notifications',                                          401,      403,     ok,    ok,    ok],
@@ -114,6 +120,7 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['POST /triggers/dry-run',                                      401,      403,     403,   403,   ok],
   ['GET /triggers/{id}',                                          401,      403,     ok,    ok,    ok],
   ['PATCH /triggers/{id}',                                        401,      403,     403,   403,   ok],
+  ['PUT /triggers/order',                                         401,      403,     403,   403,   ok],
   ['DELETE /triggers/{id}',                                       401,      403,     403,   403,   ok],
   ['POST /triggers/{id}/dry-run',                                 401,      403,     403,   403,   ok],
   ['GET /routing/settings',                                       401,      403,     403,   403,   ok],
@@ -184,6 +191,7 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['POST /automations',                                           401,      403,     403,   403,   ok],
   ['GET /automations/{id}',                                       401,      403,     ok,    ok,    ok],
   ['PATCH /automations/{id}',                                     401,      403,     403,   403,   ok],
+  ['PUT /automations/order',                                      401,      403,     403,   403,   ok],
   ['DELETE /automations/{id}',                                    401,      403,     403,   403,   ok],
   ['GET /webhooks',                                               401,      403,     403,   403,   ok],
   ['POST /webhooks',                                              401,      403,     403,   403,   ok],
@@ -191,6 +199,7 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['PATCH /webhooks/{id}',                                        401,      403,     403,   403,   ok],
   ['DELETE /webhooks/{id}',                                       401,      403,     403,   403,   ok],
   ['GET /webhooks/{id}/deliveries',                               401,      403,     403,   403,   ok],
+  ['POST /webhooks/{id}/secret',                                  401,      403,     403,   403,   ok],
 
   ['GET /macros',                                                 401,      403,     ok,    ok,    ok],
   ['POST /macros',                                                401,      403,     ok,    ok,    ok],
@@ -325,6 +334,10 @@ interface Request {
 const staffOf = (f: Fixture, who: Who) => (who === 'anonymous' || who === 'customer' ? f.users.admin : f.users[who]);
 const selfOf = (f: Fixture, who: Who) => f.users[who === 'anonymous' ? 'admin' : who];
 
+/** Every id of an ordered list (SLA policies, triggers, automations), reversed: a real new order. */
+const currentOrder = async (f: Fixture, path: string): Promise<string[]> =>
+  (await f.users.admin.req('GET', path)).body.items.map((x: { id: string }) => x.id).reverse();
+
 /** A valid request for each row, built fresh for each caller (so destructive rows stay independent). */
 const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Request>> = {
   'GET /openapi.json': () => ({}),
@@ -419,6 +432,8 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
 
   'GET /workspace': () => ({}),
   'PATCH /workspace': (f) => ({ body: { name: `${f.tag} workspace` } }),
+  'PUT /workspace/logo': () => ({ body: { contentBase64: PNG_1PX } }),
+  'DELETE /workspace/logo': () => ({}),
   'GET /audit-log': () => ({}),
 
   'GET /mailboxes': () => ({}),
@@ -468,6 +483,7 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'POST /sla-policies': (f) => ({ body: { name: `${f.tag} policy ${f.uniq()}`, targets: { resolution: { minutes: 2400 } } } }),
   'GET /sla-policies/{id}': (f) => ({ id: f.policyId }),
   'PATCH /sla-policies/{id}': (f) => ({ id: f.policyId, body: { warnings: [{ share: 0.75 }] } }),
+  'PUT /sla-policies/order': async (f) => ({ body: { ids: await currentOrder(f, '/sla-policies') } }),
   'DELETE /sla-policies/{id}': async (f) => ({
     id: (await f.users.admin.req('POST', '/sla-policies', { name: `${f.tag} doomed ${f.uniq()}`, targets: { resolution: { minutes: 60 } } })).body.id,
   }),
@@ -479,6 +495,7 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'POST /triggers/dry-run': () => ({ body: { trigger: { name: 'Try', events: ['ticket.updated'], actions: [{ type: 'set_priority', value: 'high' }] } } }),
   'GET /triggers/{id}': (f) => ({ id: f.triggerId }),
   'PATCH /triggers/{id}': (f) => ({ id: f.triggerId, body: { description: 'Tags VIP requests.' } }),
+  'PUT /triggers/order': async (f) => ({ body: { ids: await currentOrder(f, '/triggers') } }),
   'DELETE /triggers/{id}': async (f) => ({
     id: (await f.users.admin.req('POST', '/triggers', { name: `${f.tag} doomed ${f.uniq()}`, enabled: false, events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['x'] }] })).body.id,
   }),
@@ -542,6 +559,7 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'POST /automations': (f) => ({ body: { name: `${f.tag} auto ${f.uniq()}`, enabled: false, conditions: { statuses: ['pending'], hoursSinceUpdated: 168 }, actions: [{ type: 'set_status', value: 'closed' }] } }),
   'GET /automations/{id}': (f) => ({ id: f.automationId }),
   'PATCH /automations/{id}': (f) => ({ id: f.automationId, body: { description: 'Closes idle pending tickets.' } }),
+  'PUT /automations/order': async (f) => ({ body: { ids: await currentOrder(f, '/automations') } }),
   'GET /webhooks': () => ({}),
   'POST /webhooks': (f) => ({ body: { name: `${f.tag} hook ${f.uniq()}`, url: 'http://127.0.0.1:9/hook', events: ['sla.breached'], enabled: false } }),
   'GET /webhooks/{id}': (f) => ({ id: f.webhookId }),
@@ -550,6 +568,7 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
     id: (await f.users.admin.req('POST', '/webhooks', { name: `${f.tag} doomed ${f.uniq()}`, url: 'http://127.0.0.1:9/x', events: ['ticket.created'], enabled: false })).body.id,
   }),
   'GET /webhooks/{id}/deliveries': (f) => ({ id: f.webhookId }),
+  'POST /webhooks/{id}/secret': (f) => ({ id: f.webhookId }),
   'GET /macros': () => ({ query: '?q=thanks' }),
   'POST /macros': (f) => ({ body: { title: `mine ${f.uniq()}`, bodyFr: 'Bonjour {{customer.first_name}}' } }),
   'POST /macros · shared with the workspace': (f) => ({ body: { title: `shared ${f.uniq()}`, bodyEn: 'Hello', shared: true } }),

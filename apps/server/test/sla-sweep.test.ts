@@ -286,5 +286,34 @@ for (const kind of testDbKinds()) {
       assert.equal(notes.items.length, 1);
       assert.equal(notes.items[0]!.createdAt.toISOString(), '2026-06-09T07:00:00.000Z');
     });
+
+    it('sweeps the due tickets of several workspaces in one batch, each telling only its own people', async () => {
+      clock.set('2026-06-10T08:00:00Z'); // Wednesday 10:00 in Paris
+      const d = p.a;
+      const spaces = [];
+      for (const name of ['North', 'South']) {
+        const slug = `${name.toLowerCase()}-${randomBytes(3).toString('hex')}`;
+        const { workspace, admin } = await bootstrapWorkspace(d, { slug, name, mailDomain: `${slug}.example`, admin: { email: `admin@${slug}.example`, name: `Admin ${name}`, password: 'correct horse battery' } });
+        const ctx = (actor: Actor): Ctx => ({ workspaceId: workspace.id, actor, requestId: 'test' });
+        const adminCtx = ctx(actorOf({ ...admin, role: 'admin' }));
+        await createBusinessCalendar(d, adminCtx, CreateBusinessCalendarInput.parse({ name: 'Paris', timeZone: 'Europe/Paris', isDefault: true, weekly: { mon: office, tue: office, wed: office, thu: office, fri: office } }));
+        await createSlaPolicy(d, adminCtx, CreateSlaPolicyInput.parse({ name: 'Fast', targets: { first_response: { minutes: 60 } }, warnings: [{ minutesBefore: 30 }] }));
+        const customer = await createCustomer(d, adminCtx, CreateCustomerInput.parse({ name: 'Client', email: `client@${slug}.example` }));
+        const ids = [];
+        for (let i = 0; i < 3; i++) ids.push((await createTicket(d, ctx(actorOf({ ...customer, role: 'customer' })), CreateTicketInput.parse({ subject: `${name} ${i}`, body: 'Help.' }))).ticket.id);
+        spaces.push({ workspace, admin, ctx, adminCtx, ids });
+      }
+      clock.set('2026-06-10T08:31:00Z');
+      // (Earlier tests' workspaces share the database: their rows may be due too.)
+      assert.ok((await sweepSla(d)).warnings >= 6);
+      for (const s of spaces) {
+        const notes = slaOnly(await listMyNotifications(d, s.ctx(actorOf({ ...s.admin, role: 'admin' })), { limit: 20 }));
+        assert.equal(notes.items.length, 3, 'unassigned, no team: the admins of the workspace');
+        assert.deepEqual(new Set(notes.items.map((n) => n.ticketId)), new Set(s.ids), 'only its own tickets');
+        const mails = (await Promise.all(s.ids.map((id) => d.store.outboundEmails.listForTicket(s.workspace.id, id)))).flat();
+        assert.deepEqual(mails.map((m) => m.toAddresses[0]), s.ids.map(() => s.admin.email), 'one email each, to its own admin');
+        assert.ok(mails.every((m) => m.fromAddress.includes(s.workspace.mailDomain!)), 'from its own workspace');
+      }
+    });
   });
 }

@@ -183,6 +183,40 @@ for (const kind of testDbKinds()) {
       assert.equal(target(sla, 'first_response').usedMinutes, 60);
     });
 
+    it('reorders policies in one step: the order decides which applies, one recompute, bad orders refused with nothing changed', async () => {
+      clock.set('2026-06-08T08:00:00Z');
+      const ws = await newWorkspace(t);
+      const { urgent, standard } = await setUp(ws);
+      const names = async () => (await ws.admin.req('GET', '/sla-policies')).body.items.map((p: any) => `${p.position}:${p.name}`);
+      const drain = async () => (await t.deps.store.jobs.claim('test', ['sla.recompute'], 100, clock.now(), 1000)).filter((j) => j.workspaceId === ws.id).length;
+      await drain();
+
+      const other = await newWorkspace(t);
+      const foreign = (await other.admin.req('POST', '/sla-policies', { name: 'Theirs', targets: { resolution: { minutes: 60 } } })).body.id;
+      for (const [ids, why] of [[[standard.id], /every rule must be given/], [[standard.id, standard.id], /given twice/], [[standard.id, foreign], /not one of this workspace/]] as const) {
+        const r = await ws.admin.req('PUT', '/sla-policies/order', { ids });
+        assertError(r, 400, 'VALIDATION_FAILED');
+        assert.match(r.body.error.message, why);
+      }
+      assertError(await (await ws.as('agent')).req('PUT', '/sla-policies/order', { ids: [standard.id, urgent.id] }), 403, 'FORBIDDEN');
+      assert.deepEqual(await names(), ['0:Urgent', '1:Standard'], 'refused orders change nothing');
+      assert.equal(await drain(), 0);
+
+      const r = await ws.admin.req('PUT', '/sla-policies/order', { ids: [standard.id, urgent.id] });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual(r.body.items.map((p: any) => `${p.position}:${p.name}`), ['0:Standard', '1:Urgent']);
+      assert.deepEqual(await names(), ['0:Standard', '1:Urgent']);
+      assert.equal(await drain(), 1, 'one recompute for the whole order');
+      // Standard (no conditions) is now tried first, so an urgent ticket takes it.
+      const n = (await ws.admin.req('POST', '/tickets', { subject: 'Down', body: 'All down', priority: 'urgent', requester: { email: 'u@example.test' } })).body.number;
+      assert.equal((await ws.admin.req('GET', `/tickets/${n}/sla`)).body.policy.name, 'Standard');
+      // The same order again writes nothing.
+      assert.equal((await ws.admin.req('PUT', '/sla-policies/order', { ids: [standard.id, urgent.id] })).status, 200);
+      assert.equal(await drain(), 0);
+      const audit = (await ws.admin.req('GET', '/audit-log?action=sla_policy.reordered')).body.items;
+      assert.equal(audit.length, 1);
+    });
+
     it('imports holidays from an iCalendar file', async () => {
       const ws = await newWorkspace(t);
       const { calendar } = await setUp(ws);

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { sweepSla, type Job } from '@guichet/core';
 import { webhookDeliverHandler } from '../src/webhooks/deliver.ts';
 import { testDbKinds } from '@guichet/db/testing';
+import { sql } from 'kysely';
 import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
 import { assertError } from './helpers.ts';
 
@@ -90,6 +91,23 @@ for (const kind of testDbKinds()) {
       const other = await admin.req('POST', '/tickets', { subject: 'Internal', body: 'x', requester: { email: 'x@elsewhere.example' } });
       await admin.req('POST', `/tickets/${other.body.number}/messages`, { body: 'About the refund' });
       assert.equal((await admin.req('GET', `/tickets/${other.body.number}`)).body.teamId, null);
+    });
+
+    it('sees a trigger changed by the API or straight in the database (another process) at the next event', async () => {
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      const tagIt = (await admin.req('POST', '/triggers', { name: 'Tag', events: ['ticket.created'], actions: [{ type: 'add_tags', tags: ['first'] }] })).body;
+      const create = async () => (await admin.req('POST', '/tickets', { subject: 'Hello', body: 'Hi', requester: { email: 'rule-cache@client.example', name: 'C' } })).body;
+      assert.deepEqual((await create()).tags, ['first']);
+      await admin.req('PATCH', `/triggers/${tagIt.id}`, { actions: [{ type: 'add_tags', tags: ['second'] }] });
+      assert.deepEqual((await create()).tags, ['second'], 'a change through the API');
+      // As another process would: the row changes, this process's memory does not hear of it.
+      await sql`UPDATE triggers SET actions = ${JSON.stringify([{ type: 'add_tags', tags: ['third'] }])}::jsonb WHERE id = ${tagIt.id}`.execute(t.database.db);
+      assert.deepEqual((await create()).tags, ['third'], 'a change in the database');
+      await sql`UPDATE triggers SET enabled = false WHERE id = ${tagIt.id}`.execute(t.database.db);
+      assert.deepEqual((await create()).tags, [], 'disabled elsewhere');
+      await sql`DELETE FROM triggers WHERE id = ${tagIt.id}`.execute(t.database.db);
+      assert.deepEqual((await create()).tags, []);
     });
 
     it('sees changes (changed_to) and the time of day in business hours; a change it may not make is recorded, not thrown', async () => {
@@ -219,6 +237,77 @@ for (const kind of testDbKinds()) {
       } finally {
         await new Promise((r) => server.close(r));
       }
+    });
+
+    it('replaces a webhook\'s signing secret: shown once, the next deliveries signed with it, the old one no longer', async () => {
+      clock.set('2026-06-08T09:00:00Z');
+      const received: Array<{ signature: string; body: string }> = [];
+      const server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          received.push({ signature: String(req.headers['x-guichet-signature']), body });
+          res.end('ok');
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const ws = await newWorkspace(t);
+        const admin = ws.admin;
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+        const hook = (await admin.req('POST', '/webhooks', { name: 'Rotated', url, events: ['ticket.created'] })).body;
+        const rotated = await admin.req('POST', `/webhooks/${hook.id}/secret`);
+        assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+        assert.match(rotated.body.secret, /^whsec_/);
+        assert.notEqual(rotated.body.secret, hook.secret);
+        assert.deepEqual([rotated.body.id, rotated.body.name, rotated.body.url], [hook.id, 'Rotated', url]);
+        assert.equal((await admin.req('GET', `/webhooks/${hook.id}`)).body.secret, undefined, 'the new secret is shown once too');
+
+        await admin.req('POST', '/tickets', { subject: 'After rotation', body: 'x', requester: { email: 'r@example.test' } });
+        const log = (await admin.req('GET', `/webhooks/${hook.id}/deliveries`)).body.items;
+        await webhookDeliverHandler().handle(t.deps, { workspaceId: ws.id, deliveryId: log[0].id }, { attempts: 1 } as Job);
+        const [, ts, sig] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(received[0]!.signature)!;
+        const sign = (secret: string) => createHmac('sha256', secret).update(`${ts}.${received[0]!.body}`).digest('hex');
+        assert.equal(sig, sign(rotated.body.secret), 'signed with the new secret');
+        assert.notEqual(sig, sign(hook.secret), 'not with the old one');
+
+        const audit = (await admin.req('GET', '/audit-log?action=webhook.')).body.items.map((e: any) => e.action);
+        assert.ok(audit.includes('webhook.secret_rotated'), audit.join(','));
+        const other = await newWorkspace(t);
+        assertError(await other.admin.req('POST', `/webhooks/${hook.id}/secret`), 404, 'WEBHOOK_NOT_FOUND');
+        assertError(await admin.req('POST', '/webhooks/00000000-0000-4000-8000-000000000000/secret'), 404, 'WEBHOOK_NOT_FOUND');
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    });
+
+    it('reorders triggers and automations in one step, refusing an order that leaves one out', async () => {
+      const ws = await newWorkspace(t);
+      const admin = ws.admin;
+      const make = async (path: string, body: object) => {
+        const r = await admin.req('POST', path, body);
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body.id as string;
+      };
+      const action = [{ type: 'add_tags', tags: ['x'] }];
+      const first = await make('/triggers', { name: 'First', events: ['ticket.created'], actions: action });
+      const second = await make('/triggers', { name: 'Second', events: ['ticket.created'], actions: action });
+      const third = await make('/triggers', { name: 'Third', events: ['ticket.created'], actions: action });
+      assertError(await admin.req('PUT', '/triggers/order', { ids: [third, first] }), 400, 'VALIDATION_FAILED');
+      const r = await admin.req('PUT', '/triggers/order', { ids: [third, first, second] });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const order = (await admin.req('GET', '/triggers')).body.items.map((x: any) => `${x.position}:${x.name}`);
+      assert.deepEqual(order, ['0:Third', '1:First', '2:Second']);
+      assert.deepEqual(r.body.items.map((x: any) => x.name), ['Third', 'First', 'Second']);
+
+      const before = (await admin.req('GET', '/automations')).body.items.map((x: any) => x.id);
+      const late = await make('/automations', { name: 'Late', conditions: { statuses: ['pending'], hoursInStatus: 24 }, actions: action });
+      const ids = [late, ...before];
+      const a = await admin.req('PUT', '/automations/order', { ids });
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.deepEqual(a.body.items.map((x: any) => x.id), ids);
+      assert.equal(a.body.items[0].stats.firings, 0);
+      assertError(await admin.req('PUT', '/automations/order', { ids: [...ids, third] }), 400, 'VALIDATION_FAILED');
     });
 
     it('dry-runs a trigger on existing tickets without changing them, and refuses bad definitions', async () => {

@@ -7,7 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -169,6 +171,20 @@ export function adminSuite(kind: TestDbKind): void {
     async function section(page: Page, name: string, heading: string) {
       await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name }).click();
       await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
+    }
+
+    /**
+     * Switch the interface to French from the current admin screen (its heading, French or not),
+     * open a section by its French name, check it, then put the admin back in English for what follows.
+     */
+    async function inFrench(page: Page, heading: string, sectionFr: string, check: () => Promise<void>) {
+      await page.getByRole('navigation', { name: 'Inbox' }).getByLabel('Language').selectOption('fr');
+      await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
+      await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: sectionFr }).click();
+      await check();
+      const meId = (await api.req('GET', '/auth/me')).body.user.id;
+      await until('the French setting saved', async () => (await api.req('GET', '/auth/me')).body.user.locale === 'fr');
+      assert.equal((await api.req('PATCH', `/users/${meId}`, { locale: 'en' })).status, 200);
     }
 
     it('an admin adds a user with a role and a skill, builds a team, manages a token, a custom field, a macro and a request category, and reads it all in the audit log', async () => {
@@ -385,13 +401,56 @@ export function adminSuite(kind: TestDbKind): void {
 
         // ---- workspace settings ----
         await section(page, 'Workspace', 'Workspace');
-        await page.getByLabel('Default language').selectOption('fr');
-        await page.getByRole('button', { name: 'Save', exact: true }).click();
-        await page.getByText('Saved').waitFor();
+        const general = page.locator('form.admin-form').first();
+        await general.getByLabel('Default language').selectOption('fr');
+        await general.getByRole('button', { name: 'Save', exact: true }).click();
+        await general.getByText('Saved').waitFor();
         assert.equal((await api.req('GET', '/workspace')).body.defaultLanguage, 'fr');
         // Back to English: the next journey's new customers take the workspace's language.
         assert.equal((await api.req('PATCH', '/workspace', { defaultLanguage: 'en' })).status, 200);
+        // The help center's colour and logo.
+        const brand = page.getByRole('form', { name: 'Help center and portal' });
+        await brand.getByLabel('Use Guichet’s colours').uncheck();
+        await brand.getByLabel('Brand colour').fill('#0b3d91');
+        await brand.getByRole('button', { name: 'Save', exact: true }).click();
+        await brand.getByText('Saved').waitFor();
+        assert.equal((await api.req('GET', '/workspace')).body.brandColor, '#0b3d91');
+        const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+        await brand.getByLabel('Logo').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+        await brand.getByRole('img', { name: 'Current logo' }).waitFor();
+        const logoUrl = (await api.req('GET', '/workspace')).body.logoUrl as string;
+        assert.ok(logoUrl);
+        const help = await (await fetch(`${base}/help/demo?lang=en`)).text();
+        assert.ok(help.includes(`<img src="${logoUrl}"`) && help.includes('header{background:#0b3d91'), 'the help center wears them');
         await checkA11y(page, 'the workspace screen');
+        await brand.getByRole('button', { name: 'Remove the logo' }).click();
+        await brand.getByText('No logo.').waitFor();
+        assert.equal((await api.req('PATCH', '/workspace', { brandColor: null })).status, 200);
+
+        // ---- routing: settings, a rule, training, the triage queue ----
+        await section(page, 'Routing', 'Routing');
+        const before = (await api.req('GET', '/routing/settings')).body;
+        const settingsForm = page.getByRole('form', { name: 'Automatic assignment' });
+        await settingsForm.getByLabel('Least confidence to route').fill('0.6');
+        await settingsForm.getByRole('button', { name: 'Save', exact: true }).click();
+        await settingsForm.getByText('Saved').waitFor();
+        assert.equal((await api.req('GET', '/routing/settings')).body.minConfidence, 0.6);
+        const ruleForm = page.getByRole('form', { name: 'New rule' });
+        await ruleForm.getByLabel('Name', { exact: true }).fill('Chargebacks');
+        await ruleForm.getByLabel('Words or phrases').fill('chargeback, litige bancaire');
+        await ruleForm.getByLabel('Email').check();
+        await ruleForm.getByLabel('Team', { exact: true }).selectOption({ index: 1 });
+        await ruleForm.getByRole('button', { name: 'Add the rule' }).click();
+        await page.getByRole('cell', { name: 'words: chargeback, litige bancaire · channel: Email' }).waitFor();
+        const rule = (await api.req('GET', '/routing/rules')).body.items.find((r: any) => r.name === 'Chargebacks');
+        assert.deepEqual([rule.conditions.keywords, rule.conditions.channels], [['chargeback', 'litige bancaire'], ['email']]);
+        await page.getByRole('button', { name: 'Train a new model' }).click();
+        await page.getByText('Training started in the background').waitFor();
+        await page.getByRole('heading', { name: /^Triage queue \(\d+\)$/ }).waitFor();
+        await checkA11y(page, 'the routing screen');
+        await page.getByRole('button', { name: 'Delete the rule Chargebacks' }).click();
+        await page.getByRole('cell', { name: 'words: chargeback, litige bancaire · channel: Email' }).waitFor({ state: 'detached' });
+        assert.equal((await api.req('PATCH', '/routing/settings', { minConfidence: before.minConfidence })).status, 200);
 
         // ---- the audit log shows all of it ----
         await section(page, 'Audit log', 'Audit log');
@@ -406,17 +465,211 @@ export function adminSuite(kind: TestDbKind): void {
         assert.ok(kinds.length >= 3 && kinds.every((k: string) => k.startsWith('team.')), kinds.join(','));
 
         // In French, the admin area speaks French too.
-        await page.getByRole('navigation', { name: 'Inbox' }).getByLabel('Language').selectOption('fr');
-        await page.getByRole('heading', { name: 'Journal d’audit', level: 2 }).waitFor();
-        await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Utilisateurs et rôles' }).click();
-        await page.getByRole('button', { name: 'Nouvel utilisateur' }).waitFor();
-        await checkA11y(page, 'the users screen in French');
-        const meId = (await api.req('GET', '/auth/me')).body.user.id;
-        await until('the French setting saved', async () => (await api.req('GET', '/auth/me')).body.user.locale === 'fr');
-        assert.equal((await api.req('PATCH', `/users/${meId}`, { locale: 'en' })).status, 200);
+        await inFrench(page, 'Journal d’audit', 'Utilisateurs et rôles', async () => {
+          await page.getByRole('button', { name: 'Nouvel utilisateur' }).waitFor();
+          await checkA11y(page, 'the users screen in French');
+        });
         assert.deepEqual(errors, []);
       } finally {
         await context.close();
+      }
+    });
+
+    it('an admin sets up the promise-keeping engine: a calendar with a lunch break and holidays, an SLA policy on it, a trigger tried by a dry run, an automation and a webhook', async () => {
+      // A receiver for the webhook: keeps each request's signature and body.
+      const received: Array<{ signature: string; body: string }> = [];
+      const receiver = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        req.on('end', () => {
+          received.push({ signature: String(req.headers['x-guichet-signature'] ?? ''), body });
+          res.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+      const { context, page, errors } = await open();
+      try {
+        await signIn(page, ADMIN_EMAIL, PASSWORD);
+        await page.getByRole('navigation').first().getByText('All open').waitFor();
+        await page.goto(`${base}/admin/business-calendars`);
+        await page.getByRole('heading', { name: 'Business calendars', level: 2 }).waitFor();
+
+        // ---- a business calendar: lunch break, a holiday typed and one imported ----
+        await page.getByRole('button', { name: 'New calendar' }).click();
+        const cal = page.locator('form[aria-labelledby="calendar-title"]');
+        await cal.getByLabel('Name', { exact: true }).fill('Paris office');
+        await cal.getByLabel('Time zone').fill('Mars/Olympus_Mons');
+        await cal.getByLabel('Monday, period 1: to').fill('12:00');
+        await cal.getByRole('button', { name: 'Add a period to Monday' }).click();
+        await cal.getByLabel('Monday, period 2: from').fill('14:00');
+        await cal.getByLabel('Monday, period 2: to').fill('18:00');
+        await cal.getByRole('button', { name: 'Copy Monday to Tuesday–Friday' }).click();
+        await cal.getByLabel('Holiday date').fill('2026-12-25');
+        await cal.getByLabel('Holiday name').fill('Christmas');
+        await cal.getByLabel('Every year on this date').check();
+        await cal.getByRole('button', { name: 'Add the holiday' }).click();
+        await cal.getByRole('button', { name: 'Create the calendar' }).click();
+        // The server refuses the zone; nothing typed is lost, and fixing the zone is enough.
+        await cal.getByRole('alert').filter({ hasText: 'time zone' }).waitFor();
+        assert.equal(await cal.getByLabel('Friday, period 2: from').inputValue(), '14:00');
+        await checkA11y(page, 'the calendar form with an error');
+        await cal.getByLabel('Time zone').fill('Europe/Paris');
+        await cal.getByRole('button', { name: 'Create the calendar' }).click();
+        await page.getByRole('heading', { name: 'Paris office', level: 3 }).waitFor();
+        const paris = (await api.req('GET', '/business-calendars')).body.items.find((c: any) => c.name === 'Paris office');
+        assert.ok(paris, 'the calendar exists');
+        const lunch = [{ start: '09:00', end: '12:00' }, { start: '14:00', end: '18:00' }];
+        assert.deepEqual([paris.timeZone, paris.weekly.mon, paris.weekly.fri, paris.weekly.sat], ['Europe/Paris', lunch, lunch, []]);
+        assert.deepEqual(paris.holidays, [{ date: '2026-12-25', name: 'Christmas', yearly: true }]);
+        const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:ny@test', 'DTSTART;VALUE=DATE:20270101', 'DTEND;VALUE=DATE:20270102', 'SUMMARY:New Year', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
+        await page.getByLabel('iCalendar text').fill(ics);
+        await page.getByRole('button', { name: 'Import', exact: true }).click();
+        await page.getByText('1 holidays added.').waitFor();
+        await page.getByRole('button', { name: 'Remove the holiday New Year (2027-01-01)' }).waitFor();
+        const imported = (await api.req('GET', `/business-calendars/${paris.id}`)).body.holidays.map((h: any) => `${h.date} ${h.name}`);
+        assert.deepEqual(imported, ['2026-12-25 Christmas', '2027-01-01 New Year']);
+        await checkA11y(page, 'the business calendars screen');
+        if (SHOTS) {
+          mkdirSync(SHOTS, { recursive: true });
+          await page.screenshot({ path: join(SHOTS, 'admin-calendar.png'), fullPage: true });
+        }
+
+        // ---- an SLA policy on that calendar, then the order and the switch ----
+        await section(page, 'SLA policies', 'SLA policies');
+        await page.getByRole('button', { name: 'New policy' }).click();
+        const pol = page.locator('form[aria-labelledby="policy-title"]');
+        await pol.getByLabel('Name', { exact: true }).fill('Urgent cards');
+        await pol.getByRole('group', { name: 'Priority' }).getByLabel('Urgent').check();
+        await pol.getByLabel('Business calendar').selectOption({ label: 'Paris office' });
+        await pol.getByLabel('Resolution: hours').fill('8');
+        await pol.getByLabel('First response: minutes').fill('30');
+        await pol.getByLabel('First response: hours').fill('0');
+        await pol.getByLabel('Periodic update', { exact: true }).check();
+        await pol.getByLabel('Periodic update: counted in').selectOption('calendar');
+        await pol.getByRole('button', { name: 'Create the policy' }).click();
+        await page.getByRole('heading', { name: 'Urgent cards', level: 3 }).waitFor();
+        const policy = (await api.req('GET', '/sla-policies')).body.items.find((p: any) => p.name === 'Urgent cards');
+        assert.ok(policy, 'the policy exists');
+        assert.deepEqual(
+          [policy.calendarId, policy.conditions, policy.targets, policy.pauseStatuses, policy.warnings, policy.enabled],
+          [paris.id, { priorities: ['urgent'] }, { first_response: { minutes: 30, businessHours: true }, periodic_update: { minutes: 60, businessHours: false }, resolution: { minutes: 480, businessHours: true } }, ['pending', 'on_hold'], [{ share: 0.75 }], true],
+        );
+        const other = await api.req('POST', '/sla-policies', { name: 'Everyone else', targets: { first_response: { minutes: 480 } } });
+        assert.equal(other.status, 201, JSON.stringify(other.body));
+        await page.reload();
+        await page.getByRole('button', { name: 'Move Everyone else up' }).click();
+        await until('the new order', async () => {
+          const names = (await api.req('GET', '/sla-policies')).body.items.map((p: any) => p.name);
+          return names.indexOf('Everyone else') < names.indexOf('Urgent cards');
+        });
+        await page.getByRole('button', { name: 'Disable Everyone else' }).click();
+        await page.getByRole('button', { name: 'Enable Everyone else' }).waitFor();
+        assert.equal((await api.req('GET', `/sla-policies/${other.body.id}`)).body.enabled, false);
+        await page.getByRole('button', { name: 'Urgent cards', exact: true }).click();
+        await page.getByRole('heading', { name: 'Urgent cards', level: 3 }).waitFor();
+        await checkA11y(page, 'the SLA policies screen');
+        if (SHOTS) await page.screenshot({ path: join(SHOTS, 'admin-sla.png'), fullPage: true });
+
+        // ---- a trigger: the API's refusal shown, then a dry run on recent tickets, then saved ----
+        await section(page, 'Triggers', 'Triggers');
+        await page.getByRole('button', { name: 'New trigger' }).click();
+        const trig = page.locator('form[aria-labelledby="trigger-title"]');
+        await trig.getByLabel('Name', { exact: true }).fill('Card problems are urgent');
+        await trig.getByRole('group', { name: 'All of these conditions' }).getByRole('button', { name: 'Add a condition' }).click();
+        await trig.getByLabel('Condition 1: field').selectOption('ticket.subject');
+        await trig.getByLabel('Condition 1: test').selectOption('contains');
+        await trig.getByLabel('Condition 1: value').fill('card');
+        await trig.getByRole('button', { name: 'Create the trigger' }).click();
+        await trig.getByRole('alert').filter({ hasText: 'actions.0.tags' }).waitFor();
+        await trig.getByLabel('Action 1: tags').fill('cards, urgent-review');
+        await trig.getByRole('button', { name: 'Add an action' }).click();
+        await trig.getByLabel('Action 2', { exact: true }).selectOption('set_priority');
+        await trig.getByLabel('Action 2: priority').selectOption('urgent');
+        await page.getByRole('button', { name: 'Try it on recent tickets' }).click();
+        const dry = page.locator('.dry-run');
+        await dry.getByText(/\d+ of \d+ tickets tried would match\./).waitFor();
+        const row = dry.locator('tr').filter({ hasText: 'My card is blocked' });
+        await row.getByText('priority: normal → urgent').waitFor();
+        await row.getByText(/tags: .*→ .*urgent-review/).waitFor();
+        assert.equal(await dry.locator('tr').filter({ hasText: 'salary transfer' }).count(), 0, 'a ticket without “card” does not match');
+        assert.equal((await api.req('GET', `/tickets/${customers.mine.id}`)).body.priority, 'normal', 'the dry run changed nothing');
+        await checkA11y(page, 'the triggers screen with a dry run');
+        if (SHOTS) {
+          await page.locator('.admin-panel').evaluate((el: any) => el.scrollTo(0, el.scrollHeight));
+          await page.screenshot({ path: join(SHOTS, 'admin-trigger.png') });
+        }
+        await trig.getByRole('button', { name: 'Create the trigger' }).click();
+        await page.getByRole('heading', { name: 'Card problems are urgent', level: 3 }).waitFor();
+        const trigger = (await api.req('GET', '/triggers')).body.items.find((x: any) => x.name === 'Card problems are urgent');
+        assert.ok(trigger, 'the trigger exists');
+        assert.deepEqual(
+          [trigger.events, trigger.conditions, trigger.actions, trigger.stop],
+          [['ticket.created'], { all: [{ field: 'ticket.subject', op: 'contains', value: 'card' }], any: [] }, [{ type: 'add_tags', tags: ['cards', 'urgent-review'] }, { type: 'set_priority', value: 'urgent' }], false],
+        );
+
+        // ---- an automation (the API asks for a time condition first) ----
+        await section(page, 'Automations', 'Automations');
+        await page.getByRole('button', { name: 'New automation' }).click();
+        const auto = page.locator('form[aria-labelledby="automation-title"]');
+        await auto.getByLabel('Name', { exact: true }).fill('Solve forgotten pending tickets');
+        await auto.getByRole('button', { name: 'Create the automation' }).click();
+        await auto.getByRole('alert').filter({ hasText: 'needs a time condition' }).waitFor();
+        await auto.getByLabel('Hours in the current status').fill('168');
+        await auto.getByRole('button', { name: 'Create the automation' }).click();
+        await page.getByRole('heading', { name: 'Solve forgotten pending tickets', level: 3 }).waitFor();
+        const automation = (await api.req('GET', '/automations')).body.items.find((x: any) => x.name === 'Solve forgotten pending tickets');
+        assert.deepEqual([automation?.conditions, automation?.actions], [{ statuses: ['pending'], hoursInStatus: 168, all: [] }, [{ type: 'set_status', value: 'solved' }]]);
+        await checkA11y(page, 'the automations screen');
+
+        // ---- a webhook: the secret once, a delivery in the log, signed with that secret ----
+        await section(page, 'Webhooks', 'Webhooks');
+        await page.getByRole('button', { name: 'New webhook' }).click();
+        const hook = page.locator('form[aria-labelledby="webhook-title"]');
+        await hook.getByLabel('Name', { exact: true }).fill('CRM sync');
+        await hook.getByLabel('URL').fill(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/guichet`);
+        await hook.getByRole('button', { name: 'Create the webhook' }).click();
+        const secretBox = page.getByRole('textbox', { name: 'The signing secret' });
+        await secretBox.waitFor();
+        const secret = await secretBox.inputValue();
+        assert.match(secret, /^whsec_/);
+        await checkA11y(page, 'the webhooks screen with a new secret');
+        await page.getByRole('button', { name: 'I have copied it' }).click();
+        await secretBox.waitFor({ state: 'detached' });
+        const created = await api.req('POST', '/tickets', { subject: 'Card declined abroad', body: 'My card was declined in Lisbon.', requester: { email: 'olga.first@customer.example' }, channel: 'email' });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const got = await until('the webhook delivery', async () => received.find((r) => r.body.includes(created.body.id)));
+        const [, ts, sig] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(got.signature) ?? [];
+        assert.equal(sig, createHmac('sha256', secret).update(`${ts}.${got.body}`).digest('hex'), 'signed with the secret shown');
+        // The trigger made on the page ran on the new ticket.
+        const after = (await api.req('GET', `/tickets/${created.body.id}`)).body;
+        assert.deepEqual([after.priority, after.tags.includes('urgent-review')], ['urgent', true]);
+        await until('the delivery in the log', async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return (await page.locator('tr[data-status="delivered"]').count()) > 0;
+        });
+        assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again');
+        await checkA11y(page, 'the webhook with its deliveries');
+        // A lost secret is replaced: the new one once, and it signs from now on.
+        await page.getByRole('button', { name: 'Replace the signing secret' }).click();
+        await page.getByRole('heading', { name: 'New signing secret for “CRM sync”' }).waitFor();
+        const replaced = await secretBox.inputValue();
+        assert.match(replaced, /^whsec_/);
+        assert.notEqual(replaced, secret);
+        await page.getByRole('button', { name: 'I have copied it' }).click();
+        const again = await api.req('POST', '/tickets', { subject: 'Card stolen', body: 'My card was stolen.', requester: { email: 'olga.first@customer.example' }, channel: 'email' });
+        const next = await until('the delivery after the new secret', async () => received.find((r) => r.body.includes(again.body.id)));
+        const [, ts2, sig2] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(next.signature) ?? [];
+        assert.equal(sig2, createHmac('sha256', replaced).update(`${ts2}.${next.body}`).digest('hex'), 'signed with the replaced secret');
+
+        await inFrench(page, 'Webhooks', 'Calendriers ouvrés', async () => {
+          await page.getByRole('button', { name: 'Nouveau calendrier' }).click();
+          await page.getByLabel('Lundi, plage 1 : de').waitFor();
+          await checkA11y(page, 'the calendar form in French');
+        });
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+        await new Promise((r) => receiver.close(r));
       }
     });
 

@@ -394,6 +394,90 @@ export function browserSuite(kind: TestDbKind): void {
       }
     });
 
+    it('shows a ticket\'s SLA in a ticking panel that follows changes, and filters and sorts the inbox by SLA', async () => {
+      // A policy tried first for tickets tagged sla-browser: its warning (1,200 minutes before) has
+      // already come for the 600-minute first response, not yet for the 1,440-minute resolution.
+      const policy = await api.req('POST', '/sla-policies', {
+        name: 'Browser SLA', position: 0, conditions: { tagsAny: ['sla-browser'] },
+        targets: { first_response: { minutes: 600, businessHours: false }, resolution: { minutes: 1440, businessHours: false } },
+        warnings: [{ minutesBefore: 1200 }],
+      });
+      assert.equal(policy.status, 201, JSON.stringify(policy.body));
+      const mk = async (subject: string) => {
+        const r = await api.req('POST', '/tickets', { subject, body: 'Hello', tags: ['sla-browser'], requester: { email: 'sla-browser@example.com' }, firstMessageVisibility: 'internal' });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        return r.body;
+      };
+      const risky = await mk('SLA journey: at risk');
+      const waiting = await mk('SLA journey: waiting');
+      assert.equal((await api.req('PATCH', `/tickets/${waiting.number}`, { status: 'pending' })).status, 200);
+      assert.equal((await api.req('GET', `/tickets/${risky.number}/sla`)).body.state, 'warning');
+
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 860 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await signIn(page);
+        await page.goto(`${base}/tickets/${risky.number}`);
+        const panel = page.locator('section.sla-panel');
+        await panel.getByRole('heading', { name: /SLA\s*At risk/ }).waitFor();
+        await panel.getByText('Browser SLA').waitFor();
+        const first = panel.locator('[data-target="first_response"]');
+        await panel.locator('[data-target="first_response"][data-status="warning"]').waitFor();
+        assert.match(await first.locator('.sla-status').innerText(), /At risk/);
+        await first.getByText('Target: 10 h 00 min · round the clock').waitFor();
+        assert.match(await first.locator('.sla-left').innerText(), /^9 h 5\d min left$/);
+        await panel.locator('[data-target="resolution"][data-status="running"]').getByText('Running').waitFor();
+        // The time left goes down by itself.
+        const leftMs = async () => Number(await first.locator('.sla-left').getAttribute('data-left-ms'));
+        const a = await leftMs();
+        await page.waitForTimeout(2200);
+        const b = await leftMs();
+        assert.ok(b < a - 1000 && b > a - 5000, `ticking: ${a} then ${b}`);
+        const deadline = (await api.req('GET', `/tickets/${risky.number}/sla`)).body.targets.find((x: any) => x.target === 'first_response').deadline;
+        assert.equal(await first.locator('dd time').first().getAttribute('datetime'), deadline);
+        if (SHOTS) await shot(page, 'ticket-sla');
+
+        // Someone answers elsewhere: the panel shows the first response met, with its moment.
+        assert.equal((await api.req('POST', `/tickets/${risky.id}/messages`, { body: 'We are on it.' })).status, 201);
+        await panel.locator('[data-target="first_response"][data-status="met"]').getByText('Met').waitFor();
+        await first.getByText('Completed').waitFor();
+        await panel.getByRole('heading', { name: /SLA\s*On track/ }).waitFor();
+
+        // The inbox: a badge per row, the SLA filter and the closest-deadline sort, as the API lists them.
+        await page.goto(`${base}/views/all`);
+        await page.locator('.trow').first().waitFor();
+        await page.locator('.filters').getByLabel('SLA', { exact: true }).selectOption('paused');
+        const paused = await api.all('/tickets?sla=paused&sort=created_at');
+        assert.ok(paused.some((x: any) => x.id === waiting.id));
+        await page.waitForFunction(
+          (n) => {
+            const rows = [...document.querySelectorAll('.trow')];
+            return rows.length >= n && rows.every((r: any) => r.querySelector('.sla-badge')?.dataset.sla === 'paused');
+          },
+          Math.min(paused.length, 3),
+        );
+        const shown = await page.locator('.trow').evaluateAll((rows: any[]) => rows.map((r) => Number(r.dataset.ticket)));
+        assert.deepEqual(shown, paused.slice(0, shown.length).map((x: any) => x.number));
+        const badges = await page.locator('.trow .sla-badge').allInnerTexts();
+        assert.ok(badges.length === shown.length && badges.every((x) => x.includes('Paused')), badges.join(','));
+
+        await page.locator('.filters').getByLabel('SLA', { exact: true }).selectOption('');
+        await page.locator('.sort select').selectOption('sla_due_at');
+        const closest = (await api.req('GET', '/tickets?sort=sla_due_at&order=asc&limit=5')).body.items;
+        await page.waitForFunction((n) => document.querySelector('.trow')?.getAttribute('data-ticket') === String(n), closest[0].number);
+        const top = page.locator('.trow').first();
+        const state = closest[0].sla.state;
+        assert.equal(await top.locator('.sla-badge').getAttribute('data-sla'), state);
+        if (SHOTS) await shot(page, 'inbox-sla');
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+        await api.req('DELETE', `/sla-policies/${policy.body.id}`);
+      }
+    });
+
     it('asks for a password-reset link without telling whether the address exists, and explains a dead link', async () => {
       const context = await browser.newContext({ locale: 'en-GB' });
       const page = await context.newPage();

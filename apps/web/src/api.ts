@@ -19,7 +19,9 @@ import type {
   TeamOut,
   TicketOut,
   TicketPriority,
+  TicketSlaOut,
   TicketStatus,
+  SlaState,
   UserOut,
   MacroOut,
   MacroPreviewOut,
@@ -27,6 +29,7 @@ import type {
 } from '@guichet/contracts';
 
 export type { SavedViewOut, SavedViewQuery };
+export type { SlaState, TicketSlaOut };
 export type { CustomFieldOut, CustomerOut, EventOut, MeOut, MessageOut, OrganizationOut, Page, TeamOut, TicketOut, TicketPriority, TicketStatus, UserOut };
 
 export class ApiError extends Error {
@@ -102,7 +105,8 @@ export interface TicketQuery {
   requesterId?: string;
   organizationId?: string;
   updatedAfter?: string;
-  sort?: 'created_at' | 'updated_at' | 'number' | 'priority';
+  sla?: SlaState[];
+  sort?: 'created_at' | 'updated_at' | 'number' | 'priority' | 'sla_due_at';
   order?: 'asc' | 'desc';
 }
 
@@ -154,6 +158,7 @@ export const api = {
     request<Page<TicketOut>>('GET', `/tickets${qs({ ...q, limit, cursor })}`),
   counts: () => request<ViewCounts>('GET', '/tickets/counts'),
   ticket: (ref: string | number) => request<TicketOut>('GET', `/tickets/${ref}`),
+  ticketSla: (id: string) => request<TicketSlaOut>('GET', `/tickets/${id}/sla`),
   updateTicket: (id: string, patch: TicketPatch) => request<TicketOut>('PATCH', `/tickets/${id}`, patch),
   messages: (id: string) => all<MessageOut>(`/tickets/${id}/messages`),
   events: (id: string) => all<EventOut>(`/tickets/${id}/events`),

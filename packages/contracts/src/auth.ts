@@ -59,6 +59,10 @@ export const WorkspaceOut = z.object({
   name: z.string(),
   mailDomain: z.string().nullable(),
   defaultLanguage: z.string(),
+  /** The help center's and portal's colour, #rrggbb; null for the default. */
+  brandColor: z.string().nullable(),
+  /** Where the help center serves the logo (changes with it); null without one. */
+  logoUrl: z.string().nullable(),
   createdAt: isoDate,
 });
 export type WorkspaceOut = z.infer<typeof WorkspaceOut>;
@@ -67,10 +71,27 @@ export const UpdateWorkspaceInput = z
     name: nonEmpty(200),
     mailDomain: z.string().trim().toLowerCase().max(253).nullable(),
     defaultLanguage: z.enum(['en', 'fr']),
+    brandColor: z
+      .string()
+      .trim()
+      .regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb, for example #1a73e8')
+      .transform((v) => v.toLowerCase())
+      .nullable(),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdateWorkspaceInput = z.infer<typeof UpdateWorkspaceInput>;
+
+/** The logo's largest size, in bytes of the image. */
+export const LOGO_MAX_BYTES = 256 * 1024;
+/** A logo: a PNG, JPEG, GIF or WebP image, base64-encoded (SVG is refused: it can carry scripts). */
+export const SetWorkspaceLogoInput = z.object({
+  contentBase64: z
+    .string()
+    .max(Math.ceil(LOGO_MAX_BYTES / 3) * 4 + 4, `the image is larger than ${LOGO_MAX_BYTES / 1024} kB`)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not base64'),
+});
+export type SetWorkspaceLogoInput = z.infer<typeof SetWorkspaceLogoInput>;
 
 /** Ask for a password-reset link by email; answered 204 whether or not the address has an account. */
 export const PasswordResetRequestInput = z.object({

@@ -41,3 +41,7 @@ export function queryList<T extends z.ZodType<unknown, string>>(item: T) {
     .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(item).max(50));
 }
+
+/** A new order for admin-ordered rules: every one of the workspace's ids, once, first tried first. */
+export const ReorderInput = z.object({ ids: z.array(uuid).max(1000) });
+export type ReorderInput = z.infer<typeof ReorderInput>;

@@ -15,6 +15,11 @@ export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const TicketPriority = z.enum(TICKET_PRIORITIES);
 export type TicketPriority = z.infer<typeof TicketPriority>;
 
+/** A ticket's SLA at a moment, the worst of its targets (GET /tickets?sla=…; the web app's badge). */
+export const SLA_STATES = ['breached', 'warning', 'ok', 'paused', 'none'] as const;
+export const SlaState = z.enum(SLA_STATES);
+export type SlaState = z.infer<typeof SlaState>;
+
 export const CHANNELS = ['email', 'web', 'portal', 'chat', 'api', 'phone'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;

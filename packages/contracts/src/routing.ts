@@ -156,3 +156,7 @@ export const TrainAcceptedOut = z.object({ jobId: z.number().int().nullable(), s
 export type RoutingMode = z.infer<typeof RoutingMode>;
 export type TeamRoutingOut = z.infer<typeof TeamRoutingOut>;
 export type AvailabilityOut = z.infer<typeof AvailabilityOut>;
+export type RoutingSettingsOut = z.infer<typeof RoutingSettingsOut>;
+export type RoutingRuleOut = z.infer<typeof RoutingRuleOut>;
+export type RoutingModelOut = z.infer<typeof RoutingModelOut>;
+export type TicketRoutingOut = z.infer<typeof TicketRoutingOut>;

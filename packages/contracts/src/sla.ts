@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Channel, TicketPriority, TicketStatus } from './enums.ts';
+import { Channel, SlaState, TicketPriority, TicketStatus } from './enums.ts';
 import { isoDate, nonEmpty, uuid } from './common.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time HH:MM between 00:00 and 24:00');
@@ -176,6 +176,11 @@ export const SlaClockOut = z.object({
   deadline: isoDate.nullable(),
   /** Time left before the deadline, counted as the target is (negative: overdue by). */
   timeLeftMinutes: z.number().nullable(),
+  timeLeftSeconds: z.number().int().nullable(),
+  /** Whether time left is going down at `asOf` (running, and in business hours for a business-hours target). */
+  countingNow: z.boolean(),
+  /** The earliest warning moment of the policy for this target while it runs. */
+  warningAt: isoDate.nullable(),
   usedMinutes: z.number(),
   breachedAt: isoDate.nullable(),
   fulfilledAt: isoDate.nullable(),
@@ -186,7 +191,13 @@ export const TicketSlaOut = z.object({
   policy: z.object({ id: uuid, name: z.string() }).nullable(),
   calendar: z.object({ id: uuid, name: z.string(), timeZone: z.string() }).nullable(),
   paused: z.boolean(),
+  /** The ticket's state now, as the inbox filter sees it. */
+  state: SlaState,
+  /** The earliest deadline of an open target (as in the inbox's sort). */
+  dueAt: isoDate.nullable(),
   nextDueAt: isoDate.nullable(),
+  /** The server's time of this answer: time left is counted from here. */
+  asOf: isoDate,
   targets: z.array(SlaClockOut),
 });
 export type TicketSlaOut = z.infer<typeof TicketSlaOut>;
@@ -209,3 +220,12 @@ export const NotificationOut = z.object({
 });
 
 export const MarkNotificationsReadInput = z.object({ ids: z.array(uuid).min(1).max(200) });
+
+export type Period = z.infer<typeof Period>;
+export type WeeklySchedule = z.infer<typeof WeeklySchedule>;
+export type Holiday = z.infer<typeof Holiday>;
+export type SpecialDay = z.infer<typeof SpecialDay>;
+export type SlaTargetKind = z.infer<typeof SlaTargetKind>;
+export type SlaConditions = z.infer<typeof SlaConditions>;
+export type SlaWarning = z.infer<typeof SlaWarning>;
+export type ImportHolidaysOut = z.infer<typeof ImportHolidaysOut>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Channel, MessageVisibility, TicketPriority, TicketStatus } from './enums.ts';
+import { Channel, MessageVisibility, SlaState, TicketPriority, TicketStatus } from './enums.ts';
 import { LANGUAGE, email, isoDate, nonEmpty, pageQuery, queryList, uuid } from './common.ts';
 import { MessageEmailOut } from './email.ts';
 
@@ -72,7 +72,8 @@ export const UpdateTicketInput = z
   .refine((v) => Object.keys(v).some((k) => k !== 'version'), 'nothing to update');
 export type UpdateTicketInput = z.infer<typeof UpdateTicketInput>;
 
-export const TICKET_SORTS = ['created_at', 'updated_at', 'number', 'priority'] as const;
+/** `sla_due_at`: by the SLA deadline (GET /tickets/{id}/sla), tickets without one last whatever the order. */
+export const TICKET_SORTS = ['created_at', 'updated_at', 'number', 'priority', 'sla_due_at'] as const;
 
 export const ListTicketsQuery = pageQuery.extend({
   q: z.string().trim().max(500).optional(),
@@ -89,6 +90,8 @@ export const ListTicketsQuery = pageQuery.extend({
   createdAfter: isoDate.optional(),
   createdBefore: isoDate.optional(),
   updatedAfter: isoDate.optional(),
+  /** Tickets in any of these SLA states now (staff who may read SLAs). */
+  sla: queryList(SlaState).optional(),
   sort: z.enum(TICKET_SORTS).default('created_at'),
   order: z.enum(['asc', 'desc']).default('desc'),
 });
@@ -104,6 +107,13 @@ export const CreateMessageInput = z.object({
   status: TicketStatus.optional(),
 });
 export type CreateMessageInput = z.infer<typeof CreateMessageInput>;
+
+export const TicketSlaSummaryOut = z.object({
+  state: SlaState,
+  /** The earliest deadline of an open target (a passed one when breached); null when none runs. */
+  dueAt: isoDate.nullable(),
+});
+export type TicketSlaSummaryOut = z.infer<typeof TicketSlaSummaryOut>;
 
 const personRef = z.object({ id: uuid, name: z.string(), email: z.string().nullable() });
 
@@ -127,6 +137,8 @@ export const TicketOut = z.object({
   solvedAt: isoDate.nullable(),
   closedAt: isoDate.nullable(),
   categoryId: uuid.nullable(),
+  /** The SLA now, in lists and reads for staff who may read SLAs (not in the answers to changes). */
+  sla: TicketSlaSummaryOut.optional(),
   /** What the caller may do with this ticket, so clients do not re-implement the rules. */
   permissions: z.object({
     update: z.boolean(),
@@ -184,6 +196,7 @@ export const SavedViewQuery = z
     tag: z.array(Tag).max(50).optional(),
     language: LANGUAGE.optional(),
     organizationId: uuid.optional(),
+    sla: z.array(SlaState).max(5).optional(),
     sort: z.enum(TICKET_SORTS).optional(),
     order: z.enum(['asc', 'desc']).optional(),
   })

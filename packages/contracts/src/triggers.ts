@@ -194,3 +194,12 @@ export const WebhookDeliveryOut = z.object({
   createdAt: isoDate,
   deliveredAt: isoDate.nullable(),
 });
+
+export type TriggerEventName = z.infer<typeof TriggerEventName>;
+export type TriggerCondition = z.infer<typeof TriggerCondition>;
+export type TriggerAction = z.infer<typeof TriggerAction>;
+export type DryRunTriggerInput = z.input<typeof DryRunTriggerInput>;
+export type DryRunTriggerOut = z.infer<typeof DryRunTriggerOut>;
+export type WebhookOut = z.infer<typeof WebhookOut>;
+export type CreatedWebhookOut = z.infer<typeof CreatedWebhookOut>;
+export type WebhookDeliveryOut = z.infer<typeof WebhookDeliveryOut>;

@@ -137,6 +137,8 @@ export interface TicketRepository {
     list: Array<{ ticket: Omit<Ticket, 'number' | 'version'>; message: Omit<Message, 'attachments'>; attachments: []; event: NewEvent; later: Array<Omit<Message, 'attachments'>> }>,
   ): Promise<Ticket[]>;
   findById(workspaceId: string, id: string): Promise<TicketView | null>;
+  /** Those of `ids` that exist in the workspace, in no particular order. */
+  findByIds(workspaceId: string, ids: string[]): Promise<TicketView[]>;
   findByNumber(workspaceId: string, number: number): Promise<TicketView | null>;
   /** Lock the row for the rest of the transaction. */
   lock(workspaceId: string, id: string): Promise<Ticket | null>;
@@ -160,6 +162,8 @@ export interface MessageRepository {
 export interface UserRepository {
   insert(user: User): Promise<User>;
   findById(workspaceId: string, id: string): Promise<User | null>;
+  /** Those of `ids` that exist in the workspace, in no particular order. */
+  findByIds(workspaceId: string, ids: string[]): Promise<User[]>;
   findByEmail(workspaceId: string, email: string): Promise<User | null>;
   /** Every active account with a password for this address, in every workspace (login). */
   findLoginCandidates(email: string): Promise<Array<{ user: User; workspace: Workspace }>>;
@@ -211,6 +215,8 @@ export interface CustomFieldRepository {
 
 export interface EventRepository {
   append(event: NewEvent): Promise<void>;
+  /** Several events in one statement, in this order. */
+  appendMany(events: NewEvent[]): Promise<void>;
   listForSubject(
     workspaceId: string,
     subjectType: NewEvent['subjectType'],
@@ -308,6 +314,9 @@ export interface WorkspaceRepository {
   findById(id: string): Promise<Workspace | null>;
   findBySlug(slug: string): Promise<Workspace | null>;
   update(id: string, patch: Partial<Workspace>): Promise<Workspace>;
+  /** Replace the logo (null: remove it) and name it on the workspace, in one transaction's worth of statements. */
+  setLogo(id: string, logo: { content: Buffer; contentType: string; sha256: string } | null, at: Date): Promise<Workspace>;
+  getLogo(id: string): Promise<{ content: Buffer; contentType: string; sha256: string; updatedAt: Date } | null>;
 }
 
 export interface Repositories {

@@ -16,6 +16,9 @@ import * as m0004 from './migrations/0004_knowledge.ts';
 import * as m0009 from './migrations/0009_collab.ts';
 import * as m0008 from './migrations/0008_portal.ts';
 import * as m0010 from './migrations/0010_content_gaps.ts';
+import * as m0011 from './migrations/0011_sla_inbox.ts';
+import * as m0012 from './migrations/0012_branding.ts';
+import * as m0013 from './migrations/0013_inbox_indexes.ts';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 
@@ -56,6 +59,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_collab': m0009,
   '0008_portal': m0008,
   '0010_content_gaps': m0010,
+  '0011_sla_inbox': m0011,
+  '0012_branding': m0012,
+  '0013_inbox_indexes': m0013,
 };
 
 /**

@@ -10,6 +10,8 @@ export interface WorkspacesTable {
   mail_domain: string | null;
   default_language: string;
   settings: Generated<Json<Record<string, unknown>>>;
+  brand_color: Generated<string | null>;
+  logo_sha256: Generated<string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -451,8 +453,17 @@ export interface SearchDocumentsTable {
   tsv: ColumnType<string, never, never>;
 }
 
+export interface WorkspaceLogosTable {
+  workspace_id: string;
+  content: Buffer;
+  content_type: string;
+  sha256: string;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
+  workspace_logos: WorkspaceLogosTable;
   organizations: OrganizationsTable;
   users: UsersTable;
   teams: TeamsTable;
@@ -566,6 +577,9 @@ export interface TicketSlaTable {
   calendar_id: string | null;
   state: Json<unknown>;
   next_due_at: Timestamp | null;
+  due_at: Timestamp | null;
+  warn_at: Timestamp | null;
+  paused: Generated<boolean>;
   updated_at: Timestamp;
 }
 

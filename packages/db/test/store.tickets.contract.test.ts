@@ -299,6 +299,12 @@ describeStore('storage port: tickets, messages, events and transactions', (h) =>
         );
       }
       await h.store.tickets.create(ticketInput(other.ws, other.customer));
+      // SLA deadlines for two tickets in three, several on the same instant; the others have none.
+      for (const [i, t] of created.entries()) {
+        if (i % 3 === 0) continue;
+        const summary = { dueAt: at(500 + (i % 4)), warnAt: null, paused: false };
+        await h.store.ticketSla.upsert({ workspaceId: ws.id, ticketId: t.id, state: { policyId: null, calendarId: null, paused: false, clocks: {} }, nextDueAt: null, summary, updatedAt: at(0) });
+      }
       for (const sort of TICKET_SORTS) {
         for (const order of ['asc', 'desc'] as const) {
           const position = (t: TicketView): CursorPosition => ({ sort, order, value: cursorValue(t, sort), id: t.id });
@@ -312,12 +318,51 @@ describeStore('storage port: tickets, messages, events and transactions', (h) =>
             for (let i = 1; i < walked.length; i++) {
               const [a, b] = [walked[i - 1]!, walked[i]!];
               const [va, vb] = [cursorValue(a, sort), cursorValue(b, sort)];
-              const before = order === 'asc' ? va < vb || (va === vb && a.id < b.id) : va > vb || (va === vb && a.id > b.id);
+              // Without a value (no SLA deadline) comes last in both orders.
+              const before =
+                va === vb ? (order === 'asc' ? a.id < b.id : a.id > b.id) : va === null ? false : vb === null ? true : order === 'asc' ? va < vb : va > vb;
               assert.ok(before, `${sort} ${order}: ${va}/${a.id} then ${vb}/${b.id}`);
             }
           }
         }
       }
+    });
+
+    it('filters by SLA state at a given moment from the stored summary', async () => {
+      const { ws, customer } = await people(h);
+      const other = await people(h);
+      const mk = async (summary: { dueAt: Date | null; warnAt: Date | null; paused: boolean } | null, w = ws, c = customer) => {
+        const t = await h.store.tickets.create(ticketInput(w, c));
+        if (summary) await h.store.ticketSla.upsert({ workspaceId: w.id, ticketId: t.id, state: { policyId: null, calendarId: null, paused: summary.paused, clocks: {} }, nextDueAt: null, summary, updatedAt: at(0) });
+        return t;
+      };
+      const now = at(100);
+      const breached = await mk({ dueAt: at(50), warnAt: at(40), paused: false });
+      const breachedPaused = await mk({ dueAt: at(60), warnAt: null, paused: true });
+      const warning = await mk({ dueAt: at(200), warnAt: at(90), paused: false });
+      const ok = await mk({ dueAt: at(200), warnAt: at(150), paused: false });
+      const okNoWarning = await mk({ dueAt: at(300), warnAt: null, paused: false });
+      const paused = await mk({ dueAt: null, warnAt: null, paused: true });
+      const finished = await mk({ dueAt: null, warnAt: null, paused: false });
+      const noClocks = await mk(null);
+      await mk({ dueAt: at(50), warnAt: null, paused: false }, other.ws, other.customer);
+      const list = async (states: TicketFilter['slaStates']) =>
+        sortedIds(await h.store.tickets.list(ws.id, { includeInternal: true, slaStates: states!, slaNow: now }, { sort: 'created_at', order: 'desc' }, { limit: 50 }));
+      const ids = (...ts: Ticket[]) => sortedIds(ts);
+      assert.deepEqual(await list(['breached']), ids(breached, breachedPaused));
+      assert.deepEqual(await list(['warning']), ids(warning));
+      assert.deepEqual(await list(['ok']), ids(ok, okNoWarning));
+      assert.deepEqual(await list(['paused']), ids(paused));
+      assert.deepEqual(await list(['none']), ids(finished, noClocks));
+      assert.deepEqual(await list(['breached', 'warning']), ids(breached, breachedPaused, warning));
+      // Later, the ok ticket's warning moment has come.
+      assert.deepEqual(
+        sortedIds(await h.store.tickets.list(ws.id, { includeInternal: true, slaStates: ['warning'], slaNow: at(160) }, { sort: 'number', order: 'asc' }, { limit: 50 })),
+        ids(warning, ok),
+      );
+      const [first] = await h.store.tickets.list(ws.id, { includeInternal: true }, { sort: 'sla_due_at', order: 'asc' }, { limit: 1 });
+      assert.equal(first!.id, breached.id, 'the most overdue first');
+      assert.deepEqual(first!.sla, { dueAt: at(50), warnAt: at(40), paused: false });
     });
 
     it('counts the open tickets of an assignee', async () => {

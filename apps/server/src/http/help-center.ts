@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ARTICLE_LANGUAGES, type ArticleLanguage } from '@guichet/contracts';
 import * as core from '@guichet/core';
 import { markSnippet } from './routes/search.ts';
-import { esc, langOf, sendPage } from './html.ts';
+import { esc, langOf, sendPage, themeOf, type Theme } from './html.ts';
 
 const T = {
   en: { help: 'Help center', search: 'Search', searchFor: 'Search the help center', results: 'Results for', none: 'No article matches. Try other words.', helped: 'Did this help?', yes: 'Yes', no: 'No', comment: 'What were you looking for? (optional)', send: 'Send', thanks: 'Thank you for your feedback.', other: 'Other articles', updated: 'Updated', missing: 'This article is not available in English yet; here is the French version.', home: 'Home', uncategorized: 'More articles', contact: 'Contact support' },
@@ -68,7 +68,7 @@ export function renderMarkdown(md: string): string {
 
 const plain = (md: string) => md.replace(/[#*`>[\]()_-]+/g, ' ').replace(/\s+/g, ' ').trim();
 
-function page(reply: FastifyReply, p: { lang: ArticleLanguage; slug: string; workspace: string; title: string; description: string; canonical: string; body: string; status?: number }) {
+function page(reply: FastifyReply, p: { lang: ArticleLanguage; slug: string; workspace: string; theme: Theme; title: string; description: string; canonical: string; body: string; status?: number }) {
   const t = T[p.lang];
   return sendPage(reply, {
     lang: p.lang,
@@ -76,6 +76,7 @@ function page(reply: FastifyReply, p: { lang: ArticleLanguage; slug: string; wor
     description: p.description,
     canonical: p.canonical,
     brand: { href: `/help/${p.slug}?lang=${p.lang}`, workspace: p.workspace, site: t.help },
+    theme: p.theme,
     // Not answered here: the customer portal's request form, which suggests articles again as they type.
     nav: `<a href="/portal/${esc(encodeURIComponent(p.slug))}/requests/new?lang=${p.lang}">${t.contact}</a> · `,
     beforeMain: `<form class="search" action="/help/${esc(p.slug)}/search" method="get" role="search"><input type="hidden" name="lang" value="${p.lang}">
@@ -103,6 +104,20 @@ export function registerHelpCenter(app: FastifyInstance, deps: core.Deps): void 
 
   app.get('/help', async (req, reply) => notFound(reply, langOf(req.query, 'en')));
 
+  // The logo: public, typed from its bytes when it was set, never sniffed by the browser.
+  app.get<{ Params: { slug: string } }>('/help/:slug/logo', async (req, reply) => {
+    const logo = await core.workspaceLogo(deps, req.params.slug);
+    if (!logo) return reply.code(404).type('text/plain; charset=utf-8').send('No logo.');
+    const versioned = typeof (req.query as { v?: unknown }).v === 'string';
+    return reply
+      .type(logo.contentType)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'")
+      .header('etag', `"${logo.sha256}"`)
+      .header('cache-control', versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=300')
+      .send(logo.content);
+  });
+
   app.get<{ Params: { slug: string } }>('/help/:slug', async (req, reply) => {
     const hc = await open(req.params.slug);
     if (!hc) return notFound(reply, langOf(req.query, 'en'));
@@ -124,7 +139,7 @@ export function registerHelpCenter(app: FastifyInstance, deps: core.Deps): void 
     const loose = articles.filter((a) => !a.view.article.categoryId || !categories.some((c) => c.id === a.view.article.categoryId));
     if (loose.length) sections.push(`<section><h2>${t.uncategorized}</h2>${list(loose)}</section>`);
     return page(reply, {
-      lang, slug: hc.workspace.slug, workspace: hc.workspace.name,
+      lang, slug: hc.workspace.slug, workspace: hc.workspace.name, theme: themeOf(hc.workspace),
       title: `${t.help} · ${hc.workspace.name}`, description: `${t.help} ${hc.workspace.name}`,
       canonical: `/help/${encodeURIComponent(hc.workspace.slug)}?lang=${lang}`,
       body: `<h1>${t.help}</h1>${sections.join('\n')}`,
@@ -158,7 +173,7 @@ ${renderMarkdown(tr.body)}</article>
 <button name="helpful" value="yes">${t.yes}</button> <button name="helpful" value="no">${t.no}</button><br>
 <label>${t.comment}<br><textarea name="comment" rows="3" cols="50" maxlength="2000"></textarea></label></fieldset></form>`}`;
     return page(reply, {
-      lang, slug: hc.workspace.slug, workspace: hc.workspace.name,
+      lang, slug: hc.workspace.slug, workspace: hc.workspace.name, theme: themeOf(hc.workspace),
       title: `${tr.title} · ${hc.workspace.name}`, description: plain(tr.body),
       canonical: articleUrl(hc.workspace.slug, a.view, lang), body,
     });
@@ -206,7 +221,7 @@ ${renderMarkdown(tr.body)}</article>
       .filter((h) => (seen.has(h.id) ? false : (seen.add(h.id), true)));
     const body = `<h1>${t.results} « ${esc(q)} »</h1>${items.length ? items.map((h) => `<div class="hit"><a href="/help/${esc(encodeURIComponent(hc.workspace.slug))}/articles/${h.id}/${esc(h.article?.slug ?? '')}?lang=${lang}">${esc(h.title)}</a><br><span class="muted">${markSnippet(plain(h.snippet))}</span></div>`).join('') : `<p>${t.none}</p>`}`;
     return page(reply, {
-      lang, slug: hc.workspace.slug, workspace: hc.workspace.name,
+      lang, slug: hc.workspace.slug, workspace: hc.workspace.name, theme: themeOf(hc.workspace),
       title: `${t.search}: ${q} · ${hc.workspace.name}`, description: `${t.results} ${q}`,
       canonical: `/help/${encodeURIComponent(hc.workspace.slug)}/search?q=${encodeURIComponent(q)}&lang=${lang}`, body,
     });

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { ArticleLanguage } from '@guichet/contracts';
+import { textColorOn } from '@guichet/core';
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
@@ -34,6 +35,8 @@ export interface PageParts {
   description?: string;
   /** Left of the header: the workspace's name and the site's name, linking home. */
   brand: { href: string; workspace: string; site: string };
+  /** The workspace's colour and logo (`themeOf`), when it has them. */
+  theme?: Theme;
   /** Extra links in the header, before the language switch (already HTML). */
   nav?: string;
   /** Between the header and the main content (already HTML), e.g. a search form. */
@@ -45,6 +48,28 @@ export interface PageParts {
   cache?: string;
   /** An inline script allowed by its nonce (progressive enhancement only). */
   script?: { nonce: string; code: string };
+}
+
+export interface Theme {
+  /** #rrggbb: the header's background. */
+  color: string | null;
+  logoUrl: string | null;
+}
+
+/** Where the help center serves a workspace's logo: the address changes with the image, so it may be cached for a year. */
+export const logoUrlOf = (w: { slug: string; logoSha256?: string | null | undefined }) =>
+  w.logoSha256 ? `/help/${encodeURIComponent(w.slug)}/logo?v=${w.logoSha256.slice(0, 16)}` : null;
+
+export const themeOf = (w: { slug: string; brandColor?: string | null | undefined; logoSha256?: string | null | undefined }): Theme => ({
+  color: w.brandColor ?? null,
+  logoUrl: logoUrlOf(w),
+});
+
+/** The header in the workspace's colour, its text in black or white, whichever reads better on it. */
+function themeStyle(t: Theme | undefined): string {
+  if (!t?.color || !/^#[0-9a-f]{6}$/i.test(t.color)) return '';
+  const ink = textColorOn(t.color);
+  return `header{background:${t.color};color:${ink};border-bottom-color:${t.color};padding:.5rem 1rem;border-radius:0 0 .4rem .4rem}header a{color:${ink}}`;
 }
 
 /** Send one HTML page. */
@@ -62,9 +87,9 @@ export function sendPage(reply: FastifyReply, p: PageParts): FastifyReply {
 <title>${esc(p.title)}</title>${p.description !== undefined ? `<meta name="description" content="${esc(p.description.slice(0, 160))}">` : ''}
 <link rel="canonical" href="${esc(p.canonical)}">
 <link rel="alternate" hreflang="${other}" href="${esc(switchUrl)}">
-<style>${PAGE_STYLE}${p.style ?? ''}</style>
+<style>${PAGE_STYLE}${p.style ?? ''}${themeStyle(p.theme)}</style>
 </head><body>
-<header><a href="${esc(p.brand.href)}"><strong>${esc(p.brand.workspace)}</strong> · ${p.brand.site}</a>
+<header><a href="${esc(p.brand.href)}">${p.theme?.logoUrl ? `<img src="${esc(p.theme.logoUrl)}" alt="" height="32" style="vertical-align:middle;margin-right:.5rem;max-width:10rem;object-fit:contain">` : ''}<strong>${esc(p.brand.workspace)}</strong> · ${p.brand.site}</a>
 <span>${p.nav ?? ''}<a href="${esc(switchUrl)}" hreflang="${other}" lang="${other}">${other === 'fr' ? 'Français' : 'English'}</a></span></header>
 ${p.beforeMain ?? ''}
 <main id="main">${p.body}</main>${p.script ? `\n<script nonce="${p.script.nonce}">${p.script.code}</script>` : ''}</body></html>`);

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { PasswordResetConfirmInput, email as emailSchema, type TicketStatus } from '@guichet/contracts';
 import * as core from '@guichet/core';
 import { portalCookieOptions, sessionCookieOptions } from './auth.ts';
-import { esc, langOf, sendPage } from './html.ts';
+import { esc, langOf, sendPage, themeOf } from './html.ts';
 import { renderMarkdown } from './help-center.ts';
 import { MultipartError, boundaryOf, parseMultipart, type MultipartForm } from './multipart.ts';
 import { sendAttachment } from './routes/email.ts';
@@ -251,6 +251,7 @@ export function registerPortal(app: FastifyInstance, deps: core.Deps, opts: { se
         title: `${p.title} · ${v.workspace.name}`,
         canonical: `${v.base}${p.path}${p.path.includes('?') ? '&' : '?'}lang=${v.lang}`,
         brand: { href: `${v.base}?lang=${v.lang}`, workspace: v.workspace.name, site: t.portal },
+        theme: themeOf(v.workspace),
         nav: `${nav} · `,
         body: p.body,
         style: 'label{display:block;font-weight:600;margin-top:.8rem}input[type=text],input[type=email],input[type=password],select,textarea{width:100%;max-width:40rem;padding:.4rem;box-sizing:border-box}button{margin-top:.8rem;padding:.4rem .9rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #dde}.error{border:2px solid #b3261e;padding:.6rem 1rem;margin:1rem 0}.ok{border:2px solid #2e7d32;padding:.6rem 1rem;margin:1rem 0}.msg{border-left:4px solid #dde;padding:.2rem 1rem;margin:1rem 0}.msg.you{border-color:#2d5bd7}:focus-visible{outline:3px solid #2d5bd7;outline-offset:2px}header form button{margin:0;padding:0;border:0;background:none;color:inherit;font:inherit;text-decoration:underline;cursor:pointer}',

@@ -13,6 +13,7 @@ import type {
   StoredEvent,
   TeamView,
   TicketAccess,
+  TicketSlaBadge,
   TicketView,
   User,
   Workspace,
@@ -36,11 +37,12 @@ import type { SavedViewOut } from '@guichet/contracts';
 import { savedViewAccess } from '@guichet/core';
 import { macroAccess, type Macro } from '@guichet/core';
 import type { MacroOut } from '@guichet/contracts';
+import { logoUrlOf } from './html.ts';
 
 const iso = (d: Date) => d.toISOString();
 const isoN = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function presentTicket(t: TicketView, access: TicketAccess): TicketOut {
+export function presentTicket(t: TicketView, access: TicketAccess, sla?: TicketSlaBadge): TicketOut {
   return {
     id: t.id,
     number: t.number,
@@ -61,6 +63,7 @@ export function presentTicket(t: TicketView, access: TicketAccess): TicketOut {
     solvedAt: isoN(t.solvedAt),
     closedAt: isoN(t.closedAt),
     categoryId: t.categoryId,
+    ...(sla ? { sla: { state: sla.state, dueAt: isoN(sla.dueAt) } } : {}),
     permissions: { update: access.update, reply: access.reply, addNote: access.addNote, viewInternal: access.viewInternal },
   };
 }
@@ -166,7 +169,7 @@ export function presentAudit(a: StoredAuditEntry): AuditEntryOut {
 }
 
 export function presentWorkspace(w: Workspace): WorkspaceOut {
-  return { id: w.id, slug: w.slug, name: w.name, mailDomain: w.mailDomain, defaultLanguage: w.defaultLanguage, createdAt: iso(w.createdAt) };
+  return { id: w.id, slug: w.slug, name: w.name, mailDomain: w.mailDomain, defaultLanguage: w.defaultLanguage, brandColor: w.brandColor ?? null, logoUrl: logoUrlOf(w), createdAt: iso(w.createdAt) };
 }
 
 export function presentApiToken(t: ApiToken): ApiTokenOut {

@@ -21,6 +21,12 @@ import { AuditLogScreen } from './AuditLog.tsx';
 import { WorkspaceScreen } from './Workspace.tsx';
 import { MacrosScreen } from './Macros.tsx';
 import { CategoriesScreen } from './Categories.tsx';
+import { CalendarsScreen } from './Calendars.tsx';
+import { SlaPoliciesScreen } from './SlaPolicies.tsx';
+import { TriggersScreen } from './Triggers.tsx';
+import { AutomationsScreen } from './Automations.tsx';
+import { WebhooksScreen } from './Webhooks.tsx';
+import { RoutingScreen } from './Routing.tsx';
 
 export interface AdminSection {
   id: string;
@@ -38,6 +44,12 @@ export const SECTIONS: AdminSection[] = [
   { id: 'organizations', label: 'admin.organizations', permission: 'organizations:manage', Screen: OrganizationsScreen },
   { id: 'macros', label: 'admin.macros', permission: 'workspace:manage', Screen: MacrosScreen },
   { id: 'ticket-categories', label: 'admin.categories', permission: 'ticket_categories:manage', Screen: CategoriesScreen },
+  { id: 'business-calendars', label: 'admin.calendars', permission: 'sla:manage', Screen: CalendarsScreen },
+  { id: 'sla-policies', label: 'admin.slaPolicies', permission: 'sla:manage', Screen: SlaPoliciesScreen },
+  { id: 'triggers', label: 'admin.triggers', permission: 'triggers:manage', Screen: TriggersScreen },
+  { id: 'automations', label: 'admin.automations', permission: 'triggers:manage', Screen: AutomationsScreen },
+  { id: 'webhooks', label: 'admin.webhooks', permission: 'triggers:manage', Screen: WebhooksScreen },
+  { id: 'routing', label: 'admin.routing', permission: 'workspace:manage', Screen: RoutingScreen },
   { id: 'custom-fields', label: 'admin.customFields', permission: 'custom_fields:manage', Screen: CustomFieldsScreen },
   { id: 'api-tokens', label: 'admin.apiTokens', permission: 'api_tokens:own', Screen: ApiTokensScreen },
   { id: 'audit-log', label: 'admin.auditLog', permission: 'audit:read', Screen: AuditLogScreen },

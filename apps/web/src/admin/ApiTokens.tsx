@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { adminApi, type ApiTokenOut, type CreatedApiTokenOut } from './adminApi.ts';
-import { ErrorNote, Field, Refused, isRefusal, useAction, useLoad } from './kit.tsx';
+import { ErrorNote, Field, Refused, SecretOnce, isRefusal, useAction, useLoad } from './kit.tsx';
 
 export function ApiTokensScreen() {
   const { t, dateTime } = useI18n();
@@ -36,7 +36,7 @@ export function ApiTokensScreen() {
         <button className="btn btn-primary" disabled={create.busy}>{create.busy ? t('admin.saving') : t('admin.token.create')}</button>
       </form>
       <ErrorNote error={create.error ?? tokens.error} />
-      {created && <NewSecret token={created} onDone={() => setCreated(null)} />}
+      {created && <SecretOnce title={t('admin.token.createdTitle', { name: created.name })} label={t('admin.token.secret')} value={created.token} onDone={() => setCreated(null)} />}
       <table className="admin-table">
         <thead>
           <tr><th>{t('admin.token.name')}</th><th>{t('admin.token.prefix')}</th><th>{t('admin.token.created')}</th><th>{t('admin.token.lastUsed')}</th><th>{t('admin.token.expiresAt')}</th><th><span className="sr-only">{t('admin.actions')}</span></th></tr>
@@ -49,25 +49,6 @@ export function ApiTokensScreen() {
       </table>
       {tokens.data?.length === 0 && <p className="empty">{t('admin.token.none')}</p>}
     </section>
-  );
-}
-
-function NewSecret(props: { token: CreatedApiTokenOut; onDone(): void }) {
-  const { t } = useI18n();
-  const [copied, setCopied] = useState(false);
-  const copy = () => {
-    navigator.clipboard?.writeText(props.token.token).then(() => setCopied(true), () => setCopied(false));
-  };
-  return (
-    <div className="secret" role="status" aria-labelledby="secret-title">
-      <h3 id="secret-title">{t('admin.token.createdTitle', { name: props.token.name })}</h3>
-      <p>{t('admin.token.once')}</p>
-      <div className="secret-row">
-        <input readOnly aria-label={t('admin.token.secret')} value={props.token.token} onFocus={(e) => e.target.select()} />
-        <button className="btn" onClick={copy}>{copied ? t('admin.token.copied') : t('admin.token.copy')}</button>
-        <button className="btn btn-ghost" onClick={props.onDone}>{t('admin.token.done')}</button>
-      </div>
-    </div>
   );
 }
 

@@ -4,6 +4,36 @@
  */
 import type {
   ApiTokenOut,
+  AutomationOut,
+  BusinessCalendarOut,
+  Channel,
+  CreateAutomationInput,
+  CreateBusinessCalendarInput,
+  CreateSlaPolicyInput,
+  CreateTriggerInput,
+  CreateWebhookInput,
+  CreatedWebhookOut,
+  DryRunTriggerOut,
+  Holiday,
+  ImportHolidaysOut,
+  Period,
+  SlaConditions,
+  SlaPolicyOut,
+  SlaTargetKind,
+  SlaWarning,
+  SpecialDay,
+  TriggerAction,
+  TriggerCondition,
+  TriggerEventName,
+  TriggerOut,
+  UpdateAutomationInput,
+  UpdateBusinessCalendarInput,
+  UpdateSlaPolicyInput,
+  UpdateTriggerInput,
+  UpdateWebhookInput,
+  WebhookDeliveryOut,
+  WebhookOut,
+  WeeklySchedule,
   AuditEntryOut,
   AvailabilityOut,
   CreateUserInput,
@@ -18,6 +48,12 @@ import type {
   OrganizationOut,
   Page,
   RoutingMode,
+  RoutingModelOut,
+  RoutingRuleOut,
+  RoutingSettingsOut,
+  CreateRoutingRuleInput,
+  UpdateRoutingSettingsInput,
+  TicketRoutingOut,
   SetUserSkillsInput,
   SkillOut,
   StaffRole,
@@ -43,6 +79,25 @@ import { allPages, queryString, request } from '../api.ts';
 
 export type {
   ApiTokenOut,
+  AutomationOut,
+  BusinessCalendarOut,
+  Channel,
+  CreatedWebhookOut,
+  DryRunTriggerOut,
+  Holiday,
+  Period,
+  SlaConditions,
+  SlaPolicyOut,
+  SlaTargetKind,
+  SlaWarning,
+  SpecialDay,
+  TriggerAction,
+  TriggerCondition,
+  TriggerEventName,
+  TriggerOut,
+  WebhookDeliveryOut,
+  WebhookOut,
+  WeeklySchedule,
   AuditEntryOut,
   AvailabilityOut,
   CreatedApiTokenOut,
@@ -54,6 +109,9 @@ export type {
   OrganizationOut,
   Page,
   RoutingMode as RoutingModeName,
+  RoutingModelOut,
+  RoutingRuleOut,
+  TicketRoutingOut,
   SkillOut,
   StaffRole,
   TeamOut,
@@ -86,6 +144,13 @@ export interface NewOrganization {
 export type NewMacro = Pick<CreateMacroInput, 'title' | 'bodyEn' | 'bodyFr' | 'actions' | 'shared'>;
 export type NewTicketCategory = Pick<CreateTicketCategoryInput, 'key' | 'names' | 'position' | 'active'>;
 
+/** What the SLA, trigger, automation and webhook forms send (the contracts' inputs, defaults filled in by the form). */
+export type NewBusinessCalendar = CreateBusinessCalendarInput;
+export type NewSlaPolicy = Omit<CreateSlaPolicyInput, 'position'>;
+export type NewTrigger = Omit<CreateTriggerInput, 'position'>;
+export type NewAutomation = Omit<CreateAutomationInput, 'position'>;
+export type NewWebhook = CreateWebhookInput;
+
 const PAGE = 50;
 export const ROLES: StaffRole[] = ['admin', 'agent', 'light_agent'];
 
@@ -108,6 +173,15 @@ export const adminApi = {
   deleteTeam: (id: string) => request<void>('DELETE', `/teams/${id}`),
   setTeamMembers: (id: string, members: Array<{ userId: string; isLead: boolean }>) =>
     request<TeamOut>('PUT', `/teams/${id}/members`, { members }),
+  routingSettings: () => request<RoutingSettingsOut>('GET', '/routing/settings'),
+  updateRoutingSettings: (patch: UpdateRoutingSettingsInput) => request<RoutingSettingsOut>('PATCH', '/routing/settings', patch),
+  routingModels: () => request<{ items: RoutingModelOut[] }>('GET', '/routing/models').then((r) => r.items),
+  trainRoutingModel: () => request<{ jobId: number | null; status: 'queued' }>('POST', '/routing/models/train', {}),
+  routingRules: () => request<{ items: RoutingRuleOut[] }>('GET', '/routing/rules').then((r) => r.items),
+  createRoutingRule: (body: CreateRoutingRuleInput) => request<RoutingRuleOut>('POST', '/routing/rules', body),
+  deleteRoutingRule: (id: string) => request<void>('DELETE', `/routing/rules/${id}`),
+  triageQueue: (lang: string) => request<{ items: TicketRoutingOut[] }>('GET', `/routing/triage${queryString({ lang, limit: 50 })}`),
+  decideTriage: (ticketId: string, teamId: string) => request<TicketRoutingOut>('POST', `/tickets/${ticketId}/routing/decision`, { teamId }),
   teamRouting: (id: string) => request<TeamRoutingOut>('GET', `/teams/${id}/routing`),
   setTeamRouting: (id: string, body: UpdateTeamRoutingInput) => request<TeamRoutingOut>('PUT', `/teams/${id}/routing`, body),
 
@@ -121,6 +195,7 @@ export const adminApi = {
   updateCustomer: (id: string, patch: UpdateCustomerInput) => request<CustomerOut>('PATCH', `/customers/${id}`, patch),
   organizations: (q: { q?: string }, cursor: string | null) =>
     request<Page<OrganizationOut>>('GET', `/organizations${queryString({ ...q, limit: PAGE, cursor })}`),
+  allOrganizations: () => allPages<OrganizationOut>('/organizations'),
   createOrganization: (body: NewOrganization) => request<OrganizationOut>('POST', '/organizations', body),
   updateOrganization: (id: string, patch: UpdateOrganizationInput) => request<OrganizationOut>('PATCH', `/organizations/${id}`, patch),
 
@@ -147,6 +222,45 @@ export const adminApi = {
   updateTicketCategory: (id: string, patch: UpdateTicketCategoryInput) => request<TicketCategoryOut>('PATCH', `/ticket-categories/${id}`, patch),
   deleteTicketCategory: (id: string) => request<void>('DELETE', `/ticket-categories/${id}`),
 
+  calendars: () => request<{ items: BusinessCalendarOut[] }>('GET', '/business-calendars').then((r) => r.items),
+  createCalendar: (body: NewBusinessCalendar) => request<BusinessCalendarOut>('POST', '/business-calendars', body),
+  updateCalendar: (id: string, patch: UpdateBusinessCalendarInput) => request<BusinessCalendarOut>('PATCH', `/business-calendars/${id}`, patch),
+  deleteCalendar: (id: string) => request<void>('DELETE', `/business-calendars/${id}`),
+  importHolidays: (id: string, ical: string, mode: 'merge' | 'replace') =>
+    request<ImportHolidaysOut>('POST', `/business-calendars/${id}/holidays/import`, { ical, mode }),
+
+  slaPolicies: () => request<{ items: SlaPolicyOut[] }>('GET', '/sla-policies').then((r) => r.items),
+  createSlaPolicy: (body: NewSlaPolicy) => request<SlaPolicyOut>('POST', '/sla-policies', body),
+  updateSlaPolicy: (id: string, patch: UpdateSlaPolicyInput) => request<SlaPolicyOut>('PATCH', `/sla-policies/${id}`, patch),
+  deleteSlaPolicy: (id: string) => request<void>('DELETE', `/sla-policies/${id}`),
+  reorderSlaPolicies: (ids: string[]) => request<{ items: SlaPolicyOut[] }>('PUT', '/sla-policies/order', { ids }).then((r) => r.items),
+
+  triggers: () => request<{ items: TriggerOut[] }>('GET', '/triggers').then((r) => r.items),
+  createTrigger: (body: NewTrigger) => request<TriggerOut>('POST', '/triggers', body),
+  updateTrigger: (id: string, patch: UpdateTriggerInput) => request<TriggerOut>('PATCH', `/triggers/${id}`, patch),
+  deleteTrigger: (id: string) => request<void>('DELETE', `/triggers/${id}`),
+  reorderTriggers: (ids: string[]) => request<{ items: TriggerOut[] }>('PUT', '/triggers/order', { ids }).then((r) => r.items),
+  /** What the trigger as typed (saved or not) would do to recent tickets; nothing is written. */
+  dryRunTrigger: (trigger: NewTrigger, event: TriggerEventName, limit: number) =>
+    request<DryRunTriggerOut>('POST', '/triggers/dry-run', { trigger, event, limit }),
+
+  automations: () => request<{ items: AutomationOut[] }>('GET', '/automations').then((r) => r.items),
+  createAutomation: (body: NewAutomation) => request<AutomationOut>('POST', '/automations', body),
+  updateAutomation: (id: string, patch: UpdateAutomationInput) => request<AutomationOut>('PATCH', `/automations/${id}`, patch),
+  deleteAutomation: (id: string) => request<void>('DELETE', `/automations/${id}`),
+  reorderAutomations: (ids: string[]) => request<{ items: AutomationOut[] }>('PUT', '/automations/order', { ids }).then((r) => r.items),
+
+  webhooks: () => request<{ items: WebhookOut[] }>('GET', '/webhooks').then((r) => r.items),
+  createWebhook: (body: NewWebhook) => request<CreatedWebhookOut>('POST', '/webhooks', body),
+  updateWebhook: (id: string, patch: UpdateWebhookInput) => request<WebhookOut>('PATCH', `/webhooks/${id}`, patch),
+  deleteWebhook: (id: string) => request<void>('DELETE', `/webhooks/${id}`),
+  /** A new signing secret, answered once; the old one stops signing at once. */
+  rotateWebhookSecret: (id: string) => request<CreatedWebhookOut>('POST', `/webhooks/${id}/secret`),
+  webhookDeliveries: (id: string) =>
+    request<{ items: WebhookDeliveryOut[] }>('GET', `/webhooks/${id}/deliveries${queryString({ limit: 50 })}`).then((r) => r.items),
+
   workspace: () => request<WorkspaceOut>('GET', '/workspace'),
   updateWorkspace: (patch: UpdateWorkspaceInput) => request<WorkspaceOut>('PATCH', '/workspace', patch),
+  setLogo: (contentBase64: string) => request<WorkspaceOut>('PUT', '/workspace/logo', { contentBase64 }),
+  removeLogo: () => request<void>('DELETE', '/workspace/logo'),
 };

@@ -44,6 +44,38 @@ export function useAction() {
   return { busy, error, run, clear: () => setError(null) };
 }
 
+/** A settings form's save: busy while it runs, "Saved" after it, the API's error otherwise. */
+export function useSave<T>(onSaved: (v: T) => void) {
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  const save = async (f: () => Promise<T>): Promise<T | undefined> => {
+    setDone(false);
+    const next = await action.run(f);
+    if (next) {
+      setDone(true);
+      onSaved(next);
+    }
+    return next;
+  };
+  return { done, action, save, clearDone: () => setDone(false) };
+}
+
+/** The foot of a settings form: the API's error, "Saved", and the save button. */
+export function SaveFoot(props: { save: { done: boolean; action: { busy: boolean; error: unknown } }; label?: string | undefined; disabled?: boolean; children?: React.ReactNode }) {
+  const { t } = useI18n();
+  const { done, action } = props.save;
+  return (
+    <>
+      <ErrorNote error={action.error} />
+      {done && <p className="notice" role="status">{t('ticket.saved')}</p>}
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={action.busy || props.disabled}>{action.busy ? t('admin.saving') : props.label ?? t('admin.save')}</button>
+        {props.children}
+      </div>
+    </>
+  );
+}
+
 /** Pages of a list, loaded as the admin asks for more; a new query starts again from the top. */
 export function usePaged<T>(fetch: (cursor: string | null) => Promise<Page<T>>, key: string) {
   const [items, setItems] = useState<T[]>([]);
@@ -204,5 +236,65 @@ export function PanelHead(props: { id?: string; title: string; onClose(): void }
       <h3 id={props.id} ref={ref} tabIndex={-1}>{props.title}</h3>
       <button type="button" className="btn btn-ghost btn-sm" onClick={props.onClose}>{t('common.close')}</button>
     </div>
+  );
+}
+
+/** A secret the API answers once (a token, a webhook's signing key): shown here, to copy, never again. */
+export function SecretOnce(props: { title: string; label: string; value: string; onDone(): void }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const copy = () => {
+    navigator.clipboard?.writeText(props.value).then(() => setCopied(true), () => setCopied(false));
+  };
+  return (
+    <div className="secret" role="status" aria-labelledby="secret-title">
+      <h3 id="secret-title">{props.title}</h3>
+      <p>{t('admin.token.once')}</p>
+      <div className="secret-row">
+        <input readOnly aria-label={props.label} value={props.value} onFocus={(e) => e.target.select()} />
+        <button type="button" className="btn" onClick={copy}>{copied ? t('admin.token.copied') : t('admin.token.copy')}</button>
+        <button type="button" className="btn btn-ghost" onClick={props.onDone}>{t('admin.token.done')}</button>
+      </div>
+    </div>
+  );
+}
+
+/** The top of a list screen: its title and "New …" button, a line saying what it is for, the load error. */
+export function ListHead(props: { id: string; title: string; newLabel: string; onNew(): void; intro: string; error: unknown }) {
+  return (
+    <>
+      <header className="admin-head">
+        <h2 id={props.id}>{props.title}</h2>
+        <button className="btn btn-primary" onClick={props.onNew}>{props.newLabel}</button>
+      </header>
+      <p className="muted">{props.intro}</p>
+      <ErrorNote error={props.error} />
+    </>
+  );
+}
+
+/**
+ * The foot of a record's form: the settings foot (the API's answer, "Saved", the save button,
+ * named for a creation while the record is new) and, for a saved record, delete after a
+ * confirmation, with the API's answer to it.
+ */
+export function FormFoot(props: {
+  save: { done: boolean; action: { busy: boolean; error: unknown } };
+  createLabel: string;
+  del: { label: string; confirm: string; run(): Promise<void>; done(): void } | null;
+}) {
+  const remove = useAction();
+  const del = props.del;
+  async function onDelete() {
+    if (!del || !window.confirm(del.confirm)) return;
+    if (await remove.run(() => del.run().then(() => true))) del.done();
+  }
+  return (
+    <>
+      <ErrorNote error={remove.error} />
+      <SaveFoot save={props.save} label={del ? undefined : props.createLabel} disabled={remove.busy}>
+        {del && <button type="button" className="btn btn-danger" disabled={props.save.action.busy || remove.busy} onClick={() => void onDelete()}>{del.label}</button>}
+      </SaveFoot>
+    </>
   );
 }

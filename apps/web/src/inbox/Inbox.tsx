@@ -4,9 +4,10 @@ import { useI18n } from '../i18n.ts';
 import { linkHandler, navigate } from '../router.ts';
 import { teamName, useSession, userName } from '../session.ts';
 import { PriorityIcon, StatusBadge } from '../ui.tsx';
+import { SlaBadge, useNow } from '../sla.tsx';
 import { useInbox } from './useInbox.ts';
 import { VirtualList } from './VirtualList.tsx';
-import { NO_FILTERS, filtersActive, type Filters } from './views.ts';
+import { NO_FILTERS, SLA_FILTERS, filtersActive, type Filters } from './views.ts';
 
 const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -24,6 +25,10 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
 
   const set = (patch: Partial<Filters>) => inbox.setFilters({ ...inbox.filters, ...patch });
   const canUpdate = me.permissions.includes('tickets:update');
+  const slaReader = me.permissions.includes('sla:read');
+  // The badges' "due in" moves on by itself (the list is read again on changes, not on time).
+  const now = useNow(30_000);
+  const slaChoice = Object.entries(SLA_FILTERS).find(([, states]) => states.join() === inbox.filters.sla.join())?.[0] ?? '';
 
   async function bulk(patch: TicketPatch) {
     const ids = [...inbox.selected];
@@ -80,7 +85,7 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
           <span>{t('sort.label')}</span>
           <select value={inbox.filters.sort} onChange={(e) => set({ sort: e.target.value as Filters['sort'] })}>
             <option value="">{t(`sort.${view.query.sort === 'created_at' && view.query.order === 'asc' ? 'created_at_asc' : (view.query.sort ?? 'created_at')}`)}</option>
-            {(['updated_at', 'created_at', 'created_at_asc', 'priority', 'number'] as const).map((s) => (
+            {(['updated_at', 'created_at', 'created_at_asc', 'priority', 'number', ...(slaReader ? (['sla_due_at'] as const) : [])] as const).map((s) => (
               <option key={s} value={s}>{t(`sort.${s}`)}</option>
             ))}
           </select>
@@ -101,6 +106,10 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
         <FilterSelect label={t('filter.language')} value={inbox.filters.language} onChange={(v) => set({ language: v })}
           options={[['fr', 'Français'], ['en', 'English']]} />
         <TagFilter value={inbox.filters.tag} onChange={(v) => set({ tag: v })} />
+        {slaReader && (
+          <FilterSelect label={t('filter.sla')} value={slaChoice} onChange={(v) => set({ sla: v ? [...SLA_FILTERS[v]!] : [] })}
+            options={Object.keys(SLA_FILTERS).map((k) => [k, k === 'at_risk' ? t('filter.slaAtRisk') : t(`sla.state.${k as 'ok'}`)])} />
+        )}
         {filtersActive(inbox.filters) && (
           <>
             <button className="btn btn-ghost btn-sm" onClick={() => { setQ(''); inbox.setFilters(NO_FILTERS); }}>{t('filter.clear')}</button>
@@ -136,6 +145,7 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
         </span>
         <span className="c-subject">{t('col.subject')}</span>
         <span className="c-status">{t('ticket.status')}</span>
+        <span className="c-sla">{t('col.sla')}</span>
         <span className="c-assignee">{t('col.assignee')}</span>
         <span className="c-updated">{t('col.updated')}</span>
       </div>
@@ -170,6 +180,7 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
               assignee={userName(directory, tk.assigneeId)}
               team={teamName(directory, tk.teamId)}
               updated={ago(tk.updatedAt)}
+              now={now}
             />
           )}
           footer={inbox.loading ? <div className="list-foot">{inbox.items.length ? t('inbox.loadMore') : t('inbox.loading')}</div> : null}
@@ -192,6 +203,7 @@ function TicketRow(props: {
   assignee: string | null;
   team: string | null;
   updated: string;
+  now: number;
 }) {
   const { t } = useI18n();
   const tk = props.ticket;
@@ -213,6 +225,7 @@ function TicketRow(props: {
         </span>
       </a>
       <span className="c-status"><StatusBadge status={tk.status} /></span>
+      <span className="c-sla">{tk.sla && <SlaBadge sla={tk.sla} now={props.now} />}</span>
       <span className="c-assignee">{props.assignee ?? <span className="muted">{t('ticket.unassigned')}</span>}</span>
       <span className="c-updated" title={tk.updatedAt}>{props.updated}</span>
     </div>

@@ -136,7 +136,7 @@ export function useInboxState(): Inbox {
       changed.clear();
       for (const id of ids) {
         if (!itemsRef.current.some((t) => t.id === id)) continue;
-        api.ticket(id).then((t) => setItems((prev) => prev.map((x) => (x.id === t.id ? t : x))), () => {});
+        api.ticket(id).then((t) => setItems((prev) => prev.map((x) => (x.id === t.id ? keepSla(x, t) : x))), () => {});
       }
     };
     return connectRealtime((s) => {
@@ -193,7 +193,7 @@ export function useInboxState(): Inbox {
       }),
     selectAll: () => setSelected(new Set(items.map((t) => t.id))),
     clearSelection: () => setSelected(new Set()),
-    replace: (t) => setItems((prev) => prev.map((x) => (x.id === t.id ? t : x))),
+    replace: (t) => setItems((prev) => prev.map((x) => (x.id === t.id ? keepSla(x, t) : x))),
     refreshCounts,
     rememberScroll: (top) => {
       scrollTop.current = top;
@@ -219,6 +219,11 @@ export function useInboxState(): Inbox {
       setSavedViews((prev) => prev.filter((v) => v.id !== id));
     },
   };
+}
+
+/** Answers to changes carry no SLA badge: keep the one shown until the next read brings a new one. */
+function keepSla(prev: TicketOut, next: TicketOut): TicketOut {
+  return next.sla || !prev.sla ? next : { ...next, sla: prev.sla };
 }
 
 function dedupe(prev: TicketOut[], next: TicketOut[]): TicketOut[] {

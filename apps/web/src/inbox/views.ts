@@ -1,5 +1,5 @@
 /** The built-in inbox views: each is a ticket query, counted by GET /tickets/counts. */
-import type { SavedViewOut, SavedViewQuery, TicketQuery, ViewCounts } from '../api.ts';
+import type { SavedViewOut, SavedViewQuery, SlaState, TicketQuery, ViewCounts } from '../api.ts';
 import type { MessageKey } from '../i18n.ts';
 
 export const OPEN_STATUSES = ['new', 'open', 'pending', 'on_hold'] as const;
@@ -53,10 +53,21 @@ export interface Filters {
   channel: string[];
   language: string;
   tag: string;
-  sort: '' | 'updated_at' | 'created_at' | 'created_at_asc' | 'priority' | 'number';
+  sla: string[];
+  sort: '' | 'updated_at' | 'created_at' | 'created_at_asc' | 'priority' | 'number' | 'sla_due_at';
 }
 
-export const NO_FILTERS: Filters = { q: '', status: [], priority: [], teamId: '', assigneeId: '', channel: [], language: '', tag: '', sort: '' };
+export const NO_FILTERS: Filters = { q: '', status: [], priority: [], teamId: '', assigneeId: '', channel: [], language: '', tag: '', sla: [], sort: '' };
+
+/** The SLA filter's choices: "at risk" stands for breached or warning. */
+export const SLA_FILTERS: Record<string, SlaState[]> = {
+  at_risk: ['breached', 'warning'],
+  breached: ['breached'],
+  warning: ['warning'],
+  ok: ['ok'],
+  paused: ['paused'],
+  none: ['none'],
+};
 
 export function queryFor(view: ViewDef, f: Filters): TicketQuery {
   const q: TicketQuery = { ...view.query };
@@ -70,7 +81,12 @@ export function queryFor(view: ViewDef, f: Filters): TicketQuery {
   if (f.channel.length) q.channel = f.channel;
   if (f.language) q.language = f.language;
   if (f.tag.trim()) q.tag = [f.tag.trim().toLowerCase()];
-  if (f.sort === 'created_at_asc') {
+  if (f.sla.length) q.sla = f.sla as SlaState[];
+  if (f.sort === 'sla_due_at') {
+    // The closest deadline first (the overdue ones, most overdue first).
+    q.sort = 'sla_due_at';
+    q.order = 'asc';
+  } else if (f.sort === 'created_at_asc') {
     q.sort = 'created_at';
     q.order = 'asc';
   } else if (f.sort) {

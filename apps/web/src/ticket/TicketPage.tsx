@@ -26,6 +26,7 @@ import { MentionList, mentionCandidates, mentionQuery, mentionToken, TextWithMen
 import { FollowButton } from './FollowButton.tsx';
 import { TicketPresence } from './Presence.tsx';
 import { SuggestionsPanel } from '../knowledge/SuggestionsPanel.tsx';
+import { SlaPanel } from './SlaPanel.tsx';
 import { knowledgeApi } from '../knowledge/knowledgeApi.ts';
 
 const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
@@ -188,6 +189,7 @@ export function TicketPage(props: { ticketRef: string }) {
         </div>
         <aside className="side" aria-label={t('ticket.properties')}>
           <Properties ticket={tk} fields={fields} onChange={update} />
+          {me.permissions.includes('sla:read') && <SlaPanel ticket={tk} />}
           <SuggestionsPanel ticket={tk} onInsert={(s) => composerRef.current?.insert(s)} />
           <CustomerPanel ticket={tk} />
         </aside>

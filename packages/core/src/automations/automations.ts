@@ -17,6 +17,7 @@ import { systemActor, type Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordAudit } from '../shared/record.ts';
 import { authorize } from '../identity/permissions.ts';
+import { reorderRules } from '../shared/order.ts';
 import type { Ticket } from '../tickets/types.ts';
 import type { TicketStatus } from '@guichet/contracts';
 import { triggerMatches, type TriggerAction, type TriggerCondition } from '../triggers/evaluate.ts';
@@ -164,7 +165,7 @@ export async function runAutomation(deps: Deps, a: Automation): Promise<{ fired:
 async function matches(tx: Repositories, a: Automation, ticket: Ticket, now: Date): Promise<boolean> {
   if (!a.conditions.all.length) return true;
   const usesTime = a.conditions.all.some((x) => x.field.startsWith('time.'));
-  const base = await triggerContext(tx, { event: 'ticket.updated', ticket, before: null }, now, usesTime);
+  const base = await triggerContext(tx, { event: 'ticket.updated', ticket, before: null }, now, { time: usesTime, requester: true, organization: true });
   return triggerMatches({ events: ['ticket.updated'], conditions: { all: a.conditions.all, any: [] } } as never, { ...base, event: 'ticket.updated' });
 }
 
@@ -231,6 +232,12 @@ export async function updateAutomation(deps: Deps, ctx: Ctx, id: string, input: 
     await recordAudit(tx, ctx, now, 'automation.updated', { type: 'automation', id }, { fields: Object.keys(input) });
     return a;
   });
+}
+
+/** Put the automations in a new order (every id once), in one transaction. */
+export async function reorderAutomations(deps: Deps, ctx: Ctx, ids: string[]): Promise<Automation[]> {
+  authorize(ctx.actor, 'triggers:manage');
+  return reorderRules(deps, ctx, ids, { store: (tx) => tx.automations, audit: 'automation.reordered' });
 }
 
 export async function deleteAutomation(deps: Deps, ctx: Ctx, id: string): Promise<void> {

@@ -202,21 +202,29 @@ export async function enqueueOutbound(
   fields: Omit<OutboundEmail, 'status' | 'attempts' | 'lastError' | 'sentAt'>,
   runAt?: Date,
 ): Promise<OutboundEmail> {
-  const outbound: OutboundEmail = { ...fields, status: 'queued', attempts: 0, lastError: null, sentAt: null };
-  const now = fields.createdAt;
-  await tx.outboundEmails.insert(outbound);
-  await tx.jobs.enqueue(
-    {
+  return (await enqueueOutboundMany(tx, [{ fields, runAt }]))[0]!;
+}
+
+/** Several mails at once: one statement for the outbox rows, one for their send jobs. */
+export async function enqueueOutboundMany(
+  tx: Repositories,
+  mails: Array<{ fields: Omit<OutboundEmail, 'status' | 'attempts' | 'lastError' | 'sentAt'>; runAt?: Date | undefined }>,
+): Promise<OutboundEmail[]> {
+  if (!mails.length) return [];
+  const out = mails.map(({ fields }): OutboundEmail => ({ ...fields, status: 'queued', attempts: 0, lastError: null, sentAt: null }));
+  await tx.outboundEmails.insertMany(out);
+  await tx.jobs.enqueueMany(
+    out.map((o, i) => ({
       type: EMAIL_SEND_JOB,
-      payload: { workspaceId: outbound.workspaceId, outboundEmailId: outbound.id },
-      workspaceId: outbound.workspaceId,
-      ...(runAt ? { runAt } : {}),
-      dedupeKey: outbound.id,
+      payload: { workspaceId: o.workspaceId, outboundEmailId: o.id },
+      workspaceId: o.workspaceId,
+      ...(mails[i]!.runAt ? { runAt: mails[i]!.runAt } : {}),
+      dedupeKey: o.id,
       maxAttempts: EMAIL_SEND_MAX_ATTEMPTS,
-    },
-    now,
+    })),
+    out[0]!.createdAt,
   );
-  return outbound;
+  return out;
 }
 
 /**

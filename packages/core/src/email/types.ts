@@ -165,6 +165,7 @@ export interface MessageEmailRepository {
 
 export interface OutboundEmailRepository {
   insert(o: OutboundEmail): Promise<void>;
+  insertMany(list: OutboundEmail[]): Promise<void>;
   findById(workspaceId: string, id: string): Promise<OutboundEmail | null>;
   findByRfcId(rfcMessageId: string): Promise<OutboundEmail | null>;
   /** Record an attempt's outcome. */

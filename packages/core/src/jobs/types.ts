@@ -23,6 +23,8 @@ export interface Job {
 export interface JobRepository {
   /** Returns the new job's id, or null when a job with the same dedupe key already exists. */
   enqueue(job: NewJob, now: Date): Promise<number | null>;
+  /** Many jobs in one statement (and one wake-up per type); answers how many were new. */
+  enqueueMany(jobs: NewJob[], now: Date): Promise<number>;
   /**
    * Lease up to `limit` due jobs of these types to `workerId` until `now + leaseMs`; `leaseMs`
    * may give a lease per type (every type in `types` must have one), all in one statement.

@@ -7,7 +7,7 @@ import type { Deps } from '../deps.ts';
 import type { Repositories } from '../store.ts';
 import type { Ticket } from '../tickets/types.ts';
 import type { User } from '../people/types.ts';
-import { enqueueOutbound, formatAddress } from '../email/outbound.ts';
+import { enqueueOutboundMany, formatAddress } from '../email/outbound.ts';
 import { mentionsAsText } from '../tickets/mentions.ts';
 
 export type WorkKind = 'mention' | 'assigned' | 'reply';
@@ -112,37 +112,49 @@ export async function notificationSender(tx: Repositories, ws: string): Promise<
   return null;
 }
 
+export interface NotificationMail {
+  ticket: Pick<Ticket, 'id' | 'number' | 'workspaceId'>;
+  to: string;
+  subject: string;
+  text: string;
+  lang: Lang;
+  now: Date;
+  runAt?: Date;
+}
+
 /** A notification's email to one person (outbox row and send job, in the caller's transaction; not before `runAt`). */
-export async function queueNotificationMail(
-  deps: Deps,
-  tx: Repositories,
-  sender: NotificationSender,
-  m: { ticket: Pick<Ticket, 'id' | 'number' | 'workspaceId'>; to: string; subject: string; text: string; lang: Lang; now: Date; runAt?: Date },
-): Promise<void> {
-  await enqueueOutbound(
+export async function queueNotificationMail(deps: Deps, tx: Repositories, sender: NotificationSender, m: NotificationMail): Promise<void> {
+  await queueNotificationMails(deps, tx, sender, [m]);
+}
+
+/** Several notification emails from one sender, in two statements. */
+export async function queueNotificationMails(deps: Deps, tx: Repositories, sender: NotificationSender, mails: NotificationMail[]): Promise<void> {
+  await enqueueOutboundMany(
     tx,
-    {
-      id: deps.ids.uuid(),
-      workspaceId: m.ticket.workspaceId,
-      mailboxId: sender.mailboxId,
-      messageId: null,
-      ticketId: m.ticket.id,
-      kind: 'notification',
-      rfcMessageId: `<${deps.ids.uuid()}@${sender.domain}>`,
-      fromAddress: sender.from,
-      replyTo: null,
-      toAddresses: [m.to],
-      ccAddresses: [],
-      subject: m.subject,
-      inReplyTo: null,
-      references: [],
-      textBody: m.text,
-      htmlBody: null,
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Guichet-Ticket': String(m.ticket.number), 'Content-Language': m.lang },
-      attachmentIds: [],
-      createdAt: m.now,
-    },
-    m.runAt,
+    mails.map((m) => ({
+      fields: {
+        id: deps.ids.uuid(),
+        workspaceId: m.ticket.workspaceId,
+        mailboxId: sender.mailboxId,
+        messageId: null,
+        ticketId: m.ticket.id,
+        kind: 'notification',
+        rfcMessageId: `<${deps.ids.uuid()}@${sender.domain}>`,
+        fromAddress: sender.from,
+        replyTo: null,
+        toAddresses: [m.to],
+        ccAddresses: [],
+        subject: m.subject,
+        inReplyTo: null,
+        references: [],
+        textBody: m.text,
+        htmlBody: null,
+        headers: { 'Auto-Submitted': 'auto-generated', 'X-Guichet-Ticket': String(m.ticket.number), 'Content-Language': m.lang },
+        attachmentIds: [],
+        createdAt: m.now,
+      },
+      runAt: m.runAt,
+    })),
   );
 }
 

@@ -17,6 +17,8 @@ export interface Notification {
 export interface NotificationRepository {
   /** False when this user already has a notification with this dedupe key. */
   insert(n: Notification): Promise<boolean>;
+  /** Several in one statement; answers the ids of those written (the others were already there). */
+  insertMany(list: Notification[]): Promise<Set<string>>;
   /** Newest first; only those delivered by `deliveredBy` (a notification held for quiet hours shows from its `createdAt`). */
   listForUser(workspaceId: string, userId: string, page: { limit: number; deliveredBy: Date; unreadOnly?: boolean; before?: { createdAt: Date; id: string } }): Promise<Notification[]>;
   markRead(workspaceId: string, userId: string, ids: string[], at: Date): Promise<number>;

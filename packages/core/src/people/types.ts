@@ -83,6 +83,10 @@ export interface Workspace {
   name: string;
   mailDomain: string | null;
   defaultLanguage: string;
+  /** The help center's and portal's colour (#rrggbb), null for Guichet's. */
+  brandColor?: string | null;
+  /** The current logo's SHA-256, null without one (set through `setLogo`). */
+  logoSha256?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

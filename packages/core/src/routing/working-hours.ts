@@ -1,19 +1,13 @@
 import type { WorkingHours } from './types.ts';
-
-const DAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+import { isValidTimeZone, localTimeOf, weekdayOf } from '../sla/zones.ts';
 
 /** Whether `at` falls in the agent's working hours, read in their time zone (no hours: always). */
 export function withinWorkingHours(hours: WorkingHours | null, timeZone: string, at: Date): boolean {
   if (!hours) return true;
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
-  } catch {
-    parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
-  }
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  const day = DAYS[get('weekday')] ?? 1;
-  const minutes = Number(get('hour')) * 60 + Number(get('minute'));
+  // The zone's formatter is built once and kept (zones.ts): building one costs more than the rest.
+  const local = localTimeOf(isValidTimeZone(timeZone) ? timeZone : 'UTC', at.getTime());
+  const day = weekdayOf(local.day) || 7; // 1 Monday … 7 Sunday
+  const minutes = local.minute;
   const toMin = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
   const start = toMin(hours.start);
   const end = toMin(hours.end);

@@ -49,6 +49,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\
 function fits(sort: string, value: unknown, id: string): boolean {
   if (sort === 'id') return value === null && /^\d{1,15}$/.test(id);
   if (!UUID.test(id)) return false;
+  // Tickets without an SLA deadline come last, after a position without a value.
+  if (sort === 'sla_due_at' && value === null) return true;
   if (sort.endsWith('_at')) return typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
   if (sort === 'number' || sort === 'priority') return Number.isSafeInteger(value);
   if (sort === 'name') return typeof value === 'string';

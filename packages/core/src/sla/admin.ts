@@ -16,6 +16,7 @@ import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordAudit } from '../shared/record.ts';
 import { authorize } from '../identity/permissions.ts';
+import { reorderRules } from '../shared/order.ts';
 import { calendarProblems, type Holiday } from './calendar.ts';
 import { importIcal } from './ical.ts';
 import { isValidTimeZone } from './zones.ts';
@@ -198,6 +199,16 @@ export async function updateSlaPolicy(deps: Deps, ctx: Ctx, id: string, input: U
     await recordAudit(tx, ctx, now, 'sla_policy.updated', { type: 'sla_policy', id }, { fields: Object.keys(input) });
     await queueSlaRecompute(tx, ctx, now, 'policy changed');
     return p;
+  });
+}
+
+/** Put the policies in a new order (every id once); open tickets' clocks are recomputed once. */
+export async function reorderSlaPolicies(deps: Deps, ctx: Ctx, ids: string[]): Promise<SlaPolicy[]> {
+  authorize(ctx.actor, 'sla:manage');
+  return reorderRules(deps, ctx, ids, {
+    store: (tx) => tx.slaPolicies,
+    audit: 'sla_policy.reordered',
+    changed: (tx, now) => queueSlaRecompute(tx, ctx, now, 'policies reordered'),
   });
 }
 

@@ -13,10 +13,10 @@
  * time each clock already used, measured as it was, and computes the deadlines from then on
  * with the new targets and calendar: finished clocks and recorded events are never rewritten.
  */
-import type { TicketStatus } from '@guichet/contracts';
+import type { SlaState, TicketStatus } from '@guichet/contracts';
 import type { Ticket } from '../tickets/types.ts';
 import { ALWAYS_OPEN, type Clockwork } from './calendar.ts';
-import { SLA_TARGETS, type SlaClock, type SlaConditions, type SlaPolicy, type SlaTargetKind, type TicketSlaState } from './types.ts';
+import { SLA_TARGETS, type SlaClock, type SlaConditions, type SlaPolicy, type SlaSummary, type SlaTargetKind, type TicketSlaState } from './types.ts';
 
 export type SlaTicketFacts = Pick<Ticket, 'status' | 'priority' | 'channel' | 'teamId' | 'organizationId' | 'tags' | 'customFields'>;
 
@@ -259,6 +259,10 @@ export interface SlaClockView {
   usedMs: number;
   breachedAt: string | null;
   fulfilledAt: string | null;
+  /** The earliest warning moment while it runs (null: no warning, paused or finished). */
+  warningAt: string | null;
+  /** Time left is going down at `now`: running, and in business hours when counted in them. */
+  countingNow: boolean;
 }
 
 /** What a ticket shows about its SLA at `now`. */
@@ -280,6 +284,49 @@ export function viewSla(state: TicketSlaState, env: SlaEnv, now: Date): SlaClock
         usedMs: used,
         breachedAt: c.breachedAt ?? (late && !c.fulfilledAt ? c.deadline : null),
         fulfilledAt: c.fulfilledAt,
+        warningAt: c.since && c.deadline ? (clockWarningAt(c, env)?.toISOString() ?? null) : null,
+        countingNow: !c.fulfilledAt && !!c.since && measureOf(env, c).isOpenAt(now),
       };
     });
+}
+
+/** The earliest warning moment of a running clock (recorded or not), or null. */
+export function clockWarningAt(c: SlaClock, env: SlaEnv): Date | null {
+  let first: Date | null = null;
+  (env.policy?.warnings ?? []).forEach((_w, i) => {
+    const at = warningAt(c, env, i);
+    if (at && (!first || at < first)) first = at;
+  });
+  return first;
+}
+
+/** The summary stored beside the clocks (see `SlaSummary`). */
+export function summarizeSla(state: TicketSlaState, env: SlaEnv): SlaSummary {
+  let due: number | null = null;
+  let warn: number | null = null;
+  let targeted = false;
+  for (const c of open(state)) {
+    if (c.targetMinutes === null) continue;
+    targeted = true;
+    const d = c.breachedAt ?? c.deadline;
+    if (d !== null && (due === null || ms(d) < due)) due = ms(d);
+    if (c.breachedAt || !c.deadline) continue;
+    const w = clockWarningAt(c, env);
+    if (w && (warn === null || w.getTime() < warn)) warn = w.getTime();
+  }
+  return { dueAt: due === null ? null : new Date(due), warnAt: warn === null ? null : new Date(warn), paused: state.paused && targeted };
+}
+
+/**
+ * A ticket's SLA state at `now`, the worst of its targets: breached (a deadline passed), warning
+ * (a warning moment passed), ok (running), paused, or none (no policy, or every target finished).
+ * The tickets repository applies the same rules in SQL (`slaStateCondition`).
+ */
+export function slaStateAt(s: SlaSummary | null, now: Date): SlaState {
+  if (!s) return 'none';
+  if (s.dueAt) {
+    if (s.dueAt.getTime() <= now.getTime()) return 'breached';
+    return s.warnAt && s.warnAt.getTime() <= now.getTime() ? 'warning' : 'ok';
+  }
+  return s.paused ? 'paused' : 'none';
 }

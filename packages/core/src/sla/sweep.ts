@@ -12,15 +12,16 @@
  * holiday it waits for the next opening (the in-app one shows from then, the email is sent then).
  */
 import type { Deps } from '../deps.ts';
-import type { Repositories } from '../store.ts';
+import type { NewEvent, Repositories } from '../store.ts';
 import { systemActor, type Ctx } from '../shared/context.ts';
 import type { User } from '../people/types.ts';
 import type { Ticket } from '../tickets/types.ts';
-import { notificationSender, queueNotificationMail, type NotificationSender } from '../notifications/notify.ts';
-import { nextDueOf, settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
-import { recordSlaEvents, storedEnv } from './track.ts';
-import { runTriggers } from '../triggers/run.ts';
-import type { SlaClock, SlaPolicy, SlaTargetKind, TicketSlaRow } from './types.ts';
+import type { Notification } from '../notifications/types.ts';
+import { notificationSender, queueNotificationMails, type NotificationMail, type NotificationSender } from '../notifications/notify.ts';
+import { settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
+import { compileCalendar, slaEventRecords, slaRow } from './track.ts';
+import { currentRuleSet, ruleSetListens, runTriggers, type RuleSet } from '../triggers/run.ts';
+import type { BusinessCalendarRecord, SlaClock, SlaPolicy, SlaTargetKind, TicketSlaRow } from './types.ts';
 
 export const SLA_SWEEP_JOB = 'sla.sweep';
 const BATCH = 200;
@@ -32,19 +33,88 @@ export interface SweepResult {
   notifications: number;
 }
 
+/**
+ * What a sweep reads once per workspace rather than once per ticket: the policies, calendars,
+ * triggers and webhooks, the admins, the team leads and the mail sender. A sweep is one moment;
+ * a change made while it runs is seen by the next one (a minute later at most).
+ */
+class SweepCache {
+  private readonly policies = new Map<string, SlaPolicy[]>();
+  private readonly policyById = new Map<string, SlaPolicy | null>();
+  private readonly calendars = new Map<string, BusinessCalendarRecord | null>();
+  private readonly rules = new Map<string, RuleSet>();
+  private readonly admins = new Map<string, User[]>();
+  private readonly leads = new Map<string, User[]>();
+  private readonly senders = new Map<string, NotificationSender | null>();
+
+  async enabledPolicies(tx: Repositories, ws: string): Promise<SlaPolicy[]> {
+    let list = this.policies.get(ws);
+    if (!list) this.policies.set(ws, (list = await tx.slaPolicies.list(ws, { enabledOnly: true })));
+    return list;
+  }
+
+  /** A stored state's policy: enabled, else read by id (it may have been disabled or deleted since). */
+  async policy(tx: Repositories, ws: string, id: string | null): Promise<SlaPolicy | null> {
+    if (!id) return null;
+    const hit = (await this.enabledPolicies(tx, ws)).find((p) => p.id === id);
+    if (hit) return hit;
+    if (!this.policyById.has(id)) this.policyById.set(id, await tx.slaPolicies.findById(ws, id));
+    return this.policyById.get(id) ?? null;
+  }
+
+  async loadCalendars(tx: Repositories, ws: string, ids: Array<string | null>): Promise<void> {
+    const missing = [...new Set(ids.filter((id): id is string => !!id && !this.calendars.has(id)))];
+    if (!missing.length) return;
+    const found = new Map((await tx.businessCalendars.findByIds(ws, missing)).map((c) => [c.id, c]));
+    for (const id of missing) this.calendars.set(id, found.get(id) ?? null);
+  }
+
+  calendar(id: string | null): BusinessCalendarRecord | null {
+    return id ? (this.calendars.get(id) ?? null) : null;
+  }
+
+  async ruleSet(tx: Repositories, ws: string): Promise<RuleSet> {
+    let r = this.rules.get(ws);
+    if (!r) this.rules.set(ws, (r = await currentRuleSet(tx, ws)));
+    return r;
+  }
+
+  async adminsOf(tx: Repositories, ws: string): Promise<User[]> {
+    let list = this.admins.get(ws);
+    if (!list) this.admins.set(ws, (list = (await tx.users.list(ws, { roles: ['admin'] }, { limit: 20 })).filter((u) => u.status === 'active')));
+    return list;
+  }
+
+  async leadsOf(tx: Repositories, ws: string, teamIds: string[]): Promise<(teamId: string) => User[]> {
+    const missing = [...new Set(teamIds)].filter((id) => !this.leads.has(`${ws}:${id}`));
+    if (missing.length) {
+      const members = (await tx.teams.membersOf(ws, missing)).filter((m) => m.isLead);
+      const users = new Map((await tx.users.findByIds(ws, [...new Set(members.map((m) => m.userId))])).map((u) => [u.id, u]));
+      for (const id of missing) {
+        const active = members.filter((m) => m.teamId === id).map((m) => users.get(m.userId)).filter((u): u is User => !!u && u.status === 'active');
+        this.leads.set(`${ws}:${id}`, active);
+      }
+    }
+    return (teamId) => this.leads.get(`${ws}:${teamId}`) ?? [];
+  }
+
+  async sender(tx: Repositories, ws: string): Promise<NotificationSender | null> {
+    if (!this.senders.has(ws)) this.senders.set(ws, await notificationSender(tx, ws));
+    return this.senders.get(ws) ?? null;
+  }
+}
+
 /** One sweep: every due row, in batches, until none is left due at the sweep's start. */
 export async function sweepSla(deps: Deps, opts: { maxBatches?: number } = {}): Promise<SweepResult> {
   const out: SweepResult = { tickets: 0, warnings: 0, breaches: 0, notifications: 0 };
   const now = deps.clock.now();
+  const cache = new SweepCache();
   for (let i = 0; i < (opts.maxBatches ?? 1000); i++) {
     const n = await deps.store.transaction(async (tx) => {
       const rows = await tx.ticketSla.claimDue(now, BATCH);
-      const policies = new Map<string, SlaPolicy[]>();
-      for (const row of rows) {
-        let list = policies.get(row.workspaceId);
-        if (!list) policies.set(row.workspaceId, (list = await tx.slaPolicies.list(row.workspaceId, { enabledOnly: true })));
-        await sweepRow(deps, tx, row, list, now, out);
-      }
+      const byWorkspace = new Map<string, TicketSlaRow[]>();
+      for (const row of rows) byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
+      for (const [ws, list] of byWorkspace) await sweepWorkspace(deps, tx, ws, list, now, out, cache);
       return rows.length;
     });
     out.tickets += n;
@@ -53,68 +123,147 @@ export async function sweepSla(deps: Deps, opts: { maxBatches?: number } = {}): 
   return out;
 }
 
-async function sweepRow(deps: Deps, tx: Repositories, row: TicketSlaRow, policies: SlaPolicy[], now: Date, out: SweepResult): Promise<void> {
-  const ctx: Ctx = { workspaceId: row.workspaceId, actor: systemActor, requestId: SLA_SWEEP_JOB };
-  const ticket = await tx.tickets.findById(row.workspaceId, row.ticketId);
-  const state = structuredClone(row.state);
-  const env = await storedEnv(tx, row.workspaceId, state, policies);
-  const events: SlaEventOut[] = [];
-  const due: Array<{ kind: 'warning' | 'breach'; clock: SlaClock; index: number }> = [];
+/** A warning or breach that someone must hear of. */
+interface Due {
+  ticket: Ticket;
+  env: SlaEnv;
+  kind: 'warning' | 'breach';
+  clock: SlaClock;
+  index: number;
+}
 
-  // Warnings first (their moment is before the deadline), then breaches.
-  for (const c of Object.values(state.clocks)) {
-    if (!c || c.fulfilledAt || c.breachedAt || !c.deadline || !c.since) continue;
-    if (Date.parse(c.deadline) < now.getTime()) continue; // past due: the breach says it all
-    (env.policy?.warnings ?? []).forEach((w, i) => {
-      if (c.warned.includes(i)) return;
-      const at = warningAt(c, env, i);
-      if (!at || at.getTime() > now.getTime()) return;
-      c.warned.push(i);
-      events.push({ type: 'sla.warning', data: { target: c.kind, deadline: c.deadline, warning: w, at: at.toISOString() } });
-      due.push({ kind: 'warning', clock: c, index: i });
-      out.warnings++;
-    });
-  }
-  const before = events.length;
-  settle(state, env, now, events);
-  for (const e of events.slice(before)) {
-    const c = state.clocks[e.data.target as SlaTargetKind];
-    if (c) due.push({ kind: 'breach', clock: c, index: 0 });
-    out.breaches++;
-  }
-  await tx.ticketSla.upsert({ ...row, state, nextDueAt: nextDueOf(state, env), updatedAt: now });
-  await recordSlaEvents(tx, ctx, row.ticketId, events, now);
-  if (ticket && ticket.status !== 'closed') {
+/**
+ * The due rows of one workspace: the clocks are moved in memory, then everything is written in a
+ * handful of statements (states, events, notifications, their emails); only triggers and webhooks
+ * listening to SLA events run ticket by ticket, and only when there are some.
+ */
+async function sweepWorkspace(deps: Deps, tx: Repositories, ws: string, rows: TicketSlaRow[], now: Date, out: SweepResult, cache: SweepCache): Promise<void> {
+  const ctx: Ctx = { workspaceId: ws, actor: systemActor, requestId: SLA_SWEEP_JOB };
+  const tickets = new Map((await tx.tickets.findByIds(ws, rows.map((r) => r.ticketId))).map((t) => [t.id, t]));
+  await cache.loadCalendars(tx, ws, rows.map((r) => r.state.calendarId));
+  const states: TicketSlaRow[] = [];
+  const events: NewEvent[] = [];
+  const due: Due[] = [];
+  const firings: Array<{ ticket: Ticket; kind: 'warning' | 'breach'; target: SlaTargetKind }> = [];
+
+  for (const row of rows) {
+    const state = structuredClone(row.state);
+    const rec = cache.calendar(state.calendarId);
+    const env: SlaEnv = { policy: await cache.policy(tx, ws, state.policyId), calendarId: rec?.id ?? null, calendar: rec ? compileCalendar(rec) : null };
+    const happened: SlaEventOut[] = [];
+    const notices: Array<{ kind: 'warning' | 'breach'; clock: SlaClock; index: number }> = [];
+
+    // Warnings first (their moment is before the deadline), then breaches.
+    for (const c of Object.values(state.clocks)) {
+      if (!c || c.fulfilledAt || c.breachedAt || !c.deadline || !c.since) continue;
+      if (Date.parse(c.deadline) < now.getTime()) continue; // past due: the breach says it all
+      (env.policy?.warnings ?? []).forEach((w, i) => {
+        if (c.warned.includes(i)) return;
+        const at = warningAt(c, env, i);
+        if (!at || at.getTime() > now.getTime()) return;
+        c.warned.push(i);
+        happened.push({ type: 'sla.warning', data: { target: c.kind, deadline: c.deadline, warning: w, at: at.toISOString() } });
+        notices.push({ kind: 'warning', clock: c, index: i });
+        out.warnings++;
+      });
+    }
+    const before = happened.length;
+    settle(state, env, now, happened);
+    for (const e of happened.slice(before)) {
+      const c = state.clocks[e.data.target as SlaTargetKind];
+      if (c) notices.push({ kind: 'breach', clock: c, index: 0 });
+      out.breaches++;
+    }
+    states.push(slaRow(ws, row.ticketId, state, env, now));
+    events.push(...slaEventRecords(ctx, row.ticketId, happened, now));
+    const ticket = tickets.get(row.ticketId);
+    if (!ticket || ticket.status === 'closed') continue;
     // One notice per clock and kind: a clock whose two warnings both came due says it once.
     const seen = new Set<string>();
-    for (const d of due.reverse()) {
+    for (const d of notices.reverse()) {
       const key = `${d.kind}:${d.clock.kind}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.notifications += await notify(deps, tx, ticket, env, d.kind, d.clock, d.index, now);
+      due.push({ ticket, env, ...d });
+      firings.push({ ticket, kind: d.kind, target: d.clock.kind });
     }
-    // Triggers on SLA events (escalate, tag, notify…), once per clock and kind like the notices.
-    let current: Ticket = ticket;
-    for (const key of seen) {
-      const [kind, target] = key.split(':') as ['warning' | 'breach', SlaTargetKind];
-      current = await runTriggers(deps, tx, ctx, { event: kind === 'warning' ? 'sla.warning' : 'sla.breached', ticket: current, before: null, sla: { target } }, now);
-    }
+  }
+
+  await tx.ticketSla.upsertMany(states);
+  await tx.events.appendMany(events);
+  out.notifications += await notifyDue(deps, tx, ws, due, now, cache);
+
+  // Triggers and webhooks on SLA events (escalate, tag, notify…), once per clock and kind like
+  // the notices, each seeing the ticket as the previous firing left it.
+  const rules = await cache.ruleSet(tx, ws);
+  if (!ruleSetListens(rules, 'sla.warning') && !ruleSetListens(rules, 'sla.breached')) return;
+  const current = new Map<string, Ticket>();
+  for (const f of firings) {
+    const ticket = current.get(f.ticket.id) ?? f.ticket;
+    const event = f.kind === 'warning' ? 'sla.warning' : 'sla.breached';
+    current.set(ticket.id, await runTriggers(deps, tx, ctx, { event, ticket, before: null, sla: { target: f.target } }, now, rules));
   }
 }
 
 /** Who must act on a ticket: its assignee, else its team's leads, else the workspace's admins. */
-async function recipients(tx: Repositories, ticket: Ticket): Promise<User[]> {
-  const ws = ticket.workspaceId;
-  if (ticket.assigneeId) {
-    const u = await tx.users.findById(ws, ticket.assigneeId);
-    if (u && u.status === 'active') return [u];
+async function recipientsOf(tx: Repositories, ws: string, due: Due[], cache: SweepCache): Promise<(t: Ticket) => User[]> {
+  const assignees = new Map((await tx.users.findByIds(ws, [...new Set(due.map((d) => d.ticket.assigneeId).filter((id): id is string => !!id))])).map((u) => [u.id, u]));
+  const leads = await cache.leadsOf(tx, ws, due.map((d) => d.ticket.teamId).filter((id): id is string => !!id));
+  const needAdmins = due.some((d) => {
+    const a = d.ticket.assigneeId ? assignees.get(d.ticket.assigneeId) : undefined;
+    return !(a && a.status === 'active') && !(d.ticket.teamId && leads(d.ticket.teamId).length);
+  });
+  const admins = needAdmins ? await cache.adminsOf(tx, ws) : [];
+  return (t) => {
+    const a = t.assigneeId ? assignees.get(t.assigneeId) : undefined;
+    if (a && a.status === 'active') return [a];
+    const l = t.teamId ? leads(t.teamId) : [];
+    return l.length ? l : admins;
+  };
+}
+
+/** The in-app notices (once each, by dedupe key) and, for those who want them, their emails; not before the calendar opens. */
+async function notifyDue(deps: Deps, tx: Repositories, ws: string, due: Due[], now: Date, cache: SweepCache): Promise<number> {
+  if (!due.length) return 0;
+  const recipients = await recipientsOf(tx, ws, due, cache);
+  const rows: Array<{ n: Notification; user: User; lang: 'en' | 'fr'; d: Due; deliverAt: Date }> = [];
+  for (const d of due) {
+    // Quiet hours: not before the calendar opens (a calendar that never opens again: now).
+    const deliverAt = d.env.calendar && !d.env.calendar.isOpenAt(now) ? (d.env.calendar.nextOpen(now) ?? now) : now;
+    const timeZone = (d.env.calendar as { timeZone?: string } | null)?.timeZone ?? 'UTC';
+    for (const user of recipients(d.ticket)) {
+      const lang = user.locale === 'fr' ? 'fr' : 'en';
+      const text = slaNoticeText(d.kind, lang, { number: d.ticket.number, subject: d.ticket.subject, target: d.clock.kind, deadline: d.clock.breachedAt ?? d.clock.deadline!, timeZone });
+      rows.push({
+        user,
+        lang,
+        d,
+        deliverAt,
+        n: {
+          id: deps.ids.uuid(),
+          workspaceId: ws,
+          userId: user.id,
+          ticketId: d.ticket.id,
+          kind: d.kind === 'warning' ? 'sla.warning' : 'sla.breached',
+          title: text.title,
+          body: text.body,
+          data: { ticketNumber: d.ticket.number, target: d.clock.kind, deadline: d.clock.deadline ?? d.clock.breachedAt },
+          dedupeKey: `sla:${d.ticket.id}:${d.clock.kind}:${d.clock.startedAt}:${d.kind}:${d.index}`,
+          createdAt: deliverAt,
+          readAt: null,
+        },
+      });
+    }
   }
-  if (ticket.teamId) {
-    const leads = (await tx.teams.membersOf(ws, [ticket.teamId])).filter((m) => m.isLead);
-    const users = (await Promise.all(leads.map((m) => tx.users.findById(ws, m.userId)))).filter((u): u is User => !!u && u.status === 'active');
-    if (users.length) return users;
-  }
-  return tx.users.list(ws, { roles: ['admin'] }, { limit: 20 }).then((us) => us.filter((u) => u.status === 'active'));
+  const written = await tx.notifications.insertMany(rows.map((r) => r.n));
+  // SLA notices are always emailed (the promise is the team's, not a matter of taste); the
+  // per-user email preference covers mentions, assignments and replies.
+  const mails: NotificationMail[] = rows
+    .filter((r) => written.has(r.n.id) && r.user.email)
+    .map((r) => ({ ticket: r.d.ticket, to: r.user.email!, subject: r.n.title, text: `${r.n.body}\n`, lang: r.lang, now, runAt: r.deliverAt }));
+  const sender = mails.length ? await cache.sender(tx, ws) : null;
+  if (sender) await queueNotificationMails(deps, tx, sender, mails);
+  return written.size;
 }
 
 const LABELS: Record<'en' | 'fr', Record<SlaTargetKind, string>> = {
@@ -122,8 +271,18 @@ const LABELS: Record<'en' | 'fr', Record<SlaTargetKind, string>> = {
   fr: { first_response: 'première réponse', next_response: 'prochaine réponse', periodic_update: 'point d’étape', resolution: 'résolution' },
 };
 
+/** Formatters are costly to build (a fraction of a millisecond each): one per language and zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function formatWhen(at: string, timeZone: string, lang: 'en' | 'fr'): string {
-  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(at));
+  const key = `${lang}:${timeZone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+    if (formatters.size > 500) formatters.clear();
+    formatters.set(key, f);
+  }
+  return f.format(new Date(at));
 }
 
 export function slaNoticeText(kind: 'warning' | 'breach', lang: 'en' | 'fr', t: { number: number; subject: string; target: SlaTargetKind; deadline: string; timeZone: string }) {
@@ -137,41 +296,6 @@ export function slaNoticeText(kind: 'warning' | 'breach', lang: 'en' | 'fr', t: 
   return kind === 'warning'
     ? { title: `Due soon: ${what} on ticket #${t.number}`, body: `The ${what} on ticket #${t.number} "${t.subject}" is due ${when}.` }
     : { title: `SLA breached: ${what} on ticket #${t.number}`, body: `The ${what} on ticket #${t.number} "${t.subject}" was due ${when}.` };
-}
-
-async function notify(deps: Deps, tx: Repositories, ticket: Ticket, env: SlaEnv, kind: 'warning' | 'breach', clock: SlaClock, index: number, now: Date): Promise<number> {
-  const ws = ticket.workspaceId;
-  // Quiet hours: not before the calendar opens (a calendar that never opens again: now).
-  const deliverAt = env.calendar && !env.calendar.isOpenAt(now) ? (env.calendar.nextOpen(now) ?? now) : now;
-  const timeZone = (env.calendar as { timeZone?: string } | null)?.timeZone ?? 'UTC';
-  const people = await recipients(tx, ticket);
-  let sender: NotificationSender | null | undefined;
-  let sent = 0;
-  for (const u of people) {
-    const lang = u.locale === 'fr' ? 'fr' : 'en';
-    const text = slaNoticeText(kind, lang, { number: ticket.number, subject: ticket.subject, target: clock.kind, deadline: clock.breachedAt ?? clock.deadline!, timeZone });
-    const dedupeKey = `sla:${ticket.id}:${clock.kind}:${clock.startedAt}:${kind}:${index}`;
-    const inserted = await tx.notifications.insert({
-      id: deps.ids.uuid(),
-      workspaceId: ws,
-      userId: u.id,
-      ticketId: ticket.id,
-      kind: kind === 'warning' ? 'sla.warning' : 'sla.breached',
-      title: text.title,
-      body: text.body,
-      data: { ticketNumber: ticket.number, target: clock.kind, deadline: clock.deadline ?? clock.breachedAt },
-      dedupeKey,
-      createdAt: deliverAt,
-      readAt: null,
-    });
-    if (!inserted) continue;
-    sent++;
-    if (!u.email) continue;
-    if (sender === undefined) sender = await notificationSender(tx, ws);
-    if (!sender) continue;
-    await queueNotificationMail(deps, tx, sender, { ticket, to: u.email, subject: text.title, text: `${text.body}\n`, lang, now, runAt: deliverAt });
-  }
-  return sent;
 }
 
 /** Ask for a sweep each minute, whichever process asks first (the dedupe key is the minute). */

@@ -3,11 +3,11 @@
  * messages (API and email), inside their transaction, after the ticket row is written. It picks
  * the policy, moves the clocks and records what happened as ticket events.
  */
-import type { Repositories } from '../store.ts';
+import type { NewEvent, Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
 import type { Ticket } from '../tickets/types.ts';
 import { BusinessCalendar } from './calendar.ts';
-import { advanceSla, choosePolicy, nextDueOf, startSla, type SlaEnv, type SlaEventOut, type SlaMessage, type SlaStep } from './engine.ts';
+import { advanceSla, choosePolicy, nextDueOf, startSla, summarizeSla, type SlaEnv, type SlaEventOut, type SlaMessage, type SlaStep } from './engine.ts';
 import type { BusinessCalendarRecord, SlaPolicy, TicketSlaRow, TicketSlaState } from './types.ts';
 
 /** Compiled calendars, reused while their record is unchanged (a calendar's arithmetic caches its days). */
@@ -44,25 +44,32 @@ export async function storedEnv(repos: Repositories, workspaceId: string, state:
   return { policy, calendarId: rec?.id ?? null, calendar: rec ? compileCalendar(rec) : null };
 }
 
+/** The stored row of a ticket's clocks under `env`: the state, when to look again, the list's summary. */
+export function slaRow(workspaceId: string, ticketId: string, state: TicketSlaState, env: SlaEnv, now: Date): TicketSlaRow {
+  return { workspaceId, ticketId, state, nextDueAt: nextDueOf(state, env), summary: summarizeSla(state, env), updatedAt: now };
+}
+
 async function write(tx: Repositories, ctx: Ctx, ticketId: string, step: SlaStep, env: SlaEnv, now: Date): Promise<void> {
-  await tx.ticketSla.upsert({ workspaceId: ctx.workspaceId, ticketId, state: step.state, nextDueAt: nextDueOf(step.state, env), updatedAt: now });
+  await tx.ticketSla.upsert(slaRow(ctx.workspaceId, ticketId, step.state, env, now));
   await recordSlaEvents(tx, ctx, ticketId, step.events, now);
 }
 
 /** SLA events are the system's doing, whoever made the change that caused them. */
+export function slaEventRecords(ctx: Ctx, ticketId: string, events: SlaEventOut[], now: Date): NewEvent[] {
+  return events.map((e) => ({
+    workspaceId: ctx.workspaceId,
+    subjectType: 'ticket',
+    subjectId: ticketId,
+    actor: { type: 'system', id: null },
+    type: e.type,
+    data: e.data,
+    requestId: ctx.requestId,
+    createdAt: now,
+  }));
+}
+
 export async function recordSlaEvents(tx: Repositories, ctx: Ctx, ticketId: string, events: SlaEventOut[], now: Date): Promise<void> {
-  for (const e of events) {
-    await tx.events.append({
-      workspaceId: ctx.workspaceId,
-      subjectType: 'ticket',
-      subjectId: ticketId,
-      actor: { type: 'system', id: null },
-      type: e.type,
-      data: e.data,
-      requestId: ctx.requestId,
-      createdAt: now,
-    });
-  }
+  await tx.events.appendMany(slaEventRecords(ctx, ticketId, events, now));
 }
 
 /** A new ticket: start its clocks when the workspace has SLA policies. */

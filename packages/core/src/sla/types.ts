@@ -97,12 +97,27 @@ export interface TicketSlaState {
   clocks: Partial<Record<SlaTargetKind, SlaClock>>;
 }
 
+/**
+ * What a list needs to filter and sort tickets by SLA without reading the clocks: stored beside
+ * them (ticket_sla.due_at, warn_at, paused) and compared with the time of the query.
+ * - `dueAt`: the earliest deadline of the open targets, or the deadline an open target already
+ *   missed (kept while paused); null when no open target has one.
+ * - `warnAt`: the earliest warning moment of the running targets not yet missed.
+ * - `paused`: the clocks are stopped while some target is still open.
+ */
+export interface SlaSummary {
+  dueAt: Date | null;
+  warnAt: Date | null;
+  paused: boolean;
+}
+
 export interface TicketSlaRow {
   workspaceId: string;
   ticketId: string;
   state: TicketSlaState;
   /** The earliest moment the scheduler must look at this ticket again (warning or deadline). */
   nextDueAt: Date | null;
+  summary: SlaSummary;
   updatedAt: Date;
 }
 
@@ -133,6 +148,8 @@ export interface SlaPolicyRepository {
 export interface TicketSlaRepository {
   find(workspaceId: string, ticketId: string, opts?: { lock?: boolean }): Promise<TicketSlaRow | null>;
   upsert(row: TicketSlaRow): Promise<void>;
+  /** Several rows (distinct tickets) in one statement. */
+  upsertMany(rows: TicketSlaRow[]): Promise<void>;
   /** Rows due at `now` across workspaces, locked and skipped by other sweepers (SKIP LOCKED). */
   claimDue(now: Date, limit: number): Promise<TicketSlaRow[]>;
   /** Open-clock rows using a calendar (directly or as a fallback), a page at a time by ticket id. */

@@ -1,4 +1,4 @@
-import type { ListTicketsQuery } from '@guichet/contracts';
+import type { ListTicketsQuery, SlaState } from '@guichet/contracts';
 import type { Deps } from '../deps.ts';
 import type { PageRequest } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -8,14 +8,30 @@ import { can } from '../identity/permissions.ts';
 import { accessFor, loadReadableTicket, type TicketRef } from './access.ts';
 import { UNCONFIRMED_TAG, ticketAccess, type TicketAccess } from './policy.ts';
 import type { TicketFilter, TicketView } from './types.ts';
+import { slaStateAt } from '../sla/engine.ts';
+import type { SlaSummary } from '../sla/types.ts';
 
+/** What a ticket's row in a list shows of its SLA. */
+export interface TicketSlaBadge {
+  state: SlaState;
+  dueAt: Date | null;
+}
+
+function badge(summary: SlaSummary | null | undefined, now: Date): TicketSlaBadge {
+  return { state: slaStateAt(summary ?? null, now), dueAt: summary?.dueAt ?? null };
+}
+
+/** A ticket the caller may read, with its SLA badge for those who may read SLAs. */
 export async function getTicket(deps: Deps, ctx: Ctx, ref: TicketRef) {
-  return loadReadableTicket(deps, ctx, ref);
+  const read = await loadReadableTicket(deps, ctx, ref);
+  if (!can(ctx.actor, 'sla:read')) return read;
+  const row = await deps.store.ticketSla.find(ctx.workspaceId, read.ticket.id);
+  return { ...read, sla: badge(row?.summary, deps.clock.now()) };
 }
 
 const PRIORITY_RANK = { low: 0, normal: 1, high: 2, urgent: 3 } as const;
 
-export function cursorValue(t: TicketView, sort: ListTicketsQuery['sort']): string | number {
+export function cursorValue(t: TicketView, sort: ListTicketsQuery['sort']): string | number | null {
   switch (sort) {
     case 'created_at':
       return t.createdAt.toISOString();
@@ -25,6 +41,8 @@ export function cursorValue(t: TicketView, sort: ListTicketsQuery['sort']): stri
       return t.number;
     case 'priority':
       return PRIORITY_RANK[t.priority];
+    case 'sla_due_at':
+      return t.sla?.dueAt?.toISOString() ?? null;
   }
 }
 
@@ -36,7 +54,7 @@ export async function listTickets(
   deps: Deps,
   ctx: Ctx,
   q: ListTicketsQuery,
-): Promise<{ items: Array<{ ticket: TicketView; access: TicketAccess }>; nextCursor: string | null }> {
+): Promise<{ items: Array<{ ticket: TicketView; access: TicketAccess; sla?: TicketSlaBadge }>; nextCursor: string | null }> {
   const actor = ctx.actor;
   const filter: TicketFilter = { includeInternal: can(actor, 'tickets:read_internal') };
   if (actor.role === 'customer') {
@@ -65,6 +83,15 @@ export async function listTickets(
   if (q.createdAfter) filter.createdAfter = new Date(q.createdAfter);
   if (q.createdBefore) filter.createdBefore = new Date(q.createdBefore);
   if (q.updatedAfter) filter.updatedAfter = new Date(q.updatedAfter);
+  const slaReader = can(actor, 'sla:read');
+  if ((q.sla?.length || q.sort === 'sla_due_at') && !slaReader) {
+    throw new AppError('FORBIDDEN', `Your role (${actor.role}) cannot filter or sort tickets by SLA.`);
+  }
+  const now = deps.clock.now();
+  if (q.sla?.length) {
+    filter.slaStates = q.sla;
+    filter.slaNow = now;
+  }
 
   const page: PageRequest = { limit: q.limit + 1 };
   if (q.cursor) page.after = decodeCursor(q.cursor, q.sort, q.order);
@@ -74,6 +101,7 @@ export async function listTickets(
     pageOut.items.map(async (ticket) => ({
       ticket,
       access: actor.role === 'customer' ? await accessFor(deps.store, ctx, ticket) : ticketAccess(actor, ticket),
+      ...(slaReader ? { sla: badge(ticket.sla, now) } : {}),
     })),
   );
   return { items, nextCursor: pageOut.nextCursor };

@@ -2,10 +2,12 @@ import type {
   AttachmentMeta,
   Channel,
   MessageVisibility,
+  SlaState,
   TicketPriority,
   TicketStatus,
   TICKET_SORTS,
 } from '@guichet/contracts';
+import type { SlaSummary } from '../sla/types.ts';
 
 export interface Ticket {
   id: string;
@@ -39,6 +41,8 @@ export interface PersonRef {
 
 export interface TicketView extends Ticket {
   requester: PersonRef;
+  /** The stored SLA summary, when the read joined it (lists): null when the ticket has no clocks. */
+  sla?: SlaSummary | null;
 }
 
 export interface Attachment extends AttachmentMeta {
@@ -85,6 +89,9 @@ export interface TicketFilter {
   createdAfter?: Date;
   createdBefore?: Date;
   updatedAfter?: Date;
+  /** In any of these SLA states at `slaNow` (engine.ts `slaStateAt`). */
+  slaStates?: SlaState[];
+  slaNow?: Date;
   /** Text search matches internal notes only for staff. */
   includeInternal: boolean;
 }

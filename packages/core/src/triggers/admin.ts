@@ -5,6 +5,7 @@ import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordAudit } from '../shared/record.ts';
 import { authorize } from '../identity/permissions.ts';
+import { reorderRules } from '../shared/order.ts';
 import { diffTicket } from '../tickets/rules.ts';
 import { checkedPatch, triggerContext } from './run.ts';
 import { triggerMatches, type Trigger, type TriggerAction, type TriggerEvent } from './evaluate.ts';
@@ -69,6 +70,12 @@ export async function updateTrigger(deps: Deps, ctx: Ctx, id: string, input: Upd
   });
 }
 
+/** Put the triggers in a new order (every id once), in one transaction. */
+export async function reorderTriggers(deps: Deps, ctx: Ctx, ids: string[]): Promise<Trigger[]> {
+  authorize(ctx.actor, 'triggers:manage');
+  return reorderRules(deps, ctx, ids, { store: (tx) => tx.triggers, audit: 'trigger.reordered' });
+}
+
 export async function deleteTrigger(deps: Deps, ctx: Ctx, id: string): Promise<void> {
   authorize(ctx.actor, 'triggers:manage');
   const now = deps.clock.now();
@@ -118,7 +125,7 @@ export async function dryRunTrigger(
   const items: DryRunItem[] = [];
   const usesTime = [...trigger.conditions.all, ...trigger.conditions.any].some((c) => c.field.startsWith('time.'));
   for (const ticket of tickets) {
-    const base = await triggerContext(deps.store, { event, ticket, before: null }, now, usesTime);
+    const base = await triggerContext(deps.store, { event, ticket, before: null }, now, { time: usesTime, requester: true, organization: true });
     if (!triggerMatches({ ...trigger, events: [event] }, { ...base, event })) continue;
     const item: DryRunItem = { ticketId: ticket.id, number: ticket.number, subject: ticket.subject, changes: {}, notes: 0, notifications: [], error: null };
     try {

@@ -59,6 +59,8 @@ export interface TriggerRepository {
   /** Ordered by position. */
   list(workspaceId: string, opts?: { enabledOnly?: boolean }): Promise<Trigger[]>;
   anyEnabled(workspaceId: string): Promise<boolean>;
+  /** Changes whenever any trigger or webhook of the workspace changes (what a cache of them checks). */
+  rulesFingerprint(workspaceId: string): Promise<string>;
 }
 
 /** What conditions can look at, for one event. */

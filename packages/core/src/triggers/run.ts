@@ -18,7 +18,7 @@ import { slaOnTicketChanged, envFor } from '../sla/track.ts';
 import { localTimeOf } from '../sla/zones.ts';
 import { notifyAssigned } from '../notifications/notify.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
-import { emitWebhooks, ticketPayload } from '../webhooks/webhooks.ts';
+import { emitWebhooks, ticketPayload, type Webhook } from '../webhooks/webhooks.ts';
 import { patchOf, triggerMatches, type Trigger, type TriggerAction, type TriggerContext, type TriggerEvent } from './evaluate.ts';
 
 export interface TriggerFiring {
@@ -35,10 +35,16 @@ function eventsOf(event: TriggerEvent): TriggerEvent[] {
 }
 
 /** Build what the conditions look at. */
-export async function triggerContext(tx: Repositories, f: TriggerFiring, now: Date, needTime: boolean): Promise<Omit<TriggerContext, 'event'>> {
+export async function triggerContext(
+  tx: Repositories,
+  f: TriggerFiring,
+  now: Date,
+  needs: { time: boolean; requester: boolean; organization: boolean } = { time: true, requester: true, organization: true },
+): Promise<Omit<TriggerContext, 'event'>> {
   const ws = f.ticket.workspaceId;
-  const requester = await tx.users.findById(ws, f.ticket.requesterId);
-  const org = f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
+  const needTime = needs.time;
+  const requester = needs.requester ? await tx.users.findById(ws, f.ticket.requesterId) : null;
+  const org = needs.organization && f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
   let time: TriggerContext['time'] = null;
   if (needTime) {
     const env = await envFor(tx, ws, null, f.ticket.teamId);
@@ -59,15 +65,54 @@ export async function triggerContext(tx: Repositories, f: TriggerFiring, now: Da
   };
 }
 
-const usesTime = (t: Trigger) => [...t.conditions.all, ...t.conditions.any].some((c) => c.field.startsWith('time.'));
+/** The enabled triggers and webhooks of a workspace, read once for many firings (the SLA sweep). */
+export interface RuleSet {
+  triggers: Trigger[];
+  webhooks: Webhook[];
+}
+
+export async function loadRuleSet(tx: Repositories, workspaceId: string): Promise<RuleSet> {
+  return { triggers: await tx.triggers.list(workspaceId, { enabledOnly: true }), webhooks: await tx.webhooks.list(workspaceId, { enabledOnly: true }) };
+}
+
+/**
+ * The rule sets of recent workspaces, each kept with the fingerprint it was read under. Every
+ * event reads the fingerprint (one small statement over the rows, computed by the database)
+ * instead of every trigger and webhook; a change made by any process changes it. A set read on
+ * a miss is kept only when the fingerprint is the same after the read as before it, so a change
+ * committed in between is not kept under the older fingerprint.
+ */
+const ruleSets = new Map<string, { fingerprint: string; rules: RuleSet }>();
+
+export async function currentRuleSet(tx: Repositories, workspaceId: string): Promise<RuleSet> {
+  const fingerprint = await tx.triggers.rulesFingerprint(workspaceId);
+  const hit = ruleSets.get(workspaceId);
+  if (hit && hit.fingerprint === fingerprint) return hit.rules;
+  const rules = await loadRuleSet(tx, workspaceId);
+  if ((await tx.triggers.rulesFingerprint(workspaceId)) !== fingerprint) return rules;
+  if (ruleSets.size >= 500) ruleSets.delete(ruleSets.keys().next().value!);
+  ruleSets.set(workspaceId, { fingerprint, rules });
+  return rules;
+}
+
+/** Whether anything listens to `event`: when nothing does, a firing has nothing to do. */
+export function ruleSetListens(rules: RuleSet, event: TriggerEvent): boolean {
+  const listening = eventsOf(event);
+  return rules.triggers.some((t) => t.events.some((e) => listening.includes(e))) || rules.webhooks.some((w) => w.events.includes(event));
+}
+
+/** Whether any of `triggers` looks at a fact under `prefix` (what the context must read). */
+const looksAt = (triggers: Trigger[], prefix: string) => triggers.some((t) => [...t.conditions.all, ...t.conditions.any].some((c) => c.field.startsWith(prefix)));
 
 /** Run the workspace's enabled triggers for one event, in order; answers the ticket as they left it. */
-export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date): Promise<Ticket> {
+export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date, rules?: RuleSet): Promise<Ticket> {
   const listening = eventsOf(f.event);
-  const triggers = (await tx.triggers.list(ctx.workspaceId, { enabledOnly: true })).filter((t) => t.events.some((e) => listening.includes(e)));
+  const set = rules ?? (await currentRuleSet(tx, ctx.workspaceId));
+  const triggers = set.triggers.filter((t) => t.events.some((e) => listening.includes(e)));
   let ticket = f.ticket;
   if (triggers.length) {
-    const base = await triggerContext(tx, f, now, triggers.some(usesTime));
+    // Read only what some condition looks at (the requester, the organization, the calendar).
+    const base = await triggerContext(tx, f, now, { time: looksAt(triggers, 'time.'), requester: looksAt(triggers, 'requester.'), organization: looksAt(triggers, 'organization.') });
     for (const trigger of triggers) {
       const matched = listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }));
       if (!matched) continue;
@@ -76,7 +121,7 @@ export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: Tri
     }
   }
   // Outgoing webhooks see the ticket as the triggers left it.
-  await emitWebhooks(deps, tx, ctx.workspaceId, f.event, { ticket: ticketPayload(ticket), ...(f.sla ? { sla: f.sla } : {}) }, now);
+  await emitWebhooks(deps, tx, ctx.workspaceId, f.event, { ticket: ticketPayload(ticket), ...(f.sla ? { sla: f.sla } : {}) }, now, set.webhooks);
   return ticket;
 }
 
@@ -127,13 +172,14 @@ export async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Rule
     await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'trigger.failed', { event, code: e.code, message: e.message }, now));
     return ticket;
   }
-  await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'trigger.fired', { event }, now));
+  const fired = ruleEvent(ctx, trigger, ticket.id, 'trigger.fired', { event }, now);
   let current = ticket;
   const changes = diffTicket(ticket, patch);
-  if (Object.keys(changes).length) {
+  if (!Object.keys(changes).length) await tx.events.append(fired);
+  else {
     const changed: TicketPatch = Object.fromEntries(Object.keys(changes).map((k) => [k, patch[k as keyof TicketPatch]]));
     current = await tx.tickets.update(ctx.workspaceId, ticket.id, changed, now);
-    await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'ticket.updated', { changes }, now));
+    await tx.events.appendMany([fired, ruleEvent(ctx, trigger, ticket.id, 'ticket.updated', { changes }, now)]);
     await slaOnTicketChanged(tx, ctx, ticket, current, null, now);
     await notifyAssigned(deps, tx, ticket, current, { id: null, name: trigger.name }, now);
   }

@@ -85,8 +85,8 @@ export function ticketPayload(t: Ticket): Record<string, unknown> {
 }
 
 /** Queue a delivery to every enabled webhook of the workspace subscribed to `event`. */
-export async function emitWebhooks(deps: Deps, tx: Repositories, workspaceId: string, event: TriggerEvent, data: Record<string, unknown>, now: Date): Promise<number> {
-  const hooks = (await tx.webhooks.list(workspaceId, { enabledOnly: true })).filter((w) => w.events.includes(event));
+export async function emitWebhooks(deps: Deps, tx: Repositories, workspaceId: string, event: TriggerEvent, data: Record<string, unknown>, now: Date, enabled?: Webhook[]): Promise<number> {
+  const hooks = (enabled ?? (await tx.webhooks.list(workspaceId, { enabledOnly: true }))).filter((w) => w.events.includes(event));
   for (const w of hooks) {
     const id = deps.ids.uuid();
     const payload = { id, event, createdAt: now.toISOString(), workspaceId, data };
@@ -156,6 +156,22 @@ export async function createWebhook(deps: Deps, ctx: Ctx, input: CreateWebhookIn
   const webhook = await deps.store.transaction(async (tx) => {
     const w = await tx.webhooks.insert({ id: deps.ids.uuid(), workspaceId: ctx.workspaceId, name: input.name, url: input.url, events: input.events, secretSealed: deps.keyring.seal(secret), enabled: input.enabled, createdAt: now, updatedAt: now });
     await recordAudit(tx, ctx, now, 'webhook.created', { type: 'webhook', id: w.id }, { name: w.name, url: w.url, events: w.events });
+    return w;
+  });
+  return { webhook, secret };
+}
+
+/**
+ * A new signing secret for a webhook whose secret was lost or leaked: answered once, here, like at
+ * creation; deliveries sent from now on (retries included) are signed with it.
+ */
+export async function rotateWebhookSecret(deps: Deps, ctx: Ctx, id: string): Promise<{ webhook: Webhook; secret: string }> {
+  await load(deps, ctx, id);
+  const now = deps.clock.now();
+  const secret = `whsec_${deps.secrets.token(24)}`;
+  const webhook = await deps.store.transaction(async (tx) => {
+    const w = await tx.webhooks.update(ctx.workspaceId, id, { secretSealed: deps.keyring.seal(secret), updatedAt: now });
+    await recordAudit(tx, ctx, now, 'webhook.secret_rotated', { type: 'webhook', id }, { name: w.name });
     return w;
   });
   return { webhook, secret };

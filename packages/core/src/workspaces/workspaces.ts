@@ -1,4 +1,6 @@
-import type { UpdateWorkspaceInput } from '@guichet/contracts';
+import { createHash } from 'node:crypto';
+import { LOGO_MAX_BYTES, type SetWorkspaceLogoInput, type UpdateWorkspaceInput } from '@guichet/contracts';
+import { sniffContentType } from '../email/sniff.ts';
 import type { Deps } from '../deps.ts';
 import { systemActor, type Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
@@ -101,4 +103,64 @@ export async function listAuditLog(
   );
   const items = rows.slice(0, q.limit);
   return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.id) : null };
+}
+
+/** Logos the help center may show: bitmaps only (an SVG can carry scripts). */
+const LOGO_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** Replace the help center's and portal's logo. The type comes from the bytes, never from the caller. */
+export async function setWorkspaceLogo(deps: Deps, ctx: Ctx, input: SetWorkspaceLogoInput): Promise<Workspace> {
+  authorize(ctx.actor, 'workspace:manage');
+  const content = Buffer.from(input.contentBase64, 'base64');
+  if (!content.length) throw new AppError('VALIDATION_FAILED', 'The image is empty.', { issues: [{ path: ['contentBase64'], message: 'empty' }] });
+  if (content.length > LOGO_MAX_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The logo is larger than ${LOGO_MAX_BYTES / 1024} kB.`);
+  const contentType = sniffContentType(content, 'logo');
+  if (!LOGO_TYPES.has(contentType)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'A logo is a PNG, JPEG, GIF or WebP image.');
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const ws = await tx.workspaces.setLogo(ctx.workspaceId, { content, contentType, sha256 }, now);
+    const data = { logo: { sha256, contentType, bytes: content.length } };
+    await recordEvent(tx, ctx, now, 'workspace', ctx.workspaceId, 'workspace.updated', data);
+    await recordAudit(tx, ctx, now, 'workspace.logo_set', { type: 'workspace', id: ctx.workspaceId }, data);
+    return ws;
+  });
+}
+
+export async function removeWorkspaceLogo(deps: Deps, ctx: Ctx): Promise<Workspace> {
+  authorize(ctx.actor, 'workspace:manage');
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const ws = await tx.workspaces.setLogo(ctx.workspaceId, null, now);
+    await recordEvent(tx, ctx, now, 'workspace', ctx.workspaceId, 'workspace.updated', { logo: null });
+    await recordAudit(tx, ctx, now, 'workspace.logo_removed', { type: 'workspace', id: ctx.workspaceId }, {});
+    return ws;
+  });
+}
+
+/** The public logo of a workspace's help center and portal (anyone may see it). */
+export async function workspaceLogo(deps: Deps, slug: string): Promise<{ content: Buffer; contentType: string; sha256: string } | null> {
+  const ws = await deps.store.workspaces.findBySlug(slug);
+  if (!ws?.logoSha256) return null;
+  return deps.store.workspaces.getLogo(ws.id);
+}
+
+/** Relative luminance of #rrggbb (WCAG 2). */
+function luminance(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** WCAG contrast ratio of two #rrggbb colours (1 to 21). */
+export function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** The text colour to write on a brand colour: black or white, whichever reads better. */
+export function textColorOn(background: string): '#000000' | '#ffffff' {
+  return contrastRatio(background, '#000000') >= contrastRatio(background, '#ffffff') ? '#000000' : '#ffffff';
 }

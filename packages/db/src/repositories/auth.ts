@@ -217,4 +217,24 @@ export class KyselyWorkspaceRepository implements WorkspaceRepository {
       .executeTakeFirstOrThrow();
     return toWorkspace(r);
   }
+
+  async setLogo(id: string, logo: { content: Buffer; contentType: string; sha256: string } | null, at: Date): Promise<Workspace> {
+    if (logo) {
+      const row = { content: logo.content, content_type: logo.contentType, sha256: logo.sha256, updated_at: at };
+      await this.db
+        .insertInto('workspace_logos')
+        .values({ workspace_id: id, ...row })
+        .onConflict((oc) => oc.column('workspace_id').doUpdateSet(row))
+        .execute();
+    } else {
+      await this.db.deleteFrom('workspace_logos').where('workspace_id', '=', id).execute();
+    }
+    const r = await this.db.updateTable('workspaces').set({ logo_sha256: logo?.sha256 ?? null, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    return toWorkspace(r);
+  }
+
+  async getLogo(id: string): Promise<{ content: Buffer; contentType: string; sha256: string; updatedAt: Date } | null> {
+    const r = await this.db.selectFrom('workspace_logos').selectAll().where('workspace_id', '=', id).executeTakeFirst();
+    return r ? { content: Buffer.from(r.content), contentType: r.content_type, sha256: r.sha256, updatedAt: new Date(r.updated_at) } : null;
+  }
 }

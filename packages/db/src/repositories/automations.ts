@@ -141,6 +141,7 @@ export class KyselyWebhookRepository implements WebhookRepository {
     if (patch.url !== undefined) cols.url = patch.url;
     if (patch.events !== undefined) cols.events = sql`${patch.events}::text[]`;
     if (patch.enabled !== undefined) cols.enabled = patch.enabled;
+    if (patch.secretSealed !== undefined) cols.secret_sealed = patch.secretSealed;
     if (patch.updatedAt !== undefined) cols.updated_at = patch.updatedAt;
     const r = await this.db.updateTable('webhooks').set(cols as never).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     return toWebhook(r);

@@ -401,33 +401,40 @@ export class KyselyOutboundEmailRepository implements OutboundEmailRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async insert(o: OutboundEmail): Promise<void> {
+    await this.insertMany([o]);
+  }
+
+  async insertMany(list: OutboundEmail[]): Promise<void> {
+    if (!list.length) return;
     await this.db
       .insertInto('outbound_emails')
-      .values({
-        id: o.id,
-        workspace_id: o.workspaceId,
-        mailbox_id: o.mailboxId,
-        message_id: o.messageId,
-        ticket_id: o.ticketId,
-        kind: o.kind,
-        rfc_message_id: o.rfcMessageId,
-        from_address: o.fromAddress,
-        reply_to: o.replyTo,
-        to_addresses: textArray(o.toAddresses),
-        cc_addresses: textArray(o.ccAddresses),
-        subject: o.subject,
-        in_reply_to: o.inReplyTo,
-        references: textArray(o.references),
-        text_body: o.textBody,
-        html_body: o.htmlBody,
-        headers: JSON.stringify(o.headers),
-        attachment_ids: sql`${o.attachmentIds}::uuid[]` as never,
-        status: o.status,
-        attempts: o.attempts,
-        last_error: o.lastError,
-        created_at: o.createdAt,
-        sent_at: o.sentAt,
-      })
+      .values(
+        list.map((o) => ({
+          id: o.id,
+          workspace_id: o.workspaceId,
+          mailbox_id: o.mailboxId,
+          message_id: o.messageId,
+          ticket_id: o.ticketId,
+          kind: o.kind,
+          rfc_message_id: o.rfcMessageId,
+          from_address: o.fromAddress,
+          reply_to: o.replyTo,
+          to_addresses: textArray(o.toAddresses),
+          cc_addresses: textArray(o.ccAddresses),
+          subject: o.subject,
+          in_reply_to: o.inReplyTo,
+          references: textArray(o.references),
+          text_body: o.textBody,
+          html_body: o.htmlBody,
+          headers: JSON.stringify(o.headers),
+          attachment_ids: sql`${o.attachmentIds}::uuid[]` as never,
+          status: o.status,
+          attempts: o.attempts,
+          last_error: o.lastError,
+          created_at: o.createdAt,
+          sent_at: o.sentAt,
+        })),
+      )
       .execute();
   }
 

@@ -23,6 +23,31 @@ export class KyselyJobRepository implements JobRepository {
     return id === null ? null : Number(id);
   }
 
+  async enqueueMany(jobs: NewJob[], now: Date): Promise<number> {
+    if (!jobs.length) return 0;
+    if (jobs.length === 1) return (await this.enqueue(jobs[0]!, now)) === null ? 0 : 1;
+    const rows = jobs.map((j) => ({
+      workspace_id: j.workspaceId,
+      type: j.type,
+      payload: j.payload,
+      run_at: (j.runAt ?? now).toISOString(),
+      dedupe_key: j.dedupeKey ?? null,
+      max_attempts: j.maxAttempts ?? 10,
+    }));
+    // One NOTIFY per job type inserted, not per job.
+    const r = await sql<{ n: number }>`
+      WITH ins AS (
+        INSERT INTO jobs (workspace_id, type, payload, run_at, dedupe_key, max_attempts, created_at)
+        SELECT r.workspace_id, r.type, r.payload, r.run_at, r.dedupe_key, r.max_attempts, ${now}
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS r(workspace_id uuid, type text, payload jsonb, run_at timestamptz, dedupe_key text, max_attempts int)
+        ON CONFLICT (type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+        RETURNING type),
+      woken AS (SELECT pg_notify(${JOBS_CHANNEL}, t.type) FROM (SELECT DISTINCT type FROM ins) t)
+      SELECT (SELECT count(*) FROM ins)::int AS n, (SELECT count(*) FROM woken)::int AS w`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
   async claim(workerId: string, types: string[], limit: number, now: Date, leaseMs: number | Readonly<Record<string, number>>): Promise<Job[]> {
     if (!types.length) return [];
     const leases = types.map((t) => {

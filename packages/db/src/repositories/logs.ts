@@ -14,19 +14,26 @@ export class KyselyEventRepository implements EventRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async append(e: NewEvent): Promise<void> {
+    await this.appendMany([e]);
+  }
+
+  async appendMany(events: NewEvent[]): Promise<void> {
+    if (!events.length) return;
     await this.db
       .insertInto('events')
-      .values({
-        workspace_id: e.workspaceId,
-        subject_type: e.subjectType,
-        subject_id: e.subjectId,
-        actor_type: e.actor.type,
-        actor_id: e.actor.id,
-        type: e.type,
-        data: JSON.stringify(e.data),
-        request_id: e.requestId,
-        created_at: e.createdAt,
-      })
+      .values(
+        events.map((e) => ({
+          workspace_id: e.workspaceId,
+          subject_type: e.subjectType,
+          subject_id: e.subjectId,
+          actor_type: e.actor.type,
+          actor_id: e.actor.id,
+          type: e.type,
+          data: JSON.stringify(e.data),
+          request_id: e.requestId,
+          created_at: e.createdAt,
+        })),
+      )
       .execute();
   }
 

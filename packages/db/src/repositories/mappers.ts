@@ -41,6 +41,8 @@ export function toWorkspace(r: Selectable<WorkspacesTable>): Workspace {
     name: r.name,
     mailDomain: r.mail_domain,
     defaultLanguage: r.default_language,
+    brandColor: r.brand_color,
+    logoSha256: r.logo_sha256,
     createdAt: d(r.created_at),
     updatedAt: d(r.updated_at),
   };

@@ -82,6 +82,11 @@ export class KyselyUserRepository implements UserRepository {
     return r ? toUser(r) : null;
   }
 
+  async findByIds(workspaceId: string, ids: string[]): Promise<User[]> {
+    if (!ids.length) return [];
+    return (await this.db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute()).map(toUser);
+  }
+
   async findByEmail(workspaceId: string, email: string): Promise<User | null> {
     if (this.byEmail) return this.byEmail.run({ workspaceId, email: email.toLowerCase() });
     return this.findOneByEmail(workspaceId, email);
@@ -123,6 +128,8 @@ export class KyselyUserRepository implements UserRepository {
         'w.name as w_name',
         'w.mail_domain as w_mail_domain',
         'w.default_language as w_default_language',
+        'w.brand_color as w_brand_color',
+        'w.logo_sha256 as w_logo_sha256',
         'w.created_at as w_created_at',
         'w.updated_at as w_updated_at',
       ])
@@ -139,6 +146,8 @@ export class KyselyUserRepository implements UserRepository {
         mail_domain: r.w_mail_domain,
         default_language: r.w_default_language,
         settings: {} as never,
+        brand_color: r.w_brand_color,
+        logo_sha256: r.w_logo_sha256,
         created_at: r.w_created_at,
         updated_at: r.w_updated_at,
       }),

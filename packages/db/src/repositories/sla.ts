@@ -6,6 +6,7 @@ import type {
   NotificationRepository,
   SlaPolicy,
   SlaPolicyRepository,
+  SlaSummary,
   TicketSlaRepository,
   TicketSlaRow,
   Trigger,
@@ -143,12 +144,18 @@ export class KyselySlaPolicyRepository extends OrderedRules<SlaPolicy> implement
   }
 }
 
+/** The stored SLA summary of a ticket_sla row (also read by the ticket list's join). */
+export function slaSummaryOf(r: { due_at: Date | string | null; warn_at: Date | string | null; paused: boolean }): SlaSummary {
+  return { dueAt: r.due_at === null ? null : d(r.due_at), warnAt: r.warn_at === null ? null : d(r.warn_at), paused: r.paused };
+}
+
 function toRow(r: Selectable<TicketSlaTable>): TicketSlaRow {
   return {
     workspaceId: r.workspace_id,
     ticketId: r.ticket_id,
     state: json(r.state, { policyId: null, calendarId: null, paused: false, clocks: {} }),
     nextDueAt: r.next_due_at === null ? null : d(r.next_due_at),
+    summary: slaSummaryOf(r),
     updatedAt: d(r.updated_at),
   };
 }
@@ -164,17 +171,43 @@ export class KyselyTicketSlaRepository implements TicketSlaRepository {
   }
 
   async upsert(row: TicketSlaRow): Promise<void> {
-    const cols = {
-      policy_id: row.state.policyId,
-      calendar_id: row.state.calendarId,
-      state: j(row.state),
-      next_due_at: row.nextDueAt,
-      updated_at: row.updatedAt,
-    };
+    await this.upsertMany([row]);
+  }
+
+  async upsertMany(rows: TicketSlaRow[]): Promise<void> {
+    if (!rows.length) return;
     await this.db
       .insertInto('ticket_sla')
-      .values({ ticket_id: row.ticketId, workspace_id: row.workspaceId, ...cols })
-      .onConflict((oc) => oc.column('ticket_id').doUpdateSet(cols).where('ticket_sla.workspace_id', '=', row.workspaceId))
+      .values(
+        rows.map((row) => ({
+          ticket_id: row.ticketId,
+          workspace_id: row.workspaceId,
+          policy_id: row.state.policyId,
+          calendar_id: row.state.calendarId,
+          state: j(row.state),
+          next_due_at: row.nextDueAt,
+          due_at: row.summary.dueAt,
+          warn_at: row.summary.warnAt,
+          paused: row.summary.paused,
+          updated_at: row.updatedAt,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .column('ticket_id')
+          .doUpdateSet((eb) => ({
+            policy_id: eb.ref('excluded.policy_id'),
+            calendar_id: eb.ref('excluded.calendar_id'),
+            state: eb.ref('excluded.state'),
+            next_due_at: eb.ref('excluded.next_due_at'),
+            due_at: eb.ref('excluded.due_at'),
+            warn_at: eb.ref('excluded.warn_at'),
+            paused: eb.ref('excluded.paused'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          // A row never moves to another workspace.
+          .whereRef('ticket_sla.workspace_id', '=', 'excluded.workspace_id'),
+      )
       .execute();
   }
 
@@ -218,25 +251,32 @@ export class KyselyNotificationRepository implements NotificationRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async insert(n: Notification): Promise<boolean> {
-    const r = await this.db
+    return (await this.insertMany([n])).size === 1;
+  }
+
+  async insertMany(list: Notification[]): Promise<Set<string>> {
+    if (!list.length) return new Set();
+    const rows = await this.db
       .insertInto('notifications')
-      .values({
-        id: n.id,
-        workspace_id: n.workspaceId,
-        user_id: n.userId,
-        ticket_id: n.ticketId,
-        kind: n.kind,
-        title: n.title,
-        body: n.body,
-        data: j(n.data),
-        dedupe_key: n.dedupeKey,
-        created_at: n.createdAt,
-        read_at: n.readAt,
-      })
+      .values(
+        list.map((n) => ({
+          id: n.id,
+          workspace_id: n.workspaceId,
+          user_id: n.userId,
+          ticket_id: n.ticketId,
+          kind: n.kind,
+          title: n.title,
+          body: n.body,
+          data: j(n.data),
+          dedupe_key: n.dedupeKey,
+          created_at: n.createdAt,
+          read_at: n.readAt,
+        })),
+      )
       .onConflict((oc) => oc.columns(['workspace_id', 'user_id', 'dedupe_key']).doNothing())
       .returning('id')
-      .executeTakeFirst();
-    return !!r;
+      .execute();
+    return new Set(rows.map((r) => r.id));
   }
 
   async listForUser(workspaceId: string, userId: string, page: { limit: number; deliveredBy: Date; unreadOnly?: boolean; before?: { createdAt: Date; id: string } }): Promise<Notification[]> {
@@ -318,5 +358,13 @@ function triggerColumns(t: Partial<Trigger>) {
 export class KyselyTriggerRepository extends OrderedRules<Trigger> implements TriggerRepository {
   constructor(db: Kysely<DB>) {
     super(db, 'triggers', toTrigger as never, triggerColumns);
+  }
+
+  async rulesFingerprint(workspaceId: string): Promise<string> {
+    // Every column of every row counts (the row as text), so any change, reorder or deletion changes it.
+    const r = await sql<{ fp: string }>`
+      SELECT (SELECT count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0) FROM triggers t WHERE t.workspace_id = ${workspaceId})
+        || '/' || (SELECT count(*) || ':' || coalesce(sum(hashtextextended(w::text, 0)), 0) FROM webhooks w WHERE w.workspace_id = ${workspaceId}) AS fp`.execute(this.db);
+    return r.rows[0]!.fp;
   }
 }

@@ -9,6 +9,7 @@ import {
   MarkNotificationsReadInput,
   NotificationOut,
   pageOf,
+  ReorderInput,
   SlaPolicyOut,
   TicketSlaOut,
   UpdateBusinessCalendarInput,
@@ -62,7 +63,10 @@ export function presentTicketSla(v: TicketSlaView): TicketSlaOut {
     policy: v.policy ? { id: v.policy.id, name: v.policy.name } : null,
     calendar: v.calendar ? { id: v.calendar.id, name: v.calendar.name, timeZone: v.calendar.timeZone } : null,
     paused: v.paused,
+    state: v.state,
+    dueAt: v.dueAt ? iso(v.dueAt) : null,
     nextDueAt: v.nextDueAt ? iso(v.nextDueAt) : null,
+    asOf: iso(v.asOf),
     targets: v.targets.map((t) => ({
       target: t.target,
       status: t.status,
@@ -71,6 +75,9 @@ export function presentTicketSla(v: TicketSlaView): TicketSlaOut {
       businessHours: t.businessHours,
       deadline: t.deadline,
       timeLeftMinutes: t.timeLeftMs === null ? null : Math.round(t.timeLeftMs / 60_000),
+      timeLeftSeconds: t.timeLeftMs === null ? null : Math.round(t.timeLeftMs / 1000),
+      countingNow: t.countingNow,
+      warningAt: t.warningAt,
       usedMinutes: Math.round(t.usedMs / 60_000),
       breachedAt: t.breachedAt,
       fulfilledAt: t.fulfilledAt,
@@ -122,6 +129,11 @@ export function slaRoutes(route: Router): void {
     method: 'POST', url: '/sla-policies', tag: 'SLA', summary: 'Add an SLA policy: conditions, targets, pause statuses, warnings (admin)',
     body: CreateSlaPolicyInput, response: SlaPolicyOut,
     handler: async ({ deps, ctx, body }) => presentPolicy(await core.createSlaPolicy(deps, ctx, body)),
+  });
+  route({
+    method: 'PUT', url: '/sla-policies/order', tag: 'SLA', summary: 'Put the policies in a new order: every id once, first tried first; one recompute (admin)',
+    body: ReorderInput, response: list(SlaPolicyOut),
+    handler: async ({ deps, ctx, body }) => ({ items: (await core.reorderSlaPolicies(deps, ctx, body.ids)).map(presentPolicy) }),
   });
   route({
     method: 'GET', url: '/sla-policies/{id}', tag: 'SLA', summary: 'Read an SLA policy (staff)',

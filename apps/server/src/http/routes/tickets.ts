@@ -31,7 +31,7 @@ export function ticketRoutes(route: Router): void {
     response: pageOf(TicketOut),
     handler: async ({ deps, ctx, query }) => {
       const page = await listTickets(deps, ctx, query);
-      return { items: page.items.map((i) => presentTicket(i.ticket, i.access)), nextCursor: page.nextCursor };
+      return { items: page.items.map((i) => presentTicket(i.ticket, i.access, i.sla)), nextCursor: page.nextCursor };
     },
   });
   route({
@@ -62,8 +62,8 @@ export function ticketRoutes(route: Router): void {
     params: TicketParams,
     response: TicketOut,
     handler: async ({ deps, ctx, params }) => {
-      const { ticket, access } = await getTicket(deps, ctx, params.id);
-      return presentTicket(ticket, access);
+      const read = await getTicket(deps, ctx, params.id);
+      return presentTicket(read.ticket, read.access, 'sla' in read ? read.sla : undefined);
     },
   });
   route({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AutomationOut, CreatedWebhookOut, CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryOut, WebhookOut, CreateAutomationInput, CreateTriggerInput, DryRunTriggerInput, DryRunTriggerOut, TriggerOut, UpdateAutomationInput, UpdateTriggerInput, uuid } from '@guichet/contracts';
+import { AutomationOut, CreatedWebhookOut, CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryOut, WebhookOut, CreateAutomationInput, CreateTriggerInput, DryRunTriggerInput, DryRunTriggerOut, TriggerOut, UpdateAutomationInput, UpdateTriggerInput, ReorderInput, uuid } from '@guichet/contracts';
 import * as core from '@guichet/core';
 import type { Automation, Trigger, Webhook } from '@guichet/core';
 import type { Router } from '../route.ts';
@@ -69,6 +69,14 @@ export function triggerRoutes(route: Router): void {
     handler: async ({ deps, ctx, params }) => void (await core.deleteWebhook(deps, ctx, params.id)),
   });
   route({
+    method: 'POST', url: '/webhooks/{id}/secret', tag: 'Automation', summary: 'Replace a webhook\'s signing secret; the new one is shown once (admin)',
+    params: IdParams, response: CreatedWebhookOut, status: 200,
+    handler: async ({ deps, ctx, params }) => {
+      const { webhook, secret } = await core.rotateWebhookSecret(deps, ctx, params.id);
+      return { ...presentWebhook(webhook), secret };
+    },
+  });
+  route({
     method: 'GET', url: '/webhooks/{id}/deliveries', tag: 'Automation', summary: 'The delivery log, newest first: status, attempts, last HTTP status or error (admin)',
     params: IdParams, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: z.object({ items: z.array(WebhookDeliveryOut) }),
     handler: async ({ deps, ctx, params, query }) => ({
@@ -87,6 +95,14 @@ export function triggerRoutes(route: Router): void {
     method: 'POST', url: '/automations', tag: 'Automation', summary: 'Add a time-based automation: statuses, hours since created or updated, conditions, actions (admin)',
     body: CreateAutomationInput, response: AutomationOut,
     handler: async ({ deps, ctx, body }) => presentAutomation(await core.createAutomation(deps, ctx, body)),
+  });
+  route({
+    method: 'PUT', url: '/automations/order', tag: 'Automation', summary: 'Put the automations in a new order: every id once (admin)',
+    body: ReorderInput, response: z.object({ items: z.array(AutomationOut) }),
+    handler: async ({ deps, ctx, body }) => {
+      await core.reorderAutomations(deps, ctx, body.ids);
+      return { items: (await core.listAutomations(deps, ctx)).map(presentAutomation) };
+    },
   });
   route({
     method: 'GET', url: '/automations/{id}', tag: 'Automation', summary: 'Read an automation (staff)',
@@ -117,6 +133,11 @@ export function triggerRoutes(route: Router): void {
     method: 'POST', url: '/triggers/dry-run', tag: 'Automation', summary: 'Try an unsaved trigger on recent tickets: what it would change, nothing written (admin)',
     body: DryRunTriggerInput, response: DryRunTriggerOut, status: 200,
     handler: async ({ deps, ctx, body }) => core.dryRunTrigger(deps, ctx, body),
+  });
+  route({
+    method: 'PUT', url: '/triggers/order', tag: 'Automation', summary: 'Put the triggers in a new order: every id once, first run first (admin)',
+    body: ReorderInput, response: z.object({ items: z.array(TriggerOut) }),
+    handler: async ({ deps, ctx, body }) => ({ items: (await core.reorderTriggers(deps, ctx, body.ids)).map(presentTrigger) }),
   });
   route({
     method: 'GET', url: '/triggers/{id}', tag: 'Automation', summary: 'Read a trigger (staff)',
