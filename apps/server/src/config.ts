@@ -1,5 +1,8 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** The repository's root (this file is apps/server/src/config.ts). */
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
  * The only file that reads the environment. Parsed once at start, validated and frozen; a bad
@@ -26,6 +29,18 @@ export interface Config {
   smtpTlsCertFile: string | undefined;
   /** GUICHET_SMTP_RELAY: where outgoing mail goes for mailboxes without SMTP settings (smtp:// or smtps://). */
   smtpRelay: string | undefined;
+  /**
+   * GUICHET_MAIL_OUTBOX: a folder where outgoing mail is written as .eml files instead of being
+   * sent, for mailboxes without SMTP settings. Defaults to `<data dir>/outbox` on the embedded
+   * database when GUICHET_SMTP_RELAY is not set (trying Guichet needs no mail server); unset on
+   * PostgreSQL, where mail without a relay fails visibly.
+   */
+  mailOutboxDir: string | undefined;
+  /**
+   * GUICHET_DATASETS_DIR: where the demo seed looks for the public datasets it borrows ticket
+   * texts from (default `../shared/datasets` beside the repository); built-in texts when absent.
+   */
+  demoDatasetsDir: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   demo: boolean;
@@ -98,10 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (processes > 1 && !url) {
     throw new ConfigError('GUICHET_PROCESSES above 1 needs DATABASE_URL: the embedded database is opened by one process only');
   }
+  const dataDir = resolve(env.GUICHET_DATA_DIR?.trim() || './data');
+  const outboxEnv = env.GUICHET_MAIL_OUTBOX?.trim();
+  const mailOutboxDir = outboxEnv ? resolve(outboxEnv) : !smtpRelay && !url ? join(dataDir, 'outbox') : undefined;
   return Object.freeze({
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
-    dataDir: resolve(env.GUICHET_DATA_DIR?.trim() || './data'),
+    dataDir,
     databaseUrl: url,
     dbPoolSize: int(env, 'GUICHET_DB_POOL', 10, 1, 200),
     workerConcurrency: int(env, 'GUICHET_WORKER_CONCURRENCY', 4, 1, 100),
@@ -113,6 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     smtpTlsKeyFile: env.GUICHET_SMTP_TLS_KEY?.trim() || undefined,
     smtpTlsCertFile: env.GUICHET_SMTP_TLS_CERT?.trim() || undefined,
     smtpRelay,
+    mailOutboxDir,
+    demoDatasetsDir: resolve(env.GUICHET_DATASETS_DIR?.trim() || join(REPO_ROOT, '..', 'shared', 'datasets')),
     adminEmail,
     adminPassword,
     demo: bool(env, 'GUICHET_DEMO', true),

@@ -16,6 +16,10 @@ function announce(config: Config, url: string, demo: DemoResult | null): void {
     } else if (demo.created) {
       lines.push('  password: the value of GUICHET_ADMIN_PASSWORD');
     }
+    if (demo.stats && demo.seedMs !== null) {
+      const texts = demo.stats.historyTexts === 'datasets' ? 'texts from the datasets in GUICHET_DATASETS_DIR' : 'built-in texts';
+      lines.push(`  seeded now: ${demo.stats.tickets} tickets (${demo.stats.historyTickets} of history, ${texts}) in ${(demo.seedMs / 1000).toFixed(1)} s, the history ${(demo.stats.historyMs / 1000).toFixed(1)} s of it`);
+    }
   }
   console.log(lines.join('\n'));
 }

@@ -75,7 +75,7 @@ export async function startServer(config: Config): Promise<Running> {
       if (stopping) app.server.closeIdleConnections();
     });
     worker = config.roles.has('worker')
-      ? await startWorker(deps, database, { log: (msg, data) => app.log.warn(data ?? {}, msg), concurrency: config.workerConcurrency, smtpRelay: config.smtpRelay, imapPollMs: config.imapPollSeconds * 1000, ingestLimits: { maxAttachmentBytes: config.emailMaxAttachmentBytes, maxTotalAttachmentBytes: config.emailMaxAttachmentsTotalBytes } })
+      ? await startWorker(deps, database, { log: (msg, data) => app.log.warn(data ?? {}, msg), info: (msg, data) => app.log.info(data ?? {}, msg), concurrency: config.workerConcurrency, smtpRelay: config.smtpRelay, mailOutboxDir: config.mailOutboxDir, imapPollMs: config.imapPollSeconds * 1000, ingestLimits: { maxAttachmentBytes: config.emailMaxAttachmentBytes, maxTotalAttachmentBytes: config.emailMaxAttachmentsTotalBytes } })
       : null;
     smtp = config.roles.has('smtp')
       ? await startSmtpListener(deps, {

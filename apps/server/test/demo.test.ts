@@ -4,12 +4,20 @@ import { CHANNELS, TICKET_PRIORITIES, TICKET_STATUSES } from '@guichet/contracts
 import { createStore } from '@guichet/db';
 import { openTestDatabase, testDbKinds } from '@guichet/db/testing';
 import type { Deps, Repositories } from '@guichet/core';
-import { DEMO_SLUG, ensureDemoWorkspace } from '../src/seed/demo.ts';
+import { DEMO_HISTORY_TICKETS, DEMO_SLUG, ensureDemoWorkspace } from '../src/seed/demo.ts';
 import { DEMO_TICKETS, planDemoTimeline } from '../src/seed/demo-seed.ts';
+import { HISTORY_DAYS, planDemoHistory, type HistoryCast } from '../src/seed/demo-history.ts';
+import { BUILT_IN_EN, BUILT_IN_FR, loadHistoryTexts, parseCsv } from '../src/seed/demo-history-texts.ts';
+import { loadConfig } from '../src/config.ts';
 import { caller, sessionCookie, startTestApp, type TestApp } from './harness.ts';
 
 const DAY = 86_400_000;
-const DEMO_ON = { demo: true, adminEmail: undefined, adminPassword: undefined } as const;
+/** As on a first start: the datasets beside the repository when they are there, else the built-in texts. */
+const DATASETS = loadConfig({}, []).demoDatasetsDir;
+const DEMO_ON = { demo: true, adminEmail: undefined, adminPassword: undefined, demoDatasetsDir: DATASETS } as const;
+const TOTAL = DEMO_TICKETS.length + DEMO_HISTORY_TICKETS;
+/** The hand-written tickets' subjects (the history's conversations are checked on its plan, above). */
+const WRITTEN = new Set(DEMO_TICKETS.map((d) => d.subject));
 const ADMIN_EMAIL = 'admin@demo.guichet.test';
 
 type Req = ReturnType<typeof caller>;
@@ -63,8 +71,9 @@ function crashingOnMessage(deps: Deps, n: number): Deps {
 /** Everything a visitor of the demo could see, to compare before and after a restart. */
 async function snapshot(req: Req) {
   const tickets = await all(req, '/tickets?sort=number&order=asc');
+  // Every hand-written ticket's conversation and every tenth of the others (three hundred tickets in all).
   const messages: Record<number, number> = {};
-  for (const t of tickets) messages[t.number] = (await all(req, `/tickets/${t.number}/messages`)).length;
+  for (const t of tickets.filter((x, i) => WRITTEN.has(x.subject) || i % 10 === 0)) messages[t.number] = (await all(req, `/tickets/${t.number}/messages`)).length;
   return {
     tickets: tickets.map((t) => [t.number, t.id, t.status, t.version, t.updatedAt]),
     messages,
@@ -78,6 +87,82 @@ async function snapshot(req: Req) {
     workspace: (await req('GET', '/workspace')).body,
   };
 }
+
+describe('demo history', () => {
+  const cast: HistoryCast = {
+    customers: [
+      ...['a', 'b', 'c'].map((k) => ({ id: `en-${k}`, name: `Ann ${k}`, organizationId: k === 'a' ? 'org-1' : null, locale: 'en' as const })),
+      ...['a', 'b'].map((k) => ({ id: `fr-${k}`, name: `Anne ${k}`, organizationId: null, locale: 'fr' as const })),
+    ],
+    staff: [
+      { key: 's1', id: 'id-s1', name: 'Sam One', role: 'agent', languages: ['en'] },
+      { key: 's2', id: 'id-s2', name: 'Sacha Deux', role: 'agent', languages: ['fr', 'en'] },
+      { key: 'l1', id: 'id-l1', name: 'Lee Light', role: 'light_agent', languages: ['en'] },
+    ],
+    teams: new Map(['cards', 'accounts', 'tech', 'french'].map((k) => [k, { id: `team-${k}`, members: k === 'french' ? ['s2'] : ['s1', 's2'] }])),
+  };
+  const now = new Date('2026-03-11T09:30:00Z');
+
+  it('reads CSV with quotes, doubled quotes, commas and newlines inside fields', () => {
+    assert.deepEqual(parseCsv('a,b,c\r\n1,"x, ""y""",3\n2,"two\nlines",\n'), [['a', 'b', 'c'], ['1', 'x, "y"', '3'], ['2', 'two\nlines', '']]);
+  });
+
+  it('takes real requests from the datasets when they are there, and built-in texts otherwise (French always built in)', () => {
+    const fallback = loadHistoryTexts('/nonexistent/datasets');
+    assert.equal(fallback.source, 'built-in');
+    assert.equal(fallback.en, BUILT_IN_EN);
+    assert.equal(loadHistoryTexts(undefined).source, 'built-in');
+    const real = loadHistoryTexts(DATASETS);
+    if (real.source === 'datasets') {
+      assert.ok(real.en.length >= 100, `${real.en.length} requests`);
+      assert.equal(real.fr, BUILT_IN_FR);
+      assert.ok(real.en.some((r) => r.topic === 'howto' && r.answer), 'StackFAQ questions with their answers');
+      assert.ok(real.en.some((r) => r.topic === 'cards') && real.en.some((r) => r.topic === 'transfers') && real.en.some((r) => r.topic === 'security'));
+      assert.ok(!real.en.some((r) => BUILT_IN_EN.some((b) => b.body === r.body)), 'not the built-in texts');
+    }
+  });
+
+  for (const source of ['built-in', 'datasets'] as const) {
+    it(`spreads ${DEMO_HISTORY_TICKETS} tickets (${source} texts) over ${HISTORY_DAYS} days like a working desk`, (ctx) => {
+      const texts = source === 'built-in' ? loadHistoryTexts(undefined) : loadHistoryTexts(DATASETS);
+      if (texts.source !== source) return ctx.skip('no datasets beside the repository');
+      const plan = planDemoHistory(texts, cast, now, DEMO_HISTORY_TICKETS);
+      assert.equal(plan.length, DEMO_HISTORY_TICKETS);
+      assert.deepEqual(planDemoHistory(texts, cast, now, DEMO_HISTORY_TICKETS), plan, 'the same at every seed');
+      const t0 = now.getTime();
+      assert.ok(plan.every((t, i) => i === 0 || t.createdAt >= plan[i - 1]!.createdAt), 'oldest first');
+      assert.ok(plan[0]!.createdAt.getTime() > t0 - (HISTORY_DAYS + 1) * DAY && plan[0]!.createdAt.getTime() < t0 - (HISTORY_DAYS - 10) * DAY);
+      assert.ok(plan[plan.length - 1]!.createdAt.getTime() > t0 - 2 * DAY);
+      const weekdays = plan.filter((t) => ![0, 6].includes(t.createdAt.getUTCDay())).length;
+      assert.ok(weekdays > plan.length * 0.8, `${weekdays} on weekdays`);
+      const byStatus = countBy(plan, (t) => t.status);
+      for (const s of TICKET_STATUSES) assert.ok(byStatus[s]! >= 2, JSON.stringify(byStatus));
+      assert.ok(plan.length - byStatus.closed! >= 25, `work in progress: ${JSON.stringify(byStatus)}`);
+      assert.ok(byStatus.closed! > plan.length / 2, 'most of the history is done');
+      const fr = plan.filter((t) => t.language === 'fr').length;
+      assert.ok(fr > plan.length * 0.3 && fr < plan.length * 0.5, `${fr} in French`);
+      for (const c of CHANNELS) assert.ok(plan.some((t) => t.channel === c), c);
+      for (const p of TICKET_PRIORITIES) assert.ok(plan.some((t) => t.priority === p), p);
+      const staffIds = new Set(cast.staff.map((s) => s.id));
+      for (const t of plan) {
+        assert.ok(t.messages.length >= 1 && t.messages.length <= 5);
+        assert.ok(t.messages.every((m, i) => i === 0 || m.createdAt >= t.messages[i - 1]!.createdAt));
+        assert.ok(t.updatedAt >= t.messages[t.messages.length - 1]!.createdAt && t.updatedAt.getTime() < t0);
+        assert.equal(cast.customers.find((c) => c.id === t.requesterId)?.locale, t.language, 'the requester speaks the language');
+        if (t.status === 'new') assert.ok(!t.assigneeId && !t.messages.some((m) => staffIds.has(m.authorId)), 'nobody answered a new ticket');
+        else assert.ok(t.assigneeId || t.teamId, 'a worked ticket has a team or an assignee');
+        if (t.assigneeId) assert.ok(cast.staff.find((s) => s.id === t.assigneeId)!.languages.includes(t.language!), 'the agent speaks it');
+        if (t.status === 'closed') assert.ok(t.solvedAt && t.closedAt && t.closedAt.getTime() - t.solvedAt.getTime() === 4 * DAY);
+        if (t.status === 'solved') assert.ok(t.solvedAt && t.solvedAt.getTime() > t0 - 4 * DAY, 'solved lately, else closed by the automation');
+        assert.ok(t.tags.length >= 1);
+      }
+      assert.ok(plan.filter((t) => t.messages.some((m) => m.visibility === 'internal')).length >= 30, 'internal notes');
+      assert.ok(plan.some((t) => t.messages.some((m) => m.visibility === 'internal' && m.authorId === 'id-l1')), 'by light agents too');
+      assert.ok(plan.filter((t) => t.messages.filter((m) => m.authorId === t.requesterId).length >= 2).length >= 30, 'customers answer back');
+      assert.ok(plan.some((t) => t.status === 'open' && !t.assigneeId), 'open tickets waiting in a queue');
+    });
+  }
+});
 
 describe('demo content', () => {
   it('has about sixty tickets, half French and half English, with short conversations in the last 60 days', () => {
@@ -126,17 +211,19 @@ for (const kind of testDbKinds()) {
       assert.ok(r?.created);
       assert.ok(r.generatedPassword && r.generatedPassword.length >= 16);
       assert.equal(r.adminEmail, ADMIN_EMAIL);
-      assert.equal(r.stats?.tickets, DEMO_TICKETS.length);
+      assert.equal(r.stats?.tickets, TOTAL);
+      assert.equal(r.stats?.historyTickets, DEMO_HISTORY_TICKETS);
+      assert.equal(r.stats?.historyTexts, loadHistoryTexts(DATASETS).source);
       password = r.generatedPassword;
       admin = caller(t.app, { cookie: await sessionCookie(t, ADMIN_EMAIL, password, DEMO_SLUG) });
     });
 
-    it('has about sixty tickets in both languages, on every channel, in every status and priority', async () => {
+    it('has about three hundred tickets in both languages, on every channel, in every status and priority', async () => {
       const tickets = await all(admin, '/tickets');
-      assert.equal(tickets.length, DEMO_TICKETS.length);
+      assert.equal(tickets.length, TOTAL);
       const byLang = countBy(tickets, (x) => x.language);
       assert.deepEqual(Object.keys(byLang).sort(), ['en', 'fr']);
-      assert.ok(byLang.fr! >= 25 && byLang.en! >= 25, JSON.stringify(byLang));
+      assert.ok(byLang.fr! >= 100 && byLang.en! >= 140, JSON.stringify(byLang));
       assert.equal((await all(admin, '/tickets?language=fr')).length, byLang.fr);
 
       const byStatus = countBy(tickets, (x) => x.status);
@@ -160,7 +247,10 @@ for (const kind of testDbKinds()) {
 
       const now = Date.now();
       const created = tickets.map((x) => Date.parse(x.createdAt));
-      assert.ok(Math.min(...created) > now - 61 * DAY && Math.min(...created) < now - 45 * DAY, 'spread over the last ~60 days');
+      assert.ok(Math.min(...created) > now - (HISTORY_DAYS + 1) * DAY && Math.min(...created) < now - 80 * DAY, 'spread over the last ~90 days');
+      const weeks = countBy(tickets, (x) => String(Math.floor((now - Date.parse(x.createdAt)) / (7 * DAY))));
+      for (let w = 0; w < 12; w++) assert.ok(weeks[w]! >= 5, `every week has tickets: ${JSON.stringify(weeks)}`);
+      assert.ok(weeks[12]! >= 1, 'back to the 90th day');
       assert.ok(Math.max(...created) > now - 3 * DAY, 'and still coming in');
       assert.ok(tickets.every((x) => Date.parse(x.updatedAt) <= now && Date.parse(x.updatedAt) >= Date.parse(x.createdAt)));
       const byNumber = [...tickets].sort((a, b) => a.number - b.number);
@@ -234,7 +324,7 @@ for (const kind of testDbKinds()) {
       assert.ok(orgs.every((o) => o.domains.length >= 1));
       assert.equal(orgs.filter((o) => o.sharedTickets).length, 1, 'one organization shares tickets');
       const customers = await all(admin, '/customers');
-      assert.ok(customers.length >= 22 && customers.length <= 30, `${customers.length} customers`);
+      assert.ok(customers.length >= 50 && customers.length <= 65, `${customers.length} customers`);
       for (const c of customers) {
         const domain = c.email.split('@')[1];
         const org = orgs.find((o) => o.domains.includes(domain));
@@ -259,7 +349,8 @@ for (const kind of testDbKinds()) {
       let customerReplies = 0;
       let ticketsWithNotes = 0;
       const fr = new Set<string>();
-      for (const ticket of tickets) {
+      // The hand-written tickets and a sample of the history's, to keep the file's time in bounds.
+      for (const ticket of tickets.filter((x, i) => WRITTEN.has(x.subject) || i % 5 === 0)) {
         const msgs = await all(admin, `/tickets/${ticket.number}/messages`);
         assert.ok(msgs.length >= 1 && msgs.length <= 5, `#${ticket.number} has ${msgs.length} messages`);
         assert.equal(msgs[0].visibility, 'public');
@@ -278,7 +369,11 @@ for (const kind of testDbKinds()) {
       assert.ok(fr.size >= 25, 'French tickets are written in French');
 
       // A solved ticket was closed later by the automation, as the history shows.
-      const closed = tickets.find((x) => x.status === 'closed' && x.channel === 'email')!;
+      // (One of the hand-written tickets, played through the use-cases; the history's are imported as they ended.)
+      const closed = tickets.find((x) => x.status === 'closed' && x.channel === 'email' && WRITTEN.has(x.subject))!;
+      const imported = tickets.find((x) => x.status === 'closed' && !WRITTEN.has(x.subject))!;
+      const importedEvents = await all(admin, `/tickets/${imported.number}/events`);
+      assert.deepEqual(importedEvents.map((e) => [e.type, e.data.imported]), [['ticket.created', true]]);
       const events = await all(admin, `/tickets/${closed.number}/events`);
       assert.equal(events[0].type, 'ticket.created');
       const statuses = events.filter((e) => e.data.changes?.status).map((e) => e.data.changes.status.to);
@@ -305,8 +400,8 @@ for (const kind of testDbKinds()) {
         const results = await Promise.all([ensureDemoWorkspace(deps(), DEMO_ON), ensureDemoWorkspace(deps(), DEMO_ON)]);
         assert.deepEqual(results.map((r) => r?.created).sort(), [false, true]);
         const ws = await deps().store.workspaces.findBySlug(DEMO_SLUG);
-        const tickets = await deps().store.tickets.list(ws!.id, { includeInternal: true }, { sort: 'number', order: 'asc' }, { limit: 200 });
-        assert.equal(tickets.length, DEMO_TICKETS.length);
+        const tickets = await deps().store.tickets.list(ws!.id, { includeInternal: true }, { sort: 'number', order: 'asc' }, { limit: 1000 });
+        assert.equal(tickets.length, TOTAL);
       } finally {
         await database.close();
       }

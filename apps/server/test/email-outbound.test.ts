@@ -5,6 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
@@ -12,6 +16,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { parseReplyAddress, queueAutoAcknowledgement, verifyReplyToken, type Clock, type Mailbox } from '@guichet/core';
 import { testDbKinds } from '@guichet/db/testing';
 import { startWorker, type Worker } from '../src/worker/index.ts';
+import { loadConfig } from '../src/config.ts';
 import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 
 class ManualClock implements Clock {
@@ -101,6 +106,15 @@ class SmtpSink {
     return this.received.filter((r) => r.envelopeTo.includes(address.toLowerCase()));
   }
 }
+
+describe('where mail goes without a relay (configuration)', () => {
+  it('writes to <data dir>/outbox on the embedded database, nowhere on PostgreSQL or with a relay, or to GUICHET_MAIL_OUTBOX', () => {
+    assert.equal(loadConfig({ GUICHET_DATA_DIR: '/srv/g' }, []).mailOutboxDir, '/srv/g/outbox');
+    assert.equal(loadConfig({ GUICHET_DATA_DIR: '/srv/g', GUICHET_SMTP_RELAY: 'smtp://127.0.0.1:25' }, []).mailOutboxDir, undefined);
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/g' }, []).mailOutboxDir, undefined);
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/g', GUICHET_MAIL_OUTBOX: '/var/mail/guichet' }, []).mailOutboxDir, '/var/mail/guichet');
+  });
+});
 
 for (const kind of testDbKinds()) {
   describe(`outbound email on ${kind}`, () => {
@@ -432,6 +446,59 @@ for (const kind of testDbKinds()) {
       const other = `other-${ws.slug}@client.example`;
       assert.deepEqual(await ack(robotTicket.ticket.id, quiet.id, other, null), { queued: false, reason: 'disabled' });
       assert.equal(sink.to(robot).length + sink.to(other).length, 0);
+    });
+  });
+
+  describe(`outbound email without a relay on ${kind}`, () => {
+    let t: TestApp;
+    let dir: string;
+    const workers: Worker[] = [];
+    before(async () => {
+      t = await startTestApp(kind);
+      dir = await mkdtemp(join(tmpdir(), 'guichet-outbox-'));
+    });
+    after(async () => {
+      for (const w of workers) await w.stop();
+      await t?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    async function resetMail(ws: TestWorkspace, email: string) {
+      const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email, workspace: ws.slug } });
+      assert.equal(r.statusCode, 204);
+    }
+    const rowsTo = (email: string) => t.database.db.selectFrom('outbound_emails').selectAll().where(sql<boolean>`${email} = ANY(to_addresses)`).execute();
+
+    it('writes each mail to the local outbox folder as a readable .eml and marks it sent, with no error', async () => {
+      const logged: string[] = [];
+      const worker = await startWorker(t.deps, t.database, { pollMs: 20, concurrency: 2, mailOutboxDir: join(dir, 'outbox'), info: (m) => logged.push(m), log: (m) => logged.push(`WARN ${m}`) });
+      workers.push(worker);
+      const ws = await newWorkspace(t);
+      const email = (await ws.as('agent')).email;
+      await resetMail(ws, email);
+      await until(async () => (await rowsTo(email))[0]?.status === 'sent', 'the mail to be written');
+      const [row] = await rowsTo(email);
+      const eml = await readFile(join(dir, 'outbox', `${row!.id}.eml`));
+      const parsed = await simpleParser(eml);
+      assert.equal(parsed.subject, row!.subject);
+      assert.ok(parsed.text?.includes('/reset-password?token='), 'the whole message, link included');
+      assert.deepEqual((parsed.to as { value: Array<{ address: string }> }).value.map((a) => a.address), [email]);
+      assert.ok(logged.some((m) => m.includes('local outbox') && m.includes(`${row!.id}.eml`)), logged.join('\n'));
+      assert.ok(!logged.some((m) => m.startsWith('WARN')), 'no failure');
+      await worker.stop();
+      workers.pop();
+    });
+
+    it('fails visibly when there is neither a relay nor an outbox folder (the PostgreSQL default)', async () => {
+      const logged: string[] = [];
+      const worker = await startWorker(t.deps, t.database, { pollMs: 20, concurrency: 2, log: (m) => logged.push(m) });
+      workers.push(worker);
+      const ws = await newWorkspace(t);
+      const email = (await ws.as('agent')).email;
+      await resetMail(ws, email);
+      await until(async () => (await rowsTo(email))[0]?.status === 'failed', 'the mail to fail');
+      assert.match((await rowsTo(email))[0]!.last_error ?? '', /GUICHET_SMTP_RELAY/);
+      assert.ok(logged.some((m) => m.includes('email.send')));
     });
   });
 }

@@ -9,13 +9,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { routeTicket, type Clock } from '@guichet/core';
+import { authenticateSession, routeTicket, type Clock } from '@guichet/core';
 import { testDbKinds } from '@guichet/db/testing';
-import { PASSWORD, newWorkspace, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
+import { PASSWORD, caller, newWorkspace, sessionCookie, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
 import { assertError } from './helpers.ts';
 import { MultipartError, boundaryOf, parseMultipart } from '../src/http/multipart.ts';
 
 const APP_URL = 'https://support.example.test';
+const PORTAL_COOKIE = 'guichet_portal_session';
 
 interface Page {
   status: number;
@@ -135,7 +136,7 @@ for (const kind of testDbKinds()) {
       await b.get(`/portal/${ws.slug}?lang=en`);
       const r = await b.post(`/portal/${ws.slug}/sign-in/password?lang=en`, { email, password: PASSWORD });
       assert.equal(r.status, 303, r.body);
-      assert.ok(b.jar.has('guichet_session'));
+      assert.ok(b.jar.has(PORTAL_COOKIE));
       return b;
     }
 
@@ -238,7 +239,7 @@ for (const kind of testDbKinds()) {
       const reused = await again.post(`/portal/${ws.slug}/sign-in/link?lang=en`, { token: link.token });
       assert.equal(reused.status, 400);
       assert.ok(reused.body.includes('expired or was already used'));
-      assert.ok(!again.jar.has('guichet_session'));
+      assert.ok(!again.jar.has(PORTAL_COOKIE));
 
       // Expiry: a fresh link is dead after 15 minutes.
       await b.post(`/portal/${ws.slug}/sign-in/email?lang=en`, { email: customer.email });
@@ -259,7 +260,7 @@ for (const kind of testDbKinds()) {
       // Sign out ends the session.
       const out = await b.post(`/portal/${ws.slug}/sign-out?lang=en`, {});
       assert.equal(out.status, 303);
-      assert.ok(!b.jar.has('guichet_session'));
+      assert.ok(!b.jar.has(PORTAL_COOKIE));
       assert.ok((await b.get(`/portal/${ws.slug}?lang=en`)).body.includes('Sign in to follow your requests'));
     });
 
@@ -271,7 +272,7 @@ for (const kind of testDbKinds()) {
       const wrong = await b.post(`/portal/${ws.slug}/sign-in/password?lang=en`, { email: customer.email, password: 'not it' });
       assert.equal(wrong.status, 401);
       assert.ok(wrong.body.includes('The email address or the password is wrong.'));
-      assert.ok(!b.jar.has('guichet_session'));
+      assert.ok(!b.jar.has(PORTAL_COOKIE));
       await signedIn(ws, customer.email);
       const agent = await ws.as('agent');
       const staff = new Browser(t);
@@ -279,7 +280,10 @@ for (const kind of testDbKinds()) {
       const r = await staff.post(`/portal/${ws.slug}/sign-in/password?lang=en`, { email: agent.email, password: PASSWORD });
       assert.equal(r.status, 303);
       assert.equal(r.headers.location, '/');
-      assert.ok((await staff.get(`/portal/${ws.slug}?lang=en`)).body.includes('The portal is for customers'));
+      assert.ok(staff.jar.has('guichet_session') && !staff.jar.has(PORTAL_COOKIE), 'staff get the agent app’s session, not a portal one');
+      const note = await staff.get(`/portal/${ws.slug}?lang=en`);
+      assert.ok(note.body.includes('The portal is for customers'));
+      assert.ok(!note.body.includes('/sign-out'), 'the portal offers staff no sign-out: their session is the agent app’s');
     });
 
     it('takes a request with a category and a file, shows the public conversation, takes replies and closes', async () => {
@@ -427,7 +431,7 @@ for (const kind of testDbKinds()) {
       const sent = await v.postMultipart(`/portal/${ws.slug}/requests?lang=en`, { intent: 'send', email: visitor, name: 'Vera Visitor', subject: 'Delivery late', description: 'My parcel is late.' });
       assert.equal(sent.status, 200, sent.body.slice(0, 2000));
       assert.ok(sent.body.includes('Check your inbox') && sent.body.includes(visitor));
-      assert.ok(!v.jar.has('guichet_session'), 'not signed in before confirming');
+      assert.ok(!v.jar.has(PORTAL_COOKIE), 'not signed in before confirming');
 
       // Agents see it at once, marked; the requester's portal does not show it yet.
       const [ticket] = (await ok(ws.admin.req('GET', '/tickets?q=parcel'))).items;
@@ -439,16 +443,34 @@ for (const kind of testDbKinds()) {
       const early = await signedIn(ws, visitor);
       assert.ok(!(await early.get(`/portal/${ws.slug}?lang=en`)).body.includes('Delivery late'));
       assert.equal((await early.get(`/portal/${ws.slug}/requests/${ticket.number}?lang=en`)).status, 404);
+      // Nor through the API (list, filters, search, the ticket, its messages), as if it did not exist.
+      const api = caller(t.app, { cookie: await sessionCookie(t, visitor, PASSWORD, ws.slug) });
+      assert.deepEqual((await ok(api('GET', '/tickets'))).items, []);
+      assert.deepEqual((await ok(api('GET', '/tickets?tag=portal-unconfirmed'))).items, []);
+      assert.deepEqual((await ok(api('GET', '/tickets?q=parcel'))).items, []);
+      assert.deepEqual((await ok(api('GET', '/search?q=parcel'))).items, []);
+      assertError(await api('GET', `/tickets/${ticket.id}`), 404, 'TICKET_NOT_FOUND');
+      assertError(await api('GET', `/tickets/${ticket.number}/messages`), 404, 'TICKET_NOT_FOUND');
+      assertError(await api('POST', `/tickets/${ticket.id}/messages`, { body: 'me too', visibility: 'public' }), 404, 'TICKET_NOT_FOUND');
+      // Another request of theirs, made signed in, shows as usual.
+      const own = await ok(api('POST', '/tickets', { subject: 'Invoice copy', body: 'Please send the invoice.' }), 201);
+      assert.deepEqual((await ok(api('GET', '/tickets'))).items.map((i: any) => i.id), [own.id]);
+      // Staff see it, marked by its tag, in lists, filters and search.
+      assert.ok((await ok(ws.admin.req('GET', '/tickets?tag=portal-unconfirmed'))).items.some((i: any) => i.id === ticket.id));
+      assert.ok((await ok(ws.admin.req('GET', '/search?q=parcel'))).items.some((i: any) => i.ticket?.id === ticket.id || i.id === ticket.id));
 
       const link = linkIn((await outbox(visitor))[0]!, 'confirm');
       await v.get(`${link.path}?token=${encodeURIComponent(link.token)}`);
       const confirmed = await v.post(`/portal/${ws.slug}/confirm?lang=en`, { token: link.token });
       assert.equal(confirmed.status, 303);
-      assert.ok(v.jar.has('guichet_session'), 'confirming signs the visitor in');
+      assert.ok(v.jar.has(PORTAL_COOKIE), 'confirming signs the visitor in');
       const page = await v.get(String(confirmed.headers.location));
       assert.equal(page.status, 200);
       assert.ok(page.body.includes('Delivery late') && page.body.includes('My parcel is late.'));
       assert.ok(!(await ok(ws.admin.req('GET', `/tickets/${ticket.id}`))).tags.includes('portal-unconfirmed'));
+      assert.deepEqual(new Set((await ok(api('GET', '/tickets'))).items.map((i: any) => i.id)), new Set([own.id, ticket.id]), 'confirmed: in the API too');
+      assert.equal((await ok(api('GET', `/tickets/${ticket.id}`))).number, ticket.number);
+      assert.ok((await ok(api('GET', '/search?q=parcel'))).items.length > 0);
       const twice = new Browser(t);
       await twice.get(`${link.path}?token=${encodeURIComponent(link.token)}`);
       assert.equal((await twice.post(`/portal/${ws.slug}/confirm?lang=en`, { token: link.token })).status, 400);
@@ -464,6 +486,175 @@ for (const kind of testDbKinds()) {
       assert.equal(refused.status, 429);
       assert.ok(refused.body.includes('keep me'));
       assert.equal(await ticketCount(ws), before + 2);
+    });
+
+    /** The value of a cookie set by this answer, with its attributes. */
+    const setCookie = (p: Page, name: string) =>
+      ([] as string[]).concat((p.headers['set-cookie'] as string | string[] | undefined) ?? []).find((c) => c.startsWith(`${name}=`));
+
+    it('keeps the portal session apart from the agent app: its own cookie under /portal, never the API, separate sign-outs', async () => {
+      const ws = await newWorkspace(t);
+      const customer = await ws.as('customer');
+      const b = new Browser(t);
+      await b.get(`/portal/${ws.slug}?lang=en`);
+      const signed = await b.post(`/portal/${ws.slug}/sign-in/password?lang=en`, { email: customer.email, password: PASSWORD });
+      assert.equal(signed.status, 303);
+      const cookie = setCookie(signed, PORTAL_COOKIE);
+      assert.ok(cookie, JSON.stringify(signed.headers['set-cookie']));
+      assert.match(cookie, /; Path=\/portal(;|$)/);
+      assert.match(cookie, /; HttpOnly/);
+      assert.match(cookie, /; SameSite=Lax/);
+      assert.ok(!setCookie(signed, 'guichet_session'), 'no agent-app cookie for a customer');
+      const token = b.jar.get(PORTAL_COOKIE)!;
+
+      // The portal session is nobody to the API and the realtime socket, under either cookie name.
+      assertError(await caller(t.app, { cookie: `guichet_session=${token}` })('GET', '/auth/me'), 401, 'UNAUTHENTICATED');
+      assertError(await caller(t.app, { cookie: `${PORTAL_COOKIE}=${token}` })('GET', '/tickets'), 401, 'UNAUTHENTICATED');
+      await assert.rejects(authenticateSession(t.deps, token), /Sign in/, 'the WebSocket authenticates app sessions only');
+      assert.equal((await authenticateSession(t.deps, token, 'portal')).user.id, customer.id);
+
+      // An API session of the same customer does not sign them in to the portal.
+      const appCookie = await sessionCookie(t, customer.email, PASSWORD, ws.slug);
+      await assert.rejects(authenticateSession(t.deps, appCookie.split('=')[1]!, 'portal'), /Sign in/);
+      const stranger = new Browser(t);
+      stranger.jar.set('guichet_session', appCookie.split('=')[1]!);
+      assert.ok((await stranger.get(`/portal/${ws.slug}?lang=en`)).body.includes('Sign in to follow your requests'));
+
+      // Signing out of the portal leaves the API session alone, and the other way round.
+      const api = caller(t.app, { cookie: appCookie });
+      assert.equal((await b.post(`/portal/${ws.slug}/sign-out?lang=en`, {})).status, 303);
+      assert.ok(!b.jar.has(PORTAL_COOKIE));
+      assert.equal((await ok(api('GET', '/auth/me'))).user.id, customer.id, 'still signed in to the API');
+      const again = await signedIn(ws, customer.email);
+      assert.equal((await api('POST', '/auth/logout')).status, 204);
+      assertError(await api('GET', '/auth/me'), 401, 'UNAUTHENTICATED');
+      assert.ok((await again.get(`/portal/${ws.slug}?lang=en`)).body.includes('<h1>My requests</h1>'), 'still signed in to the portal');
+
+      // Staff signed in to the agent app: the portal tells them it is for customers, and cannot end their session.
+      const agent = await ws.as('agent');
+      const staffCookie = await sessionCookie(t, agent.email, PASSWORD, ws.slug);
+      const staff = new Browser(t);
+      staff.jar.set('guichet_session', staffCookie.split('=')[1]!);
+      assert.ok((await staff.get(`/portal/${ws.slug}?lang=en`)).body.includes('The portal is for customers'));
+      staff.csrf = staff.jar.get('guichet_portal_csrf')!;
+      assert.equal((await staff.post(`/portal/${ws.slug}/sign-out?lang=en`, {})).status, 303);
+      assert.equal((await ok(caller(t.app, { cookie: staffCookie })('GET', '/auth/me'))).user.id, agent.id);
+    });
+
+    it('lets a customer set a password, then change it with the current one, signing out their other sessions', async () => {
+      const ws = await newWorkspace(t);
+      const email = `nopass-${ws.slug}@example.test`;
+      await ok(ws.admin.req('POST', '/customers', { email, name: 'Nora Nopass' }), 201);
+      // Signed in by a link: no password yet, so the form does not ask for one.
+      const b = new Browser(t);
+      await b.get(`/portal/${ws.slug}?lang=en`);
+      await b.post(`/portal/${ws.slug}/sign-in/email?lang=en`, { email });
+      const link = linkIn((await outbox(email))[0]!, 'sign-in/link');
+      await b.get(`${link.path}?token=${encodeURIComponent(link.token)}`);
+      assert.equal((await b.post(`/portal/${ws.slug}/sign-in/link?lang=en`, { token: link.token })).status, 303);
+      const account = await b.get(`/portal/${ws.slug}/account?lang=en`);
+      assert.equal(account.status, 200);
+      assert.ok(account.body.includes('Choose a password to sign in with it too.'));
+      assert.ok(!account.body.includes('name="current"'));
+      const fr = await b.get(`/portal/${ws.slug}/account?lang=fr`);
+      assert.ok(fr.body.includes('<label for="new-password">Nouveau mot de passe (10 caractères au moins)</label>'));
+
+      const differ = await b.post(`/portal/${ws.slug}/account/password?lang=en`, { password: 'first password 1', repeat: 'first password 2' });
+      assert.equal(differ.status, 400);
+      assert.ok(differ.body.includes('The two new passwords differ.'));
+      const short = await b.post(`/portal/${ws.slug}/account/password?lang=en`, { password: 'short', repeat: 'short' });
+      assert.equal(short.status, 400);
+      assert.ok(short.body.includes('at least 10 characters'));
+      assert.equal((await b.post(`/portal/${ws.slug}/account/password?lang=en`, { password: 'x', repeat: 'x' }, { csrf: null })).status, 403, 'forged form');
+      const set = await b.post(`/portal/${ws.slug}/account/password?lang=en`, { password: 'first password 1', repeat: 'first password 1' });
+      assert.equal(set.status, 303, set.body.slice(0, 1500));
+      assert.ok((await b.get(String(set.headers.location))).body.includes('Your password is saved.'));
+      const user = (await t.database.db.selectFrom('users').select('password_hash').where('email', '=', email).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow());
+      assert.ok(user.password_hash && !user.password_hash.includes('first password 1'), 'stored hashed');
+
+      // Now it signs in by password, and changing it needs the current one.
+      const other = new Browser(t);
+      await other.get(`/portal/${ws.slug}?lang=en`);
+      assert.equal((await other.post(`/portal/${ws.slug}/sign-in/password?lang=en`, { email, password: 'first password 1' })).status, 303);
+      const form = await b.get(`/portal/${ws.slug}/account?lang=en`);
+      assert.ok(form.body.includes('name="current"'));
+      const wrong = await b.post(`/portal/${ws.slug}/account/password?lang=en`, { current: 'not it at all', password: 'second password 2', repeat: 'second password 2' });
+      assert.equal(wrong.status, 403);
+      assert.ok(wrong.body.includes('The current password is wrong.'));
+      const none = await b.post(`/portal/${ws.slug}/account/password?lang=en`, { password: 'second password 2', repeat: 'second password 2' });
+      assert.equal(none.status, 403, 'no current password given');
+      const changed = await b.post(`/portal/${ws.slug}/account/password?lang=en`, { current: 'first password 1', password: 'second password 2', repeat: 'second password 2' });
+      assert.equal(changed.status, 303);
+      assert.ok((await b.get(`/portal/${ws.slug}?lang=en`)).body.includes('<h1>My requests</h1>'), 'this session stays');
+      assert.ok((await other.get(`/portal/${ws.slug}?lang=en`)).body.includes('Sign in to follow your requests'), 'the other one ended');
+      const old = new Browser(t);
+      await old.get(`/portal/${ws.slug}?lang=en`);
+      assert.equal((await old.post(`/portal/${ws.slug}/sign-in/password?lang=en`, { email, password: 'first password 1' })).status, 401);
+      assert.equal((await old.post(`/portal/${ws.slug}/sign-in/password?lang=en`, { email, password: 'second password 2' })).status, 303);
+
+      // Guessing the current password is limited like sign-ins (5 failures since the last success, in the window, here).
+      let last: Page | null = null;
+      for (let i = 0; i < 6; i++) last = await b.post(`/portal/${ws.slug}/account/password?lang=en`, { current: `guess ${i} guess`, password: 'third password 3', repeat: 'third password 3' });
+      assert.equal(last!.status, 429);
+      assert.ok(last!.body.includes('Too many attempts.'));
+      const refused = await b.post(`/portal/${ws.slug}/account/password?lang=en`, { current: 'second password 2', password: 'third password 3', repeat: 'third password 3' });
+      assert.equal(refused.status, 429, 'even the right one, until the window passes');
+
+      // Only a signed-in customer has an account page.
+      const anon = new Browser(t);
+      assert.equal((await anon.get(`/portal/${ws.slug}/account?lang=en`)).status, 401);
+    });
+
+    it('mails a customer a reset link from the sign-in page, with the same answer for any address, once per link, a few per hour', async () => {
+      const ws = await newWorkspace(t);
+      const customer = await ws.as('customer');
+      const agent = await ws.as('agent');
+      const signedInBefore = await signedIn(ws, customer.email);
+      const b = new Browser(t);
+      const home = await b.get(`/portal/${ws.slug}?lang=fr`);
+      assert.ok(home.body.includes(`href="/portal/${ws.slug}/forgot-password?lang=fr">Mot de passe oublié ?</a>`));
+      const form = await b.get(`/portal/${ws.slug}/forgot-password?lang=en`);
+      assert.ok(form.body.includes('<label for="reset-email">Email address</label>'));
+      const said = (p: Page) => /<main id="main">([\s\S]*)<\/main>/.exec(p.body)![1];
+      const known = await b.post(`/portal/${ws.slug}/forgot-password?lang=en`, { email: customer.email });
+      const unknown = await b.post(`/portal/${ws.slug}/forgot-password?lang=en`, { email: `nobody@${ws.slug}.test` });
+      const staff = await b.post(`/portal/${ws.slug}/forgot-password?lang=en`, { email: agent.email });
+      assert.equal(known.status, 200);
+      assert.equal(said(known), said(unknown));
+      assert.equal(said(known), said(staff));
+      assert.ok(said(known)!.includes('a link to choose a new password is on its way'));
+      assert.equal((await outbox(agent.email)).length, 0, 'staff reset their password in the agent app');
+      assert.equal((await b.post(`/portal/${ws.slug}/forgot-password?lang=en`, { email: 'nope' })).status, 400);
+      const mails = await outbox(customer.email);
+      assert.equal(mails.length, 1);
+      const link = linkIn(mails[0]!, 'reset-password');
+
+      const page = await b.get(`${link.path}?token=${encodeURIComponent(link.token)}&lang=en`);
+      assert.ok(page.body.includes('Choose a new password'));
+      const differ = await b.post(`/portal/${ws.slug}/reset-password?lang=en`, { token: link.token, password: 'brand new pass 1', repeat: 'brand new pass 2' });
+      assert.equal(differ.status, 400);
+      const short = await b.post(`/portal/${ws.slug}/reset-password?lang=en`, { token: link.token, password: 'short', repeat: 'short' });
+      assert.equal(short.status, 400);
+      assert.ok(short.body.includes('at least 10 characters'));
+      const done = await b.post(`/portal/${ws.slug}/reset-password?lang=en`, { token: link.token, password: 'brand new pass 1', repeat: 'brand new pass 1' });
+      assert.equal(done.status, 200);
+      assert.ok(done.body.includes('Your new password is saved.'));
+      assert.ok((await signedInBefore.get(`/portal/${ws.slug}?lang=en`)).body.includes('Sign in to follow your requests'), 'every session ended');
+      const reused = await b.post(`/portal/${ws.slug}/reset-password?lang=en`, { token: link.token, password: 'another pass 12', repeat: 'another pass 12' });
+      assert.equal(reused.status, 400);
+      assert.ok(reused.body.includes('This link is expired or was already used.'));
+      const c = new Browser(t);
+      await c.get(`/portal/${ws.slug}?lang=en`);
+      assert.equal((await c.post(`/portal/${ws.slug}/sign-in/password?lang=en`, { email: customer.email, password: 'brand new pass 1' })).status, 303);
+
+      // Three links per account and hour, like the staff's; then the same answer and no mail.
+      for (let i = 0; i < 3; i++) assert.equal((await b.post(`/portal/${ws.slug}/forgot-password?lang=en`, { email: customer.email })).status, 200);
+      assert.equal((await outbox(customer.email)).length, 3);
+      // Another workspace's customer with the same address is not this one.
+      const other = await newWorkspace(t);
+      await b.get(`/portal/${other.slug}?lang=en`);
+      await b.post(`/portal/${other.slug}/forgot-password?lang=en`, { email: customer.email });
+      assert.equal((await outbox(customer.email)).length, 3);
     });
 
     it('suggests public articles while a request is written and records what the visitor did with them', async () => {

@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   WORKSPACE_REQUIRED: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
+  /** Changing one's password: the current one given is not it. */
+  CURRENT_PASSWORD_WRONG: 403,
   SESSION_EXPIRED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

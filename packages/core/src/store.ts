@@ -129,6 +129,13 @@ export interface TicketRepository {
     /** A job enqueued by the same statement (the routing decision). */
     job?: NewJob | null;
   }): Promise<Ticket>;
+  /**
+   * Past tickets in bulk (see tickets/import-history.ts): for each, what `create` writes (no
+   * attachments, no job) and its later messages; numbered in list order. Two statements in all.
+   */
+  importMany(
+    list: Array<{ ticket: Omit<Ticket, 'number' | 'version'>; message: Omit<Message, 'attachments'>; attachments: []; event: NewEvent; later: Array<Omit<Message, 'attachments'>> }>,
+  ): Promise<Ticket[]>;
   findById(workspaceId: string, id: string): Promise<TicketView | null>;
   /** Those of `ids` that exist in the workspace, in no particular order. */
   findByIds(workspaceId: string, ids: string[]): Promise<TicketView[]>;
@@ -232,7 +239,8 @@ export interface SessionRepository {
   findByHash(tokenHash: string): Promise<Session | null>;
   touch(id: string, lastSeenAt: Date, expiresAt: Date): Promise<void>;
   delete(id: string): Promise<void>;
-  deleteForUser(workspaceId: string, userId: string): Promise<void>;
+  /** End every session of a person, but `exceptId` when given (the one that changed the password). */
+  deleteForUser(workspaceId: string, userId: string, exceptId?: string): Promise<void>;
   /** Housekeeping: remove sessions that expired before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
 }

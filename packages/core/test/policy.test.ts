@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TICKET_STATUSES, type Role, type TicketStatus } from '@guichet/contracts';
 import type { Actor } from '../src/shared/context.ts';
-import { ticketAccess, type TicketAccess } from '../src/tickets/policy.ts';
+import { UNCONFIRMED_TAG, ticketAccess, type TicketAccess } from '../src/tickets/policy.ts';
 
 const ME = 'user-me';
 const OTHER = 'user-other';
@@ -11,7 +11,7 @@ const ORG = 'org-1';
 function actor(role: Role, organizationId: string | null = null): Actor {
   return { type: 'user', userId: ME, role, name: role, organizationId, via: 'session' };
 }
-const ticket = (requesterId: string, organizationId: string | null, status: TicketStatus = 'open') => ({ requesterId, organizationId, status });
+const ticket = (requesterId: string, organizationId: string | null, status: TicketStatus = 'open', tags: string[] = []) => ({ requesterId, organizationId, status, tags });
 const NONE: TicketAccess = { read: false, update: false, reply: false, addNote: false, viewInternal: false };
 
 describe('ticketAccess: customers', () => {
@@ -51,6 +51,14 @@ describe('ticketAccess: customers', () => {
 
   it('may reply to a solved ticket (which reopens it)', () => {
     assert.equal(ticketAccess(actor('customer'), ticket(ME, null, 'solved')).reply, true);
+  });
+
+  it('sees nothing of an anonymous request until its address is confirmed; staff see it', () => {
+    const unconfirmed = ticket(ME, ORG, 'new', ['billing', UNCONFIRMED_TAG]);
+    assert.deepEqual(ticketAccess(actor('customer'), unconfirmed), NONE);
+    assert.deepEqual(ticketAccess(actor('customer', ORG), { ...unconfirmed, requesterId: OTHER }, true), NONE);
+    assert.equal(ticketAccess(actor('agent'), unconfirmed).read, true);
+    assert.equal(ticketAccess(actor('customer'), { ...unconfirmed, tags: ['billing'] }).read, true);
   });
 });
 

@@ -29,6 +29,9 @@ describeStore('storage port: sessions, tokens, login attempts and history', (h) 
       for (const s of [a, b, c]) await h.store.sessions.insert(s);
       await h.store.sessions.deleteForUser(other.id, user.id);
       assert.ok(await h.store.sessions.findByHash(a.tokenHash), 'another workspace cannot end them');
+      await h.store.sessions.deleteForUser(ws.id, user.id, b.id);
+      assert.equal(await h.store.sessions.findByHash(a.tokenHash), null);
+      assert.ok(await h.store.sessions.findByHash(b.tokenHash), 'the session kept');
       await h.store.sessions.deleteForUser(ws.id, user.id);
       assert.equal(await h.store.sessions.findByHash(a.tokenHash), null);
       assert.equal(await h.store.sessions.findByHash(b.tokenHash), null);

@@ -32,6 +32,29 @@ async function people(h: Harness) {
 
 describeStore('storage port: tickets, messages, events and transactions', (h) => {
   describe('tickets', () => {
+    it('imports past tickets in bulk: numbered in list order, with their final state, first message, creation event and later messages', async () => {
+      const { ws, customer, agent } = await people(h);
+      const mk = (i: number) => {
+        const input = ticketInput(ws, customer, { subject: `Imported ${i}`, status: 'closed', assigneeId: agent.id, tags: ['history'], createdAt: at(100 + i), updatedAt: at(500 + i), solvedAt: at(400 + i), closedAt: at(500 + i) });
+        const later: Array<Omit<Message, 'attachments'>> = [
+          { ...input.message, id: uuid(), authorId: agent.id, visibility: 'internal', channel: 'web', bodyText: `Note ${i}`, createdAt: at(200 + i) },
+          { ...input.message, id: uuid(), authorId: agent.id, bodyText: `Answer ${i}`, createdAt: at(300 + i) },
+        ];
+        return { ...input, attachments: [] as [], later };
+      };
+      const list = [mk(1), mk(2), mk(3)];
+      const tickets = await h.store.transaction((tx) => tx.tickets.importMany(list));
+      assert.deepEqual(tickets.map((t) => t.subject), ['Imported 1', 'Imported 2', 'Imported 3']);
+      assert.ok(tickets[0]!.number < tickets[1]!.number && tickets[1]!.number < tickets[2]!.number, 'numbers in list order');
+      for (const [i, t] of tickets.entries()) {
+        assert.deepEqual(t, { ...list[i]!.ticket, number: t.number, version: 1 });
+        const messages = await h.store.messages.listForTicket(ws.id, t.id, { includeInternal: true, limit: 10 });
+        assert.deepEqual(messages.map((m) => [m.bodyText, m.visibility]), [[list[i]!.message.bodyText, 'public'], [`Note ${i + 1}`, 'internal'], [`Answer ${i + 1}`, 'public']]);
+        assert.equal((await h.store.messages.listForTicket(ws.id, t.id, { includeInternal: false, limit: 10 })).length, 2);
+      }
+      assert.deepEqual(await h.store.tickets.importMany([]), []);
+    });
+
     it('tickets created side by side outside a transaction (coalesced into shared statements) read back exactly as one by one; a bad one fails alone', async () => {
       const a = await people(h);
       const b = await people(h);

@@ -1,20 +1,28 @@
 /**
  * The `email.send` job: sends one outbox row (outbound_emails) over SMTP with nodemailer, through
  * the mailbox's own SMTP server when it has settings, else the server-wide relay
- * (GUICHET_SMTP_RELAY). Temporary failures (connection refused, timeouts, 4xx) are thrown for
+ * (GUICHET_SMTP_RELAY), else, when a local outbox folder is configured (the embedded default with
+ * no relay), written there as an .eml file: trying Guichet needs no mail server, and what would
+ * have been sent can be read. Temporary failures (connection refused, timeouts, 4xx) are thrown for
  * the job runner to retry with backoff; a permanent one (5xx, or no way to send) marks the row
  * and its ticket message failed with the reason and ends the job.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type Mail from 'nodemailer/lib/mailer';
-import type { Deps, Mailbox, OutboundEmail } from '@guichet/core';
+import type { Deps, Job, Mailbox, OutboundEmail } from '@guichet/core';
 import { PermanentJobError, type JobHandler } from '../worker/runner.ts';
 
 export interface OutboundTransportOptions {
   /** smtp://host:port (or smtps://user:pass@host:port) for mailboxes without SMTP settings. */
   relayUrl: string | null | undefined;
+  /** Without a relay: the folder outgoing mail is written to (one .eml per outbox row), if any. */
+  outboxDir?: string | undefined;
+  /** Told where each locally written mail went. */
+  log?: (msg: string, data?: unknown) => void;
   /** The runner's id: the handler completes its job in the transaction that marks the mail sent. */
   workerId: () => string;
 }
@@ -35,6 +43,12 @@ export function emailSendHandler(opts: OutboundTransportOptions): JobHandler<typ
       if (row.status !== 'queued') return;
 
       const mailbox = row.mailboxId ? await deps.store.mailboxes.findById(row.workspaceId, row.mailboxId) : null;
+      if (!mailbox?.smtpSettings && !opts.relayUrl && opts.outboxDir) {
+        const file = await writeToOutbox(opts.outboxDir, row, await compose(deps, row, mailbox));
+        opts.log?.(`mail written to the local outbox (no GUICHET_SMTP_RELAY): ${file}`, { to: row.toAddresses, subject: row.subject });
+        await markSent(deps, row, job, opts.workerId(), []);
+        return { completed: true };
+      }
       let transport: nodemailer.Transporter<SMTPTransport.SentMessageInfo>;
       try {
         transport = createTransport(deps, mailbox, opts.relayUrl);
@@ -59,22 +73,34 @@ export function emailSendHandler(opts: OutboundTransportOptions): JobHandler<typ
         transport.close();
       }
 
-      const rejected = (info.rejected ?? []).map(String);
-      const now = deps.clock.now();
-      await deps.store.transaction(async (tx) => {
-        await tx.outboundEmails.update(row.workspaceId, row.id, {
-          status: 'sent',
-          sentAt: now,
-          attempts: job.attempts,
-          lastError: rejected.length ? `refused by the server for: ${rejected.join(', ')}` : null,
-        });
-        if (row.messageId) await tx.messageEmails.setDeliveryStatus(row.workspaceId, row.messageId, 'sent', null);
-        // Same transaction: the job can never look unfinished once the mail is marked sent.
-        await tx.jobs.complete(job.id, opts.workerId(), now);
-      });
+      await markSent(deps, row, job, opts.workerId(), (info.rejected ?? []).map(String));
       return { completed: true };
     },
   };
+}
+
+async function markSent(deps: Deps, row: OutboundEmail, job: Pick<Job, 'id' | 'attempts'>, workerId: string, rejected: string[]): Promise<void> {
+  const now = deps.clock.now();
+  await deps.store.transaction(async (tx) => {
+    await tx.outboundEmails.update(row.workspaceId, row.id, {
+      status: 'sent',
+      sentAt: now,
+      attempts: job.attempts,
+      lastError: rejected.length ? `refused by the server for: ${rejected.join(', ')}` : null,
+    });
+    if (row.messageId) await tx.messageEmails.setDeliveryStatus(row.workspaceId, row.messageId, 'sent', null);
+    // Same transaction: the job can never look unfinished once the mail is marked sent.
+    await tx.jobs.complete(job.id, workerId, now);
+  });
+}
+
+/** The whole message as it would go out, in `<dir>/<outbox row id>.eml` (written again, not twice, if the job runs again). */
+async function writeToOutbox(dir: string, row: OutboundEmail, mail: Mail.Options): Promise<string> {
+  const info = await nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }).sendMail(mail);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${row.id}.eml`);
+  await writeFile(file, info.message as Buffer);
+  return file;
 }
 
 function createTransport(deps: Deps, mailbox: Mailbox | null, relayUrl: string | null | undefined) {

@@ -9,6 +9,15 @@ export function sessionCookieOptions(secure: boolean, expires: Date) {
 }
 
 /**
+ * The portal's session cookie (PORTAL_SESSION_COOKIE): the same attributes, but sent only to
+ * /portal, so a customer's portal session never rides along to the API or the agent app, and
+ * signing out of one leaves the other alone.
+ */
+export function portalCookieOptions(secure: boolean, expires: Date) {
+  return { ...sessionCookieOptions(secure, expires), path: '/portal' };
+}
+
+/**
  * Who is calling: an API token (`Authorization: Bearer gch_…`) or the session cookie. A
  * cookie-authenticated write from another site is refused (the cookie is SameSite=Lax too).
  */

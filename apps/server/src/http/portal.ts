@@ -1,6 +1,7 @@
 /**
  * The customer portal at /portal/{workspace slug}: server-rendered HTML that works without
- * JavaScript. Customers sign in (a link by email, or their password), send requests (subject,
+ * JavaScript. Customers sign in (a link by email, or their password; they set or change it on
+ * their account page, or reset it by a mailed link), send requests (subject,
  * description, category, files), follow their own requests (and their organization's when it
  * shares them), reply and close. Visitors without an account send a request with their address and
  * confirm it through a mailed link. While a request is written, articles that may answer it are
@@ -9,14 +10,16 @@
  *
  * Every page reads through the core use-cases as the signed-in customer (or as an anonymous
  * visitor): a ticket they may not read answers the same 404 page as one that does not exist.
- * Form posts need the same origin and the form's token (double-submit cookie).
+ * Form posts need the same origin and the form's token (double-submit cookie). The portal has its
+ * own session cookie (Path=/portal, portal sessions only): the agent app's cookie is read only to
+ * tell staff that the portal is not for them.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { email as emailSchema, type TicketStatus } from '@guichet/contracts';
+import { PasswordResetConfirmInput, email as emailSchema, type TicketStatus } from '@guichet/contracts';
 import * as core from '@guichet/core';
-import { sessionCookieOptions } from './auth.ts';
+import { portalCookieOptions, sessionCookieOptions } from './auth.ts';
 import { esc, langOf, sendPage, themeOf } from './html.ts';
 import { renderMarkdown } from './help-center.ts';
 import { MultipartError, boundaryOf, parseMultipart, type MultipartForm } from './multipart.ts';
@@ -63,6 +66,15 @@ const T = {
     solvedIt: 'This solved my question', solvedThanks: 'Glad it helped! You do not need to send a request.', backToForm: 'Back to the request form',
     replyRequired: 'Write a reply before sending.', internal: 'Something went wrong on our side. Try again in a moment.',
     formTooLarge: 'The form with its files is larger than 25 MB; nothing was sent. Go back and choose smaller files.', badForm: 'The form could not be read. Reload the page and try again.',
+    account: 'My account', passwordTitle: 'Your password', setPasswordIntro: 'You sign in with links by email. Choose a password to sign in with it too.',
+    changePasswordIntro: 'Change the password you sign in with. Your other sessions will be signed out.',
+    currentPassword: 'Current password', newPassword: 'New password (at least 10 characters)', repeatPassword: 'New password again',
+    savePassword: 'Save the password', passwordSaved: 'Your password is saved. Your other sessions were signed out.',
+    currentWrong: 'The current password is wrong.', passwordsDiffer: 'The two new passwords differ.', passwordPolicy: 'The new password needs at least 10 characters (at most 256).',
+    forgot: 'Forgot your password?', forgotTitle: 'Reset your password', forgotIntro: 'Give the address you sign in with; we mail you a link to choose a new password.',
+    sendResetLink: 'Send me the link', resetSent: 'If this address has an account with us, a link to choose a new password is on its way. It works once, within the hour.',
+    resetTitle: 'Choose a new password', resetInvalid: 'This link is expired or was already used. Ask for a new one.',
+    resetDone: 'Your new password is saved. Sign in with it below.',
   },
   fr: {
     portal: 'Espace client', myRequests: 'Mes demandes', newRequest: 'Nouvelle demande', help: "Centre d'aide", signOut: 'Se déconnecter', signIn: 'Se connecter',
@@ -92,6 +104,15 @@ const T = {
     solvedIt: 'Cela a résolu ma question', solvedThanks: "Tant mieux ! Inutile d'envoyer une demande.", backToForm: 'Retour au formulaire',
     replyRequired: 'Écrivez une réponse avant de l’envoyer.', internal: 'Un problème est survenu de notre côté. Réessayez dans un instant.',
     formTooLarge: "Le formulaire et ses fichiers dépassent 25 Mo ; rien n'a été envoyé. Revenez en arrière et choisissez des fichiers plus petits.", badForm: 'Le formulaire est illisible. Rechargez la page et réessayez.',
+    account: 'Mon compte', passwordTitle: 'Votre mot de passe', setPasswordIntro: 'Vous vous connectez par des liens envoyés par email. Choisissez un mot de passe pour vous connecter aussi avec lui.',
+    changePasswordIntro: 'Changez le mot de passe avec lequel vous vous connectez. Vos autres sessions seront déconnectées.',
+    currentPassword: 'Mot de passe actuel', newPassword: 'Nouveau mot de passe (10 caractères au moins)', repeatPassword: 'Nouveau mot de passe, encore',
+    savePassword: 'Enregistrer le mot de passe', passwordSaved: 'Votre mot de passe est enregistré. Vos autres sessions ont été déconnectées.',
+    currentWrong: 'Le mot de passe actuel est incorrect.', passwordsDiffer: 'Les deux nouveaux mots de passe diffèrent.', passwordPolicy: 'Le nouveau mot de passe compte au moins 10 caractères (256 au plus).',
+    forgot: 'Mot de passe oublié ?', forgotTitle: 'Réinitialiser votre mot de passe', forgotIntro: 'Indiquez l’adresse avec laquelle vous vous connectez ; nous vous envoyons un lien pour choisir un nouveau mot de passe.',
+    sendResetLink: 'Envoyer le lien', resetSent: "Si cette adresse a un compte chez nous, un lien pour choisir un nouveau mot de passe vient de partir. Il sert une fois, dans l'heure.",
+    resetTitle: 'Choisir un nouveau mot de passe', resetInvalid: 'Ce lien a expiré ou a déjà servi. Demandez-en un nouveau.',
+    resetDone: 'Votre nouveau mot de passe est enregistré. Connectez-vous avec lui ci-dessous.',
   },
 } as const;
 
@@ -158,21 +179,28 @@ export function registerPortal(app: FastifyInstance, deps: core.Deps, opts: { se
         if (core.isAppError(e)) return null;
         throw e;
       }
-      let customer: Visitor['customer'] = null;
-      let staff = false;
-      const token = req.cookies?.[core.SESSION_COOKIE];
-      if (token) {
+      // A session of another workspace is no one here.
+      const session = async (name: string, kind: core.SessionKind) => {
+        const token = req.cookies?.[name];
+        if (!token) return null;
         try {
-          const auth = await core.authenticateSession(deps, token);
-          // A session of another workspace is no one here.
-          if (auth.workspace.id === pc.workspace.id) {
-            if (auth.user.role === 'customer') customer = { auth, ctx: { workspaceId: pc.workspace.id, actor: auth.actor, requestId: req.id, ip: req.ip } };
-            else staff = true;
-          }
+          const auth = await core.authenticateSession(deps, token, kind);
+          return auth.workspace.id === pc.workspace.id ? { auth, token } : null;
         } catch (e) {
           if (!core.isAppError(e)) throw e;
+          return null;
         }
+      };
+      let customer: Visitor['customer'] = null;
+      const mine = await session(core.PORTAL_SESSION_COOKIE, 'portal');
+      if (mine && mine.auth.user.role === 'customer') {
+        customer = { auth: mine.auth, ctx: { workspaceId: pc.workspace.id, actor: mine.auth.actor, requestId: req.id, ip: req.ip } };
+        // Sliding expiry, as the API does for its cookie.
+        reply.setCookie(core.PORTAL_SESSION_COOKIE, mine.token, portalCookieOptions(opts.secure, new Date(deps.clock.now().getTime() + deps.settings.sessionTtlMs)));
       }
+      // Signed in to the agent app as staff of this workspace: told that the portal is for customers.
+      const app = customer ? null : await session(core.SESSION_COOKIE, 'app');
+      const staff = !!app && app.auth.user.role !== 'customer';
       const lang = langOf(req.query, customer?.auth.user.locale ?? pc.workspace.defaultLanguage);
       return { workspace: pc.workspace, lang, t: T[lang], publicCtx: pc.ctx, customer, staff, csrf: csrfCookie(req, reply), base: `/portal/${encodeURIComponent(pc.workspace.slug)}` };
     }
@@ -212,9 +240,11 @@ export function registerPortal(app: FastifyInstance, deps: core.Deps, opts: { se
       const nav = [
         `<a href="${v.base}/requests/new${q(v)}">${t.newRequest}</a>`,
         `<a href="/help/${esc(encodeURIComponent(v.workspace.slug))}?lang=${v.lang}">${t.help}</a>`,
-        v.customer || v.staff
-          ? `<form method="post" action="${v.base}/sign-out${q(v)}" style="display:inline"><input type="hidden" name="csrf" value="${v.csrf}"><button>${t.signOut}</button></form>`
-          : `<a href="${v.base}${q(v)}">${t.signIn}</a>`,
+        v.customer
+          ? `<a href="${v.base}/account${q(v)}">${t.account}</a> · <form method="post" action="${v.base}/sign-out${q(v)}" style="display:inline"><input type="hidden" name="csrf" value="${v.csrf}"><button>${t.signOut}</button></form>`
+          : v.staff
+            ? `<a href="/">${t.agentApp}</a>`
+            : `<a href="${v.base}${q(v)}">${t.signIn}</a>`,
       ].join(' · ');
       return sendPage(reply, {
         lang: v.lang,
@@ -258,7 +288,7 @@ export function registerPortal(app: FastifyInstance, deps: core.Deps, opts: { se
 <form method="post" action="${v.base}/sign-in/password${q(v)}"><input type="hidden" name="csrf" value="${v.csrf}">
 <label for="pw-email">${v.t.email}</label><input id="pw-email" type="email" name="email" autocomplete="username" required>
 <label for="pw-password">${v.t.password}</label><input id="pw-password" type="password" name="password" autocomplete="current-password" required>
-<button>${v.t.signIn}</button></form></section>
+<button>${v.t.signIn}</button></form><p><a href="${v.base}/forgot-password${q(v)}">${v.t.forgot}</a></p></section>
 <p>${v.t.noAccount} <a href="${v.base}/requests/new${q(v)}">${v.t.newRequest}</a></p>`;
 
     // ---------------------------------------------------------------- home: my requests, or sign in
@@ -317,7 +347,7 @@ ${list.nextCursor ? `<p><a href="${v.base}${q(v, `&cursor=${encodeURIComponent(l
       if (!formAllowed(req, form)) return expired(reply, v);
       try {
         const s = await core.signInWithPortalLink(deps, v.workspace, String(form.fields.token ?? '').slice(0, 200));
-        reply.setCookie(core.SESSION_COOKIE, s.token, sessionCookieOptions(opts.secure, s.expiresAt));
+        reply.setCookie(core.PORTAL_SESSION_COOKIE, s.token, portalCookieOptions(opts.secure, s.expiresAt));
         return redirect(reply, `${v.base}?lang=${langOf(req.query, s.user.locale)}`);
       } catch (e) {
         if (!core.isAppError(e) || e.code !== 'PORTAL_LINK_INVALID') throw e;
@@ -335,9 +365,14 @@ ${list.nextCursor ? `<p><a href="${v.base}${q(v, `&cursor=${encodeURIComponent(l
         page(reply, v, { title: v.t.signIn, path: '', status, body: `<h1>${v.t.signInTitle}</h1>${signInForms(v, `<p class="error" role="alert">${text}</p>`)}` });
       if (!input.success) return failed(v.t.badPassword, 400);
       try {
-        const r = await core.login(deps, { ...input.data, workspace: v.workspace.slug }, { ip: req.ip, requestId: req.id });
+        const r = await core.login(deps, { ...input.data, workspace: v.workspace.slug }, { ip: req.ip, requestId: req.id, for: 'portal' });
+        // A customer gets the portal's session; staff get the agent app's, and go there.
+        if (r.kind === 'portal') {
+          reply.setCookie(core.PORTAL_SESSION_COOKIE, r.token, portalCookieOptions(opts.secure, r.expiresAt));
+          return redirect(reply, `${v.base}?lang=${langOf(req.query, r.auth.user.locale)}`);
+        }
         reply.setCookie(core.SESSION_COOKIE, r.token, sessionCookieOptions(opts.secure, r.expiresAt));
-        return redirect(reply, r.auth.user.role === 'customer' ? `${v.base}?lang=${langOf(req.query, r.auth.user.locale)}` : '/');
+        return redirect(reply, '/');
       } catch (e) {
         if (!core.isAppError(e)) throw e;
         if (e.code === 'RATE_LIMITED') return failed(v.t.rateLimited, 429);
@@ -349,12 +384,130 @@ ${list.nextCursor ? `<p><a href="${v.base}${q(v, `&cursor=${encodeURIComponent(l
       const v = await visit(req, reply, req.params.slug);
       if (!v) return notFound(reply, null, langOf(req.query, 'en'));
       if (!formAllowed(req, formOf(req))) return expired(reply, v);
-      const auth = v.customer?.auth ?? null;
-      const token = req.cookies?.[core.SESSION_COOKIE];
-      if (auth?.sessionId) await core.logout(deps, auth.sessionId);
-      else if (token && v.staff) await core.logout(deps, (await core.authenticateSession(deps, token)).sessionId!);
-      reply.clearCookie(core.SESSION_COOKIE, { path: '/' });
+      // Only the portal's session ends: the agent app's, if any, is not the portal's to end.
+      const sessionId = v.customer?.auth.sessionId;
+      if (sessionId) await core.logout(deps, sessionId);
+      reply.clearCookie(core.PORTAL_SESSION_COOKIE, { path: '/portal' });
       return redirect(reply, `${v.base}${q(v)}`);
+    });
+
+    // ---------------------------------------------------------------- the customer's password
+    const passwordField = (id: string, name: string, label: string, autocomplete: string, error: string | null) =>
+      `<label for="${id}">${label}</label><input id="${id}" type="password" name="${name}" autocomplete="${autocomplete}" maxlength="256" required${
+        error ? ` aria-invalid="true" aria-describedby="${id}-error"` : ''
+      }>${error ? `<span id="${id}-error" style="color:#b3261e;display:block">${esc(error)}</span>` : ''}`;
+
+    async function accountPage(reply: FastifyReply, v: Visitor, r: { flash?: string; errors?: { current?: string; password?: string }; status?: number } = {}) {
+      const t = v.t;
+      const has = await core.portalHasPassword(deps, v.customer!.ctx);
+      const e = r.errors ?? {};
+      const body = `<h1>${t.account}</h1>${r.flash ? `<p class="ok" role="status">${r.flash}</p>` : ''}
+<section aria-labelledby="pw"><h2 id="pw">${t.passwordTitle}</h2><p>${has ? t.changePasswordIntro : t.setPasswordIntro}</p>
+${e.current || e.password ? `<p class="error" role="alert">${esc(e.current ?? e.password!)}</p>` : ''}
+<form method="post" action="${v.base}/account/password${q(v)}"><input type="hidden" name="csrf" value="${v.csrf}">
+<input type="text" name="username" autocomplete="username" value="${esc(v.customer!.auth.user.email ?? '')}" hidden>
+${has ? passwordField('cur-password', 'current', t.currentPassword, 'current-password', e.current ?? null) : ''}
+${passwordField('new-password', 'password', t.newPassword, 'new-password', e.password ?? null)}
+${passwordField('new-password-2', 'repeat', t.repeatPassword, 'new-password', null)}
+<button>${t.savePassword}</button></form></section>
+<p><a href="${v.base}${q(v)}">${t.myRequests}</a></p>`;
+      return page(reply, v, { title: t.account, path: '/account', body, status: r.status ?? 200 });
+    }
+
+    /** A page only for a signed-in customer: others get the sign-in page (staff, the note). */
+    function signedInOnly(reply: FastifyReply, v: Visitor) {
+      if (v.staff) return page(reply, v, { title: v.t.portal, path: '', status: 403, body: `<h1>${v.t.portal}</h1><p>${v.t.staffNote}</p><p><a href="/">${v.t.agentApp}</a></p>` });
+      return page(reply, v, { title: v.t.signIn, path: '', status: 401, body: `<h1>${v.t.signInTitle}</h1>${signInForms(v)}` });
+    }
+
+    scope.get<{ Params: { slug: string }; Querystring: { saved?: string } }>('/portal/:slug/account', async (req, reply) => {
+      const v = await visit(req, reply, req.params.slug);
+      if (!v) return notFound(reply, null, langOf(req.query, 'en'));
+      if (!v.customer) return signedInOnly(reply, v);
+      return accountPage(reply, v, req.query.saved ? { flash: v.t.passwordSaved } : {});
+    });
+
+    scope.post<{ Params: { slug: string } }>('/portal/:slug/account/password', async (req, reply) => {
+      const v = await visit(req, reply, req.params.slug);
+      if (!v) return notFound(reply, null, langOf(req.query, 'en'));
+      const form = formOf(req);
+      if (!formAllowed(req, form)) return expired(reply, v);
+      if (!v.customer) return signedInOnly(reply, v);
+      const t = v.t;
+      const password = String(form.fields.password ?? '');
+      if (password !== String(form.fields.repeat ?? '')) return accountPage(reply, v, { errors: { password: t.passwordsDiffer }, status: 400 });
+      try {
+        await core.changePortalPassword(deps, v.customer.ctx, { current: String(form.fields.current ?? ''), password }, v.customer.auth.sessionId);
+      } catch (e) {
+        if (!core.isAppError(e)) throw e;
+        if (e.code === 'VALIDATION_FAILED') return accountPage(reply, v, { errors: { password: t.passwordPolicy }, status: 400 });
+        if (e.code === 'CURRENT_PASSWORD_WRONG') return accountPage(reply, v, { errors: { current: t.currentWrong }, status: 403 });
+        if (e.code === 'RATE_LIMITED') return accountPage(reply, v, { errors: { current: t.rateLimited }, status: 429 });
+        throw e;
+      }
+      return redirect(reply, `${v.base}/account${q(v, '&saved=1')}`);
+    });
+
+    const forgotForm = (v: Visitor, note = '') => `<h1>${v.t.forgotTitle}</h1>${note}<p>${v.t.forgotIntro}</p>
+<form method="post" action="${v.base}/forgot-password${q(v)}"><input type="hidden" name="csrf" value="${v.csrf}">
+<label for="reset-email">${v.t.email}</label><input id="reset-email" type="email" name="email" autocomplete="email" required>
+<button>${v.t.sendResetLink}</button></form>`;
+
+    scope.get<{ Params: { slug: string } }>('/portal/:slug/forgot-password', async (req, reply) => {
+      const v = await visit(req, reply, req.params.slug);
+      if (!v) return notFound(reply, null, langOf(req.query, 'en'));
+      return page(reply, v, { title: v.t.forgotTitle, path: '/forgot-password', body: forgotForm(v) });
+    });
+
+    scope.post<{ Params: { slug: string } }>('/portal/:slug/forgot-password', async (req, reply) => {
+      const v = await visit(req, reply, req.params.slug);
+      if (!v) return notFound(reply, null, langOf(req.query, 'en'));
+      const form = formOf(req);
+      if (!formAllowed(req, form)) return expired(reply, v);
+      const address = emailSchema.safeParse(form.fields.email ?? '');
+      if (!address.success) {
+        return page(reply, v, { title: v.t.forgotTitle, path: '/forgot-password', status: 400, body: forgotForm(v, `<p class="error" role="alert">${v.t.emailRequired}</p>`) });
+      }
+      await core.requestPortalPasswordReset(deps, v.workspace, address.data, { baseUrl: baseUrl() }, { ip: req.ip, requestId: req.id });
+      // The same answer whether or not the address has an account.
+      return page(reply, v, { title: v.t.forgotTitle, path: '/forgot-password', body: `<h1>${v.t.forgotTitle}</h1><p class="ok" role="status">${v.t.resetSent}</p>` });
+    });
+
+    const resetForm = (v: Visitor, token: string, error: string | null) => `<h1>${v.t.resetTitle}</h1>${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
+<form method="post" action="${v.base}/reset-password${q(v)}"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="token" value="${esc(token)}">
+${passwordField('reset-password', 'password', v.t.newPassword, 'new-password', null)}
+${passwordField('reset-password-2', 'repeat', v.t.repeatPassword, 'new-password', null)}
+<button>${v.t.savePassword}</button></form>`;
+
+    // The mailed link opens the form; only its post uses the link (mail scanners fetch links).
+    scope.get<{ Params: { slug: string }; Querystring: { token?: string } }>('/portal/:slug/reset-password', async (req, reply) => {
+      const v = await visit(req, reply, req.params.slug);
+      if (!v) return notFound(reply, null, langOf(req.query, 'en'));
+      const token = typeof req.query.token === 'string' ? req.query.token.slice(0, 200) : '';
+      return page(reply, v, { title: v.t.resetTitle, path: '/reset-password', body: resetForm(v, token, null) });
+    });
+
+    scope.post<{ Params: { slug: string } }>('/portal/:slug/reset-password', async (req, reply) => {
+      const v = await visit(req, reply, req.params.slug);
+      if (!v) return notFound(reply, null, langOf(req.query, 'en'));
+      const form = formOf(req);
+      if (!formAllowed(req, form)) return expired(reply, v);
+      const token = String(form.fields.token ?? '').slice(0, 200);
+      const password = String(form.fields.password ?? '');
+      const again = (text: string, status: number) => page(reply, v, { title: v.t.resetTitle, path: '/reset-password', status, body: resetForm(v, token, text) });
+      if (password !== String(form.fields.repeat ?? '')) return again(v.t.passwordsDiffer, 400);
+      const input = PasswordResetConfirmInput.safeParse({ token, password });
+      if (!input.success) return input.error.issues.some((i) => i.path[0] === 'password') ? again(v.t.passwordPolicy, 400) : again(v.t.resetInvalid, 400);
+      try {
+        await core.confirmPasswordReset(deps, input.data, { ip: req.ip, requestId: req.id });
+      } catch (e) {
+        if (!core.isAppError(e) || e.code !== 'RESET_TOKEN_INVALID') throw e;
+        return page(reply, v, { title: v.t.resetTitle, path: '/reset-password', status: 400, body: `<h1>${v.t.resetTitle}</h1><p class="error" role="alert">${v.t.resetInvalid}</p><p><a href="${v.base}/forgot-password${q(v)}">${v.t.forgot}</a></p>` });
+      }
+      // Every session of the account ended, this browser's too: sign in again with the new password.
+      reply.clearCookie(core.PORTAL_SESSION_COOKIE, { path: '/portal' });
+      const signedOut = { ...v, customer: null };
+      return page(reply, signedOut, { title: v.t.signIn, path: '', body: `<h1>${v.t.signInTitle}</h1>${signInForms(signedOut, `<p class="ok" role="status">${v.t.resetDone}</p>`)}` });
     });
 
     // ---------------------------------------------------------------- a new request
@@ -503,7 +656,7 @@ var e=document.getElementById('errors');if(e)e.focus();})();`;
       if (!formAllowed(req, form)) return expired(reply, v);
       try {
         const r = await core.confirmAnonymousRequest(deps, v.workspace, String(form.fields.token ?? '').slice(0, 200), { ip: req.ip, requestId: req.id });
-        if (r.session) reply.setCookie(core.SESSION_COOKIE, r.session.token, sessionCookieOptions(opts.secure, r.session.expiresAt));
+        if (r.session) reply.setCookie(core.PORTAL_SESSION_COOKIE, r.session.token, portalCookieOptions(opts.secure, r.session.expiresAt));
         return redirect(reply, r.session ? `${v.base}/requests/${r.number}${q(v)}` : `${v.base}${q(v)}`);
       } catch (e) {
         if (!core.isAppError(e) || e.code !== 'PORTAL_LINK_INVALID') throw e;

@@ -72,7 +72,9 @@ import { DEMO_ARTICLE_CATEGORIES, DEMO_ARTICLES, DEMO_PROPOSAL } from './demo-ar
 import { CreateArticleInput, CreateCategoryInput, CreateProposalInput } from '@guichet/contracts';
 import { createArticle, createCategory, proposeArticleEdit, publishArticle, setKnowledgeManager } from '@guichet/core';
 import { CreateTicketCategoryInput } from '@guichet/contracts';
-import { createTicketCategory } from '@guichet/core';
+import { createTicketCategory, importTicketHistory, type ImportedTicket } from '@guichet/core';
+import { planDemoHistory, type HistoryCast } from './demo-history.ts';
+import { HISTORY_CUSTOMERS, type HistoryTexts } from './demo-history-texts.ts';
 
 /** The customer portal's request categories (their keys are what routing rules can name). */
 export const DEMO_TICKET_CATEGORIES = [
@@ -88,8 +90,8 @@ export const DEMO_TICKETS: DemoTicket[] = [...DEMO_TICKETS_EN, ...DEMO_TICKETS_F
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** The workspace is set up this long before the seed runs; the oldest ticket is under 60 days old. */
-const SETUP_DAYS_AGO = 75;
+/** The workspace is set up this long before the seed runs; the oldest ticket is under 90 days old (HISTORY_DAYS). */
+const SETUP_DAYS_AGO = 95;
 
 export interface DemoStats {
   skills: number;
@@ -102,6 +104,11 @@ export interface DemoStats {
   messages: number;
   internalNotes: number;
   articles: number;
+  /** Of the tickets, those of the history (imported in bulk), and where their texts came from. */
+  historyTickets: number;
+  historyTexts: HistoryTexts['source'] | null;
+  /** Time spent on the history (its customers, plan and imports), in milliseconds. */
+  historyMs: number;
 }
 
 export interface DemoSeedInput {
@@ -112,6 +119,8 @@ export interface DemoSeedInput {
   adminPassword: string;
   /** The moment the seed runs; every timestamp it writes is before it. */
   now: Date;
+  /** The history around the hand-written tickets: how many, from which texts (none when absent). */
+  history?: { texts: HistoryTexts; count: number };
 }
 
 /** A clock the seed moves forward, step by step, through the demo's history. */
@@ -200,7 +209,10 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
   const today = Date.UTC(input.now.getUTCFullYear(), input.now.getUTCMonth(), input.now.getUTCDate());
   const clock = new SeedClock(today - SETUP_DAYS_AGO * DAY + 8 * HOUR);
   const d: Deps = { ...deps, clock, ids: createUuidV7(clock) };
-  const stats: DemoStats = { skills: 0, staff: 0, teams: 0, customFields: 0, organizations: 0, customers: 0, tickets: 0, messages: 0, internalNotes: 0, articles: 0 };
+  const stats: DemoStats = {
+    skills: 0, staff: 0, teams: 0, customFields: 0, organizations: 0, customers: 0, tickets: 0, messages: 0, internalNotes: 0, articles: 0,
+    historyTickets: 0, historyTexts: input.history?.texts.source ?? null, historyMs: 0,
+  };
   const adminEmail = input.adminEmail.toLowerCase();
   // An address the admin already uses (GUICHET_ADMIN_EMAIL) is not given to anyone else.
   const free = (email: string) => (email === adminEmail ? email.replace('@', '+demo@') : email);
@@ -365,6 +377,45 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
     stats.customers++;
   }
 
+  // ---- the history's customers, and its tickets, imported around the hand-written ones ----------
+  const cast: HistoryCast = {
+    customers: DEMO_CUSTOMERS.filter((c) => !c.firstContact).map((c) => {
+      const person = customers.get(c.key)!;
+      return { id: person.id, name: c.name, organizationId: person.actor.organizationId, locale: c.locale as 'en' | 'fr' };
+    }),
+    staff: DEMO_STAFF.map((s) => ({ key: s.key, id: staffOf(s.key, 'history').id, name: s.name, role: s.role, languages: s.languages })),
+    teams: new Map(DEMO_TEAMS.map((t) => [t.key, { id: teamIds.get(t.key)!, members: t.members }])),
+  };
+  let history: ImportedTicket[] = [];
+  const historyStarted = performance.now();
+  if (input.history) {
+    for (const c of HISTORY_CUSTOMERS) {
+      clock.advance(MINUTE);
+      const user = await createCustomer(d, adminCtx, CreateCustomerInput.parse({ email: free(c.email), name: c.name, locale: c.locale }));
+      cast.customers.push({ id: user.id, name: user.name, organizationId: user.organizationId, locale: c.locale });
+      stats.customers++;
+    }
+    history = planDemoHistory(input.history.texts, cast, input.now, input.history.count);
+  }
+  stats.historyMs += performance.now() - historyStarted;
+  /** Import, in one go, the history's tickets that arrived before `before` (so numbers follow arrival). */
+  const importHistory = async (before: number) => {
+    let n = 0;
+    while (n < history.length && history[n]!.createdAt.getTime() < before) n++;
+    if (!n) return;
+    const started = performance.now();
+    const batch = history.splice(0, n);
+    clock.moveTo(Math.max(clock.now().getTime(), batch[batch.length - 1]!.createdAt.getTime()));
+    await importTicketHistory(d, adminCtx, batch);
+    for (const t of batch) {
+      stats.tickets++;
+      stats.historyTickets++;
+      stats.messages += t.messages.length;
+      stats.internalNotes += t.messages.filter((m) => m.visibility === 'internal').length;
+    }
+    stats.historyMs += performance.now() - started;
+  };
+
   // ---- sixty days of support ----------------------------------------------------------------
   const ticketIds = new Map<string, string>();
   const untriaged = new Set<string>();
@@ -377,6 +428,8 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
   };
 
   for (const { at, ticket: t, step } of timeline) {
+    // Before each hand-written ticket, the history's that came before it (steps take no number).
+    if (!step) await importHistory(at);
     clock.moveTo(at);
     if (!step) {
       const def = customerDefs.get(t.from);
@@ -452,7 +505,9 @@ export async function seedDemoWorkspace(deps: Deps, input: DemoSeedInput): Promi
     }
   }
   if (untriaged.size) throw new Error(`demo seed: portal tickets never triaged by an agent: ${[...untriaged].join(', ')}`);
+  await importHistory(Infinity);
   await seedDemoRouting(d, adminCtx, teamIds, skillIds);
   await seedDemoMacros(d, adminCtx, teamIds);
+  stats.historyMs = Math.round(stats.historyMs);
   return { workspaceId: workspace.id, stats };
 }

@@ -3,6 +3,7 @@ import type { Deps, Repositories, Store } from '@guichet/core';
 import type { Config } from '../config.ts';
 import { DEMO_STAFF_DOMAIN } from './demo-content.ts';
 import { seedDemoWorkspace, type DemoStats } from './demo-seed.ts';
+import { loadHistoryTexts } from './demo-history-texts.ts';
 
 export interface DemoResult {
   workspaceSlug: string;
@@ -17,19 +18,24 @@ export interface DemoResult {
 }
 
 export const DEMO_SLUG = 'demo';
+/** Tickets of the history around the sixty hand-written ones: about three hundred in all. */
+export const DEMO_HISTORY_TICKETS = 240;
 
 /**
  * The demo workspace, created on first start (unless GUICHET_DEMO=0) and left alone afterwards,
  * so restarts are idempotent and never overwrite what people changed.
  *
- * It is a working helpdesk: teams, staff with skills, organizations, customers, custom fields and
- * about sixty tickets with their conversations, all created through the use-cases (demo-seed.ts).
+ * It is a working helpdesk: teams, staff with skills, organizations, customers, custom fields,
+ * about sixty hand-written tickets with their conversations, created through the use-cases, and
+ * a history of a few hundred more over the last 90 days, imported in bulk (demo-seed.ts,
+ * demo-history.ts) from the public datasets beside the repository when present, else from
+ * built-in texts (`config.demoDatasetsDir`; undefined: built-in).
  * Everything is written in one transaction, so a start that crashes half-way leaves no demo
  * workspace at all, and the next start seeds it again from the beginning.
  */
 export async function ensureDemoWorkspace(
   deps: Deps,
-  config: Pick<Config, 'demo' | 'adminEmail' | 'adminPassword'>,
+  config: Pick<Config, 'demo' | 'adminEmail' | 'adminPassword'> & { demoDatasetsDir?: string | undefined },
 ): Promise<DemoResult | null> {
   if (!config.demo) return null;
   const adminEmail = (config.adminEmail ?? `admin@${DEMO_STAFF_DOMAIN}`).toLowerCase();
@@ -49,6 +55,7 @@ export async function ensureDemoWorkspace(
           adminEmail,
           adminPassword: config.adminPassword ?? generatedPassword!,
           now: deps.clock.now(),
+          history: { texts: loadHistoryTexts(config.demoDatasetsDir), count: DEMO_HISTORY_TICKETS },
         },
       ),
     ));

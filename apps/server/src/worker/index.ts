@@ -22,7 +22,7 @@ export interface Worker {
 export async function startWorker(
   deps: Deps,
   database: Pick<Database, 'listen' | 'kind' | 'pool'>,
-  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void; ingestLimits?: IngestLimits; smtpRelay?: string | undefined; imapPollMs?: number | false; slaSweepMs?: number } = {},
+  opts: Partial<RunnerOptions> & { log?: (msg: string, data?: unknown) => void; info?: (msg: string, data?: unknown) => void; ingestLimits?: IngestLimits; smtpRelay?: string | undefined; mailOutboxDir?: string | undefined; imapPollMs?: number | false; slaSweepMs?: number } = {},
 ): Promise<Worker> {
   const runner = new JobRunner(deps, {
     concurrency: opts.concurrency ?? 4,
@@ -35,7 +35,7 @@ export async function startWorker(
   });
   runner.register(MAINTENANCE_JOB, { payload: z.object({}), handle: async (d) => void (await runMaintenance(d)) });
   runner.register(INGEST_JOB, emailIngestHandler(opts.ingestLimits, undefined, () => runner.workerId));
-  runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, workerId: () => runner.workerId }));
+  runner.register(EMAIL_SEND_JOB, emailSendHandler({ relayUrl: opts.smtpRelay, outboxDir: opts.mailOutboxDir, workerId: () => runner.workerId, ...(opts.info ? { log: opts.info } : {}) }));
   runner.register(SLA_SWEEP_JOB, { payload: z.object({}).loose(), leaseMs: 120_000, handle: async (d) => void (await sweepSla(d)) });
   runner.register(WEBHOOK_DELIVER_JOB, webhookDeliverHandler());
   runner.register(AUTOMATIONS_JOB, { payload: z.object({}).loose(), leaseMs: 600_000, handle: async (d) => void (await runAutomations(d)) });

@@ -10,6 +10,7 @@ import { mailLanguage } from '../email/outbound-templates.ts';
 import { systemActor, type Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordAudit } from '../shared/record.ts';
+import type { User, Workspace } from '../people/types.ts';
 import { actorOf } from './sessions.ts';
 
 export const RESET_TOKEN_TTL_MS = 3_600_000;
@@ -34,39 +35,54 @@ export async function requestPasswordReset(
 ): Promise<void> {
   let candidates = await deps.store.users.findLoginCandidates(input.email);
   if (input.workspace) candidates = candidates.filter((c) => c.workspace.slug === input.workspace);
-  const now = deps.clock.now();
+  const base = settings.appUrl.replace(/\/+$/, '');
   for (const { user, workspace } of candidates) {
-    if (user.status !== 'active' || !user.email) continue;
-    await deps.store.transaction(async (tx) => {
-      if ((await tx.passwordResets.countSince(workspace.id, user.id, new Date(now.getTime() - 3_600_000))) >= RESET_REQUESTS_PER_HOUR) return;
-      const secret = deps.secrets.token(32);
-      await tx.passwordResets.insert({
-        id: deps.ids.uuid(),
-        workspaceId: workspace.id,
-        userId: user.id,
-        tokenHash: deps.secrets.hash(secret),
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS),
-        usedAt: null,
-        requestedIp: meta.ip,
-      });
-      const language = mailLanguage(user.locale ?? workspace.defaultLanguage);
-      const link = `${settings.appUrl.replace(/\/+$/, '')}/reset-password?token=${encodeURIComponent(secret)}`;
-      const mail = renderResetMail(language, { name: user.name, workspace: workspace.name, link });
-      await queueAccountEmail(deps, tx, {
-        workspaceId: workspace.id,
-        to: user.email!,
-        subject: mail.subject,
-        text: mail.text,
-        language,
-        fallbackDomain: hostOf(settings.appUrl),
-      });
-      if (user.role !== 'customer') {
-        const ctx: Ctx = { workspaceId: workspace.id, actor: systemActor, requestId: meta.requestId, ip: meta.ip };
-        await recordAudit(tx, ctx, now, 'auth.password_reset_requested', { type: 'user', id: user.id }, { email: user.email });
-      }
-    });
+    await mailResetLink(deps, user, workspace, { fallbackUrl: settings.appUrl, link: (secret) => `${base}/reset-password?token=${encodeURIComponent(secret)}` }, meta);
   }
+}
+
+/**
+ * Mail one account a reset link built by `to.link` from the secret, unless the account is not
+ * active or already had RESET_REQUESTS_PER_HOUR links this hour (then silently nothing). Used by
+ * the app's "forgot password" and the customer portal's.
+ */
+export async function mailResetLink(
+  deps: Deps,
+  user: User,
+  workspace: Workspace,
+  to: { link: (secret: string) => string; fallbackUrl: string },
+  meta: { ip: string | null; requestId: string },
+): Promise<void> {
+  if (user.status !== 'active' || !user.email) return;
+  const now = deps.clock.now();
+  await deps.store.transaction(async (tx) => {
+    if ((await tx.passwordResets.countSince(workspace.id, user.id, new Date(now.getTime() - 3_600_000))) >= RESET_REQUESTS_PER_HOUR) return;
+    const secret = deps.secrets.token(32);
+    await tx.passwordResets.insert({
+      id: deps.ids.uuid(),
+      workspaceId: workspace.id,
+      userId: user.id,
+      tokenHash: deps.secrets.hash(secret),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + RESET_TOKEN_TTL_MS),
+      usedAt: null,
+      requestedIp: meta.ip,
+    });
+    const language = mailLanguage(user.locale ?? workspace.defaultLanguage);
+    const mail = renderResetMail(language, { name: user.name, workspace: workspace.name, link: to.link(secret) });
+    await queueAccountEmail(deps, tx, {
+      workspaceId: workspace.id,
+      to: user.email!,
+      subject: mail.subject,
+      text: mail.text,
+      language,
+      fallbackDomain: hostOf(to.fallbackUrl),
+    });
+    if (user.role !== 'customer') {
+      const ctx: Ctx = { workspaceId: workspace.id, actor: systemActor, requestId: meta.requestId, ip: meta.ip };
+      await recordAudit(tx, ctx, now, 'auth.password_reset_requested', { type: 'user', id: user.id }, { email: user.email });
+    }
+  });
 }
 
 export async function confirmPasswordReset(

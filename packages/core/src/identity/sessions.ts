@@ -8,7 +8,18 @@ import { authorize } from './permissions.ts';
 import type { User, Workspace } from '../people/types.ts';
 
 export const SESSION_COOKIE = 'guichet_session';
+/** The customer portal's own session cookie (Path=/portal): it never reaches the API. */
+export const PORTAL_SESSION_COOKIE = 'guichet_portal_session';
 export const API_TOKEN_PREFIX = 'gch_';
+/**
+ * The secret of a portal session starts with this. The stored hash covers the whole secret, so
+ * the prefix cannot be taken off, and each side refuses the other's sessions before any lookup:
+ * a portal session never authenticates the API or the agent app, and the other way round.
+ */
+const PORTAL_SESSION_PREFIX = 'gps_';
+
+/** `app`: the agent app and the API (cookie `guichet_session`); `portal`: the customer portal. */
+export type SessionKind = 'app' | 'portal';
 
 // A hash verified when the address is unknown, so a login costs the same whether or not the account exists.
 let timingHash: Promise<string> | null = null;
@@ -25,12 +36,16 @@ export function actorOf(user: User, via: Actor['via']): Actor {
   return { type: 'user', userId: user.id, role: user.role, name: user.name, organizationId: user.organizationId, via };
 }
 
-/** Password login. Answers the same INVALID_CREDENTIALS for an unknown address and a wrong password. */
+/**
+ * Password login. Answers the same INVALID_CREDENTIALS for an unknown address and a wrong password.
+ * `for: 'portal'` (the portal's form) opens a portal session for a customer; staff signing in
+ * there get an app session, since the portal sends them to the agent app. `kind` says which.
+ */
 export async function login(
   deps: Deps,
   input: LoginInput,
-  meta: { ip: string | null; requestId: string },
-): Promise<{ token: string; expiresAt: Date; auth: Authenticated }> {
+  meta: { ip: string | null; requestId: string; for?: SessionKind },
+): Promise<{ token: string; expiresAt: Date; auth: Authenticated; kind: SessionKind }> {
   const now = deps.clock.now();
   const failures = await deps.store.loginAttempts.failuresSince(input.email, new Date(now.getTime() - deps.settings.loginWindowMs));
   if (failures >= deps.settings.maxLoginFailures) {
@@ -58,8 +73,9 @@ export async function login(
     });
   }
   const { user, workspace } = verified[0]!;
+  const kind: SessionKind = meta.for === 'portal' && user.role === 'customer' ? 'portal' : 'app';
   const { token, expiresAt, sessionId } = await deps.store.transaction(async (tx) => {
-    const opened = await openSession(deps, tx, user, workspace.id, now);
+    const opened = await openSession(deps, tx, user, workspace.id, now, kind);
     await tx.users.update(workspace.id, user.id, { lastLoginAt: now });
     await tx.loginAttempts.record(input.email, meta.ip, true, now);
     if (user.role !== 'customer') {
@@ -68,7 +84,7 @@ export async function login(
     }
     return opened;
   });
-  return { token, expiresAt, auth: { user, workspace, actor: actorOf(user, 'session'), via: 'session', sessionId } };
+  return { token, expiresAt, auth: { user, workspace, actor: actorOf(user, 'session'), via: 'session', sessionId }, kind };
 }
 
 /**
@@ -81,16 +97,21 @@ export async function openSession(
   user: Pick<User, 'id'>,
   workspaceId: string,
   now: Date,
+  kind: SessionKind = 'app',
 ): Promise<{ token: string; expiresAt: Date; sessionId: string }> {
-  const token = deps.secrets.token(32);
+  const token = (kind === 'portal' ? PORTAL_SESSION_PREFIX : '') + deps.secrets.token(32);
   const expiresAt = new Date(now.getTime() + deps.settings.sessionTtlMs);
   const sessionId = deps.ids.uuid();
   await tx.sessions.insert({ id: sessionId, workspaceId, userId: user.id, tokenHash: deps.secrets.hash(token), createdAt: now, lastSeenAt: now, expiresAt });
   return { token, expiresAt, sessionId };
 }
 
-/** Resolve a session cookie. Sliding expiry: an active session is extended, an idle one lapses. */
-export async function authenticateSession(deps: Deps, token: string): Promise<Authenticated> {
+/**
+ * Resolve a session cookie of this kind (a portal session is nobody to the API, and the other way
+ * round). Sliding expiry: an active session is extended, an idle one lapses.
+ */
+export async function authenticateSession(deps: Deps, token: string, kind: SessionKind = 'app'): Promise<Authenticated> {
+  if (token.startsWith(PORTAL_SESSION_PREFIX) !== (kind === 'portal')) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
   const now = deps.clock.now();
   const session = await deps.store.sessions.findByHash(deps.secrets.hash(token));
   if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');

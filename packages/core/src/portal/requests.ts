@@ -24,10 +24,9 @@ import { loadReadableTicket } from '../tickets/access.ts';
 import { checkTicketCategory } from '../tickets/categories.ts';
 import { diffTicket } from '../tickets/rules.ts';
 import type { Attachment, MessageView, TicketView } from '../tickets/types.ts';
-import type { TicketAccess } from '../tickets/policy.ts';
+import { UNCONFIRMED_TAG, type TicketAccess } from '../tickets/policy.ts';
 import { issuePortalToken, portalLink, portalSystemCtx, type PortalMeta, type PortalSettings } from './sign-in.ts';
 
-export const UNCONFIRMED_TAG = 'portal-unconfirmed';
 /** How long a visitor has to confirm the address of an anonymous request. */
 export const CONFIRM_TTL_MS = 7 * 86_400_000;
 /** Anonymous requests per address and per hour, and per IP address and per hour. */
@@ -177,28 +176,25 @@ export async function confirmAnonymousRequest(
     await recordEvent(tx, ctx, now, 'ticket', ticket.id, 'portal.confirmed', {});
     let session: { token: string; expiresAt: Date } | null = null;
     if (user && user.role === 'customer' && user.status === 'active') {
-      const s = await openSession(deps, tx, user, workspace.id, now);
+      const s = await openSession(deps, tx, user, workspace.id, now, 'portal');
       session = { token: s.token, expiresAt: s.expiresAt };
     }
     return { number: ticket.number, session };
   });
 }
 
-/** The customer's requests (and their organization's when it shares), newest activity first, confirmed ones only. */
+/** The customer's requests (and their organization's when it shares), newest activity first, confirmed ones only (as in the API). */
 export async function listPortalRequests(deps: Deps, ctx: Ctx, q: { cursor?: string | undefined; limit: number }) {
-  const page = await listTickets(deps, ctx, { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}), sort: 'updated_at', order: 'desc' });
-  const hidden = new Set(await deps.store.portal.unconfirmedTickets(ctx.workspaceId, page.items.map((i) => i.ticket.id)));
-  return { items: page.items.filter((i) => !hidden.has(i.ticket.id)), nextCursor: page.nextCursor };
+  return listTickets(deps, ctx, { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}), sort: 'updated_at', order: 'desc' });
 }
 
-/** One request with its public conversation (never internal notes), or TICKET_NOT_FOUND. */
+/** One request with its public conversation (never internal notes), or TICKET_NOT_FOUND (also while unconfirmed: see ticketAccess). */
 export async function getPortalRequest(
   deps: Deps,
   ctx: Ctx,
   ref: string,
 ): Promise<{ ticket: TicketView; access: TicketAccess; messages: MessageView[]; mine: boolean }> {
   const { ticket, access } = await loadReadableTicket(deps, ctx, ref);
-  if ((await deps.store.portal.unconfirmedTickets(ctx.workspaceId, [ticket.id])).length) throw new AppError('TICKET_NOT_FOUND', `Ticket ${ref} not found.`);
   const messages: MessageView[] = [];
   let cursor: string | undefined;
   // A conversation rarely has more than a few dozen messages; 1,000 is a bound, not a page size.

@@ -112,7 +112,7 @@ export async function signInWithPortalLink(
     if (!used || !user || user.role !== 'customer' || user.status !== 'active') {
       throw new AppError('PORTAL_LINK_INVALID', 'This sign-in link is expired or was already used; ask for a new one.');
     }
-    const session = await openSession(deps, tx, user, workspace.id, now);
+    const session = await openSession(deps, tx, user, workspace.id, now, 'portal');
     await tx.users.update(workspace.id, user.id, { lastLoginAt: now });
     return { token: session.token, expiresAt: session.expiresAt, user };
   });

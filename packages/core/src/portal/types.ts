@@ -48,8 +48,6 @@ export interface PortalRepository {
   countTokensFromIp(workspaceId: string, ip: string, kind: PortalToken['kind'], since: Date): Promise<number>;
   /** Use a link: atomic, so it works once even when two requests race; null when unknown, used or expired. */
   consumeToken(tokenHash: string, kind: PortalToken['kind'], now: Date): Promise<PortalToken | null>;
-  /** Among these tickets, those still waiting for their requester to confirm the address. */
-  unconfirmedTickets(workspaceId: string, ticketIds: string[]): Promise<string[]>;
   /** Recorded once per visit, kind and article (a repeated event changes nothing). */
   insertDeflection(e: DeflectionEvent): Promise<void>;
   deflectionCounts(workspaceId: string, from: Date, to: Date): Promise<DeflectionCounts>;

@@ -6,6 +6,7 @@ import type { Repositories } from '../store.ts';
 import { parseSearchQuery } from './query.ts';
 import type { SearchHit, SearchScope } from './types.ts';
 import { verificationOf } from '../knowledge/verification-state.ts';
+import { UNCONFIRMED_TAG } from '../tickets/policy.ts';
 
 const ALL_TYPES: SearchType[] = ['ticket', 'message', 'customer', 'article'];
 const MAX_OFFSET = 1000;
@@ -19,7 +20,7 @@ export async function searchScopeOf(repos: Repositories, ctx: Ctx): Promise<Sear
     const org = await repos.organizations.findById(ctx.workspaceId, ctx.actor.organizationId);
     if (org?.sharedTickets) shared = org.id;
   }
-  return { kind: 'customer', userId: ctx.actor.userId!, sharedOrganizationId: shared };
+  return { kind: 'customer', userId: ctx.actor.userId!, sharedOrganizationId: shared, hiddenTags: [UNCONFIRMED_TAG] };
 }
 
 function decodeOffset(cursor: string | undefined): number {

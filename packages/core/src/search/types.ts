@@ -4,8 +4,11 @@ import type { ParsedQuery } from './query.ts';
 /** Whose eyes the results are for; the repository turns it into conditions on every document. */
 export type SearchScope =
   | { kind: 'staff' }
-  /** A customer: their own tickets (and their organization's when it shares them), public messages, published public articles. */
-  | { kind: 'customer'; userId: string; sharedOrganizationId: string | null }
+  /**
+   * A customer: their own tickets (and their organization's when it shares them) but those with one
+   * of `hiddenTags` (unconfirmed requests), public messages, published public articles.
+   */
+  | { kind: 'customer'; userId: string; sharedOrganizationId: string | null; hiddenTags: string[] }
   /** The public help center: published public articles only. */
   | { kind: 'public' };
 

@@ -36,7 +36,7 @@ export async function loadReadableTicket(
 export async function accessFor(
   repos: Repositories,
   ctx: Ctx,
-  ticket: Pick<TicketView, 'requesterId' | 'organizationId' | 'status'>,
+  ticket: Pick<TicketView, 'requesterId' | 'organizationId' | 'status' | 'tags'>,
 ): Promise<TicketAccess> {
   let shares = false;
   const a = ctx.actor;

@@ -10,18 +10,28 @@ export interface TicketAccess {
   viewInternal: boolean;
 }
 
+/**
+ * The tag of a request sent anonymously from the portal whose address is not confirmed yet (see
+ * portal/requests.ts). Staff see such a ticket, tagged; the customer of that address does not,
+ * anywhere (portal, API, search), until the mailed link confirms it, since anyone could have
+ * typed their address. Staff who remove the tag vouch for the request.
+ */
+export const UNCONFIRMED_TAG = 'portal-unconfirmed';
+
 const NONE: TicketAccess = { read: false, update: false, reply: false, addNote: false, viewInternal: false };
 
 /**
  * What `actor` may do with `ticket`. A customer sees their own tickets, and their organization's
- * when the organization shares tickets; they never see internal notes.
+ * when the organization shares tickets, but not unconfirmed anonymous requests; they never see
+ * internal notes.
  */
 export function ticketAccess(
   actor: Actor,
-  ticket: Pick<Ticket, 'requesterId' | 'organizationId' | 'status'>,
+  ticket: Pick<Ticket, 'requesterId' | 'organizationId' | 'status' | 'tags'>,
   orgSharesTickets = false,
 ): TicketAccess {
   if (actor.role === 'customer') {
+    if (ticket.tags.includes(UNCONFIRMED_TAG)) return NONE;
     const own = ticket.requesterId === actor.userId;
     const shared = orgSharesTickets && !!actor.organizationId && ticket.organizationId === actor.organizationId;
     if (!own && !shared) return NONE;

@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors.ts';
 import { decodeCursor, toPage, type CursorPosition } from '../shared/cursor.ts';
 import { can } from '../identity/permissions.ts';
 import { accessFor, loadReadableTicket, type TicketRef } from './access.ts';
-import { ticketAccess, type TicketAccess } from './policy.ts';
+import { UNCONFIRMED_TAG, ticketAccess, type TicketAccess } from './policy.ts';
 import type { TicketFilter, TicketView } from './types.ts';
 import { slaStateAt } from '../sla/engine.ts';
 import type { SlaSummary } from '../sla/types.ts';
@@ -65,6 +65,7 @@ export async function listTickets(
       if (org?.sharedTickets) orgId = org.id;
     }
     filter.visibleToCustomer = { userId: actor.userId, organizationId: orgId };
+    filter.withoutTags = [UNCONFIRMED_TAG];
   } else if (!can(actor, 'tickets:read_all')) {
     throw new AppError('FORBIDDEN', `Your role (${actor.role}) cannot list tickets.`);
   }

@@ -83,6 +83,8 @@ export interface TicketFilter {
   /** Customer scope: their own tickets, plus their organization's when shared. */
   visibleToCustomer?: { userId: string; organizationId: string | null };
   tags?: string[];
+  /** Tickets carrying none of these tags (a customer's list leaves out unconfirmed requests). */
+  withoutTags?: string[];
   language?: string;
   createdAfter?: Date;
   createdBefore?: Date;

@@ -53,8 +53,10 @@ export class KyselySessionRepository implements SessionRepository {
     await this.db.deleteFrom('sessions').where('id', '=', id).execute();
   }
 
-  async deleteForUser(workspaceId: string, userId: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
+  async deleteForUser(workspaceId: string, userId: string, exceptId?: string): Promise<void> {
+    let q = this.db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', userId);
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    await q.execute();
   }
 
   async deleteExpired(now: Date): Promise<number> {

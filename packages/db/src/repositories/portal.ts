@@ -144,22 +144,6 @@ export class KyselyPortalRepository implements PortalRepository {
     return r ? toToken(r) : null;
   }
 
-  async unconfirmedTickets(workspaceId: string, ticketIds: string[]): Promise<string[]> {
-    if (!ticketIds.length) return [];
-    const rows = await this.db
-      .selectFrom('portal_tokens')
-      .select('ticket_id')
-      .distinct()
-      .where('workspace_id', '=', workspaceId)
-      .where('kind', '=', 'confirm')
-      .where('ticket_id', 'in', ticketIds)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('portal_tokens as u').select('u.id').whereRef('u.ticket_id', '=', 'portal_tokens.ticket_id').where('u.kind', '=', 'confirm').where('u.used_at', 'is not', null))),
-      )
-      .execute();
-    return rows.map((r) => r.ticket_id!);
-  }
-
   async insertDeflection(e: DeflectionEvent): Promise<void> {
     await sql`
       INSERT INTO deflection_events (id, workspace_id, kind, article_id, ticket_id, visit, query, language, created_at)

@@ -51,7 +51,8 @@ export class KyselySearchRepository implements SearchRepository {
       filters.push(sql`(
         (d.kind = 'article' AND d.status = 'published' AND d.visibility = 'public')
         OR (d.kind IN ('ticket', 'message') AND d.visibility = 'public'
-            AND (tk.requester_id = ${scope.userId} ${org ? sql`OR tk.organization_id = ${org}` : sql``})))`);
+            AND (tk.requester_id = ${scope.userId} ${org ? sql`OR tk.organization_id = ${org}` : sql``})
+            ${scope.hiddenTags.length ? sql`AND NOT (tk.tags && ${scope.hiddenTags}::text[])` : sql``}))`);
     }
     if (req.status?.length) {
       filters.push(sql`((d.kind IN ('ticket', 'message') AND tk.status = ANY(${req.status}::text[])) OR (d.kind = 'article' AND d.status = ANY(${req.status}::text[])))`);

@@ -74,6 +74,21 @@ function toListView(r: ViewRow & { sla_due_at: Date | string | null; sla_warn_at
 
 type CreateInput = Parameters<TicketRepository['create']>[0];
 
+/** Messages without attachments in one statement (one JSON array, so one plan whatever the count). */
+async function insertMessages(db: Kysely<DB>, list: Array<Omit<Message, 'attachments'>>): Promise<void> {
+  if (!list.length) return;
+  const rows = list.map((m) => ({
+    id: m.id, workspace_id: m.workspaceId, ticket_id: m.ticketId, author_id: m.authorId, visibility: m.visibility,
+    channel: m.channel, body_text: m.bodyText, body_html: m.bodyHtml, created_at: m.createdAt,
+  }));
+  await sql`
+    INSERT INTO messages (id, workspace_id, ticket_id, author_id, visibility, channel, body_text, body_html, created_at)
+    SELECT id, workspace_id, ticket_id, author_id, visibility, channel, body_text, body_html, created_at
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS m(id uuid, workspace_id uuid, ticket_id uuid, author_id uuid,
+      visibility text, channel text, body_text text, body_html text, created_at timestamptz)
+    ORDER BY created_at, id`.execute(db);
+}
+
 export class KyselyTicketRepository implements TicketRepository {
   /** Outside transactions only: concurrent creations without attachments share one INSERT (see coalesce.ts). */
   private readonly coalesced: Coalescer<CreateInput, Ticket> | null;
@@ -211,6 +226,14 @@ export class KyselyTicketRepository implements TicketRepository {
     });
   }
 
+  async importMany(list: Parameters<TicketRepository['importMany']>[0]): Promise<Ticket[]> {
+    if (!list.length) return [];
+    const tickets = await this.insertMany(list);
+    const later = list.flatMap((x) => x.later);
+    for (let i = 0; i < later.length; i += 1000) await insertMessages(this.db, later.slice(i, i + 1000));
+    return tickets;
+  }
+
   async findById(workspaceId: string, id: string): Promise<TicketView | null> {
     const r = await viewQuery(this.db, workspaceId).where('t.id', '=', id).executeTakeFirst();
     return r ? toView(r) : null;
@@ -272,6 +295,7 @@ export class KyselyTicketRepository implements TicketRepository {
     if (f.requesterId) q = q.where('t.requester_id', '=', f.requesterId);
     if (f.organizationId) q = q.where('t.organization_id', '=', f.organizationId);
     if (f.tags?.length) q = q.where(sql<SqlBool>`t.tags @> ${f.tags}::text[]`);
+    if (f.withoutTags?.length) q = q.where(sql<SqlBool>`NOT (t.tags && ${f.withoutTags}::text[])`);
     if (f.language) q = q.where('t.language', '=', f.language);
     if (f.createdAfter) q = q.where('t.created_at', '>=', f.createdAfter);
     if (f.createdBefore) q = q.where('t.created_at', '<', f.createdBefore);
