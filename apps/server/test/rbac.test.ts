@@ -568,7 +568,7 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
     id: (await f.users.admin.req('POST', '/webhooks', { name: `${f.tag} doomed ${f.uniq()}`, url: 'http://127.0.0.1:9/x', events: ['ticket.created'], enabled: false })).body.id,
   }),
   'GET /webhooks/{id}/deliveries': (f) => ({ id: f.webhookId }),
-  'POST /webhooks/{id}/secret': (f) => ({ id: f.webhookId }),
+  'POST /webhooks/{id}/secret': (f) => ({ id: f.webhookId, body: {} }),
   'GET /macros': () => ({ query: '?q=thanks' }),
   'POST /macros': (f) => ({ body: { title: `mine ${f.uniq()}`, bodyFr: 'Bonjour {{customer.first_name}}' } }),
   'POST /macros · shared with the workspace': (f) => ({ body: { title: `shared ${f.uniq()}`, bodyEn: 'Hello', shared: true } }),

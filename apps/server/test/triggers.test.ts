@@ -256,7 +256,7 @@ for (const kind of testDbKinds()) {
         const admin = ws.admin;
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
         const hook = (await admin.req('POST', '/webhooks', { name: 'Rotated', url, events: ['ticket.created'] })).body;
-        const rotated = await admin.req('POST', `/webhooks/${hook.id}/secret`);
+        const rotated = await admin.req('POST', `/webhooks/${hook.id}/secret`, {});
         assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
         assert.match(rotated.body.secret, /^whsec_/);
         assert.notEqual(rotated.body.secret, hook.secret);
@@ -274,8 +274,8 @@ for (const kind of testDbKinds()) {
         const audit = (await admin.req('GET', '/audit-log?action=webhook.')).body.items.map((e: any) => e.action);
         assert.ok(audit.includes('webhook.secret_rotated'), audit.join(','));
         const other = await newWorkspace(t);
-        assertError(await other.admin.req('POST', `/webhooks/${hook.id}/secret`), 404, 'WEBHOOK_NOT_FOUND');
-        assertError(await admin.req('POST', '/webhooks/00000000-0000-4000-8000-000000000000/secret'), 404, 'WEBHOOK_NOT_FOUND');
+        assertError(await other.admin.req('POST', `/webhooks/${hook.id}/secret`, {}), 404, 'WEBHOOK_NOT_FOUND');
+        assertError(await admin.req('POST', '/webhooks/00000000-0000-4000-8000-000000000000/secret', {}), 404, 'WEBHOOK_NOT_FOUND');
       } finally {
         await new Promise((r) => server.close(r));
       }

@@ -159,12 +159,14 @@ export function fakeStore(): FakeStore {
     triggers: unimplemented('triggers', {
       anyEnabled: async () => false,
       list: async () => [],
+      rulesFingerprint: async () => '0:0/0:0',
     }),
     ticketSla: unimplemented('ticketSla', {
       find: async () => null,
     }),
     events: unimplemented('events', {
       append: async (e) => void db.t.events.push(copy(e)),
+      appendMany: async (es) => void db.t.events.push(...es.map(copy)),
     }),
     audit: unimplemented('audit', {
       append: async (a) => void db.t.audit.push(copy(a)),

@@ -64,6 +64,8 @@ export function workspaceOf(over: Partial<Workspace> = {}): Workspace {
     name: 'Acme Support',
     mailDomain: null,
     defaultLanguage: 'en',
+    brandColor: null,
+    logoSha256: null,
     createdAt: at(0),
     updatedAt: at(0),
     ...over,

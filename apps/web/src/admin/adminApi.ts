@@ -255,7 +255,7 @@ export const adminApi = {
   updateWebhook: (id: string, patch: UpdateWebhookInput) => request<WebhookOut>('PATCH', `/webhooks/${id}`, patch),
   deleteWebhook: (id: string) => request<void>('DELETE', `/webhooks/${id}`),
   /** A new signing secret, answered once; the old one stops signing at once. */
-  rotateWebhookSecret: (id: string) => request<CreatedWebhookOut>('POST', `/webhooks/${id}/secret`),
+  rotateWebhookSecret: (id: string) => request<CreatedWebhookOut>('POST', `/webhooks/${id}/secret`, {}),
   webhookDeliveries: (id: string) =>
     request<{ items: WebhookDeliveryOut[] }>('GET', `/webhooks/${id}/deliveries${queryString({ limit: 50 })}`).then((r) => r.items),
 

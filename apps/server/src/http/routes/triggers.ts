@@ -70,7 +70,7 @@ export function triggerRoutes(route: Router): void {
   });
   route({
     method: 'POST', url: '/webhooks/{id}/secret', tag: 'Automation', summary: 'Replace a webhook\'s signing secret; the new one is shown once (admin)',
-    params: IdParams, response: CreatedWebhookOut, status: 200,
+    params: IdParams, body: z.object({}).strict(), response: CreatedWebhookOut, status: 200,
     handler: async ({ deps, ctx, params }) => {
       const { webhook, secret } = await core.rotateWebhookSecret(deps, ctx, params.id);
       return { ...presentWebhook(webhook), secret };
