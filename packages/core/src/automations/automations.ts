@@ -164,8 +164,7 @@ export async function runAutomation(deps: Deps, a: Automation): Promise<{ fired:
 
 async function matches(tx: Repositories, a: Automation, ticket: Ticket, now: Date): Promise<boolean> {
   if (!a.conditions.all.length) return true;
-  const usesTime = a.conditions.all.some((x) => x.field.startsWith('time.'));
-  const base = await triggerContext(tx, { event: 'ticket.updated', ticket, before: null }, now, { time: usesTime, requester: true, organization: true });
+  const base = await triggerContext(tx, { event: 'ticket.updated', ticket, before: null }, now, a.conditions.all);
   return triggerMatches({ events: ['ticket.updated'], conditions: { all: a.conditions.all, any: [] } } as never, { ...base, event: 'ticket.updated' });
 }
 

@@ -123,9 +123,9 @@ export async function dryRunTrigger(
     { limit: input.limit },
   );
   const items: DryRunItem[] = [];
-  const usesTime = [...trigger.conditions.all, ...trigger.conditions.any].some((c) => c.field.startsWith('time.'));
+  const conditions = [...trigger.conditions.all, ...trigger.conditions.any];
   for (const ticket of tickets) {
-    const base = await triggerContext(deps.store, { event, ticket, before: null }, now, { time: usesTime, requester: true, organization: true });
+    const base = await triggerContext(deps.store, { event, ticket, before: null }, now, conditions);
     if (!triggerMatches({ ...trigger, events: [event] }, { ...base, event })) continue;
     const item: DryRunItem = { ticketId: ticket.id, number: ticket.number, subject: ticket.subject, changes: {}, notes: 0, notifications: [], error: null };
     try {

@@ -19,7 +19,7 @@ import { localTimeOf } from '../sla/zones.ts';
 import { notifyAssigned } from '../notifications/notify.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
 import { emitWebhooks, ticketPayload, type Webhook } from '../webhooks/webhooks.ts';
-import { patchOf, triggerMatches, type Trigger, type TriggerAction, type TriggerContext, type TriggerEvent } from './evaluate.ts';
+import { patchOf, triggerMatches, type Trigger, type TriggerAction, type TriggerCondition, type TriggerContext, type TriggerEvent } from './evaluate.ts';
 
 export interface TriggerFiring {
   event: TriggerEvent;
@@ -34,19 +34,17 @@ function eventsOf(event: TriggerEvent): TriggerEvent[] {
   return event === 'message.added' ? ['message.added', 'ticket.updated'] : [event];
 }
 
-/** Build what the conditions look at. */
-export async function triggerContext(
-  tx: Repositories,
-  f: TriggerFiring,
-  now: Date,
-  needs: { time: boolean; requester: boolean; organization: boolean } = { time: true, requester: true, organization: true },
-): Promise<Omit<TriggerContext, 'event'>> {
+/**
+ * Build what `conditions` look at: the requester, the organization and the calendar are read only
+ * when some condition names a fact of theirs (the other facts come with the firing).
+ */
+export async function triggerContext(tx: Repositories, f: TriggerFiring, now: Date, conditions: TriggerCondition[]): Promise<Omit<TriggerContext, 'event'>> {
   const ws = f.ticket.workspaceId;
-  const needTime = needs.time;
-  const requester = needs.requester ? await tx.users.findById(ws, f.ticket.requesterId) : null;
-  const org = needs.organization && f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
+  const looksAt = (prefix: string) => conditions.some((c) => c.field.startsWith(prefix));
+  const requester = looksAt('requester.') ? await tx.users.findById(ws, f.ticket.requesterId) : null;
+  const org = looksAt('organization.') && f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
   let time: TriggerContext['time'] = null;
-  if (needTime) {
+  if (looksAt('time.')) {
     const env = await envFor(tx, ws, null, f.ticket.teamId);
     if (env.calendar && 'timeZone' in env.calendar) {
       const cal = env.calendar as { timeZone: string; isOpenAt(d: Date): boolean };
@@ -71,7 +69,7 @@ export interface RuleSet {
   webhooks: Webhook[];
 }
 
-export async function loadRuleSet(tx: Repositories, workspaceId: string): Promise<RuleSet> {
+async function loadRuleSet(tx: Repositories, workspaceId: string): Promise<RuleSet> {
   return { triggers: await tx.triggers.list(workspaceId, { enabledOnly: true }), webhooks: await tx.webhooks.list(workspaceId, { enabledOnly: true }) };
 }
 
@@ -101,9 +99,6 @@ export function ruleSetListens(rules: RuleSet, event: TriggerEvent): boolean {
   return rules.triggers.some((t) => t.events.some((e) => listening.includes(e))) || rules.webhooks.some((w) => w.events.includes(event));
 }
 
-/** Whether any of `triggers` looks at a fact under `prefix` (what the context must read). */
-const looksAt = (triggers: Trigger[], prefix: string) => triggers.some((t) => [...t.conditions.all, ...t.conditions.any].some((c) => c.field.startsWith(prefix)));
-
 /** Run the workspace's enabled triggers for one event, in order; answers the ticket as they left it. */
 export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date, rules?: RuleSet): Promise<Ticket> {
   const listening = eventsOf(f.event);
@@ -111,8 +106,7 @@ export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: Tri
   const triggers = set.triggers.filter((t) => t.events.some((e) => listening.includes(e)));
   let ticket = f.ticket;
   if (triggers.length) {
-    // Read only what some condition looks at (the requester, the organization, the calendar).
-    const base = await triggerContext(tx, f, now, { time: looksAt(triggers, 'time.'), requester: looksAt(triggers, 'requester.'), organization: looksAt(triggers, 'organization.') });
+    const base = await triggerContext(tx, f, now, triggers.flatMap((t) => [...t.conditions.all, ...t.conditions.any]));
     for (const trigger of triggers) {
       const matched = listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }));
       if (!matched) continue;

@@ -84,9 +84,9 @@ export function ticketPayload(t: Ticket): Record<string, unknown> {
   };
 }
 
-/** Queue a delivery to every enabled webhook of the workspace subscribed to `event`. */
-export async function emitWebhooks(deps: Deps, tx: Repositories, workspaceId: string, event: TriggerEvent, data: Record<string, unknown>, now: Date, enabled?: Webhook[]): Promise<number> {
-  const hooks = (enabled ?? (await tx.webhooks.list(workspaceId, { enabledOnly: true }))).filter((w) => w.events.includes(event));
+/** Queue a delivery to every enabled webhook of the workspace (`enabled`, as the caller read them) subscribed to `event`. */
+export async function emitWebhooks(deps: Deps, tx: Repositories, workspaceId: string, event: TriggerEvent, data: Record<string, unknown>, now: Date, enabled: Webhook[]): Promise<number> {
+  const hooks = enabled.filter((w) => w.events.includes(event));
   for (const w of hooks) {
     const id = deps.ids.uuid();
     const payload = { id, event, createdAt: now.toISOString(), workspaceId, data };
