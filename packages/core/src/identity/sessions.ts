@@ -37,6 +37,17 @@ export function actorOf(user: User, via: Actor['via']): Actor {
 }
 
 /**
+ * The lock-out shared by every password check of an address (sign-in, a customer changing their
+ * password): RATE_LIMITED once it failed `maxLoginFailures` times within `loginWindowMs`.
+ */
+export async function refuseWhenLockedOut(deps: Deps, email: string, now: Date, message: string): Promise<void> {
+  const failures = await deps.store.loginAttempts.failuresSince(email, new Date(now.getTime() - deps.settings.loginWindowMs));
+  if (failures >= deps.settings.maxLoginFailures) {
+    throw new AppError('RATE_LIMITED', message, { retryAfterSeconds: Math.ceil(deps.settings.loginWindowMs / 1000) });
+  }
+}
+
+/**
  * Password login. Answers the same INVALID_CREDENTIALS for an unknown address and a wrong password.
  * `for: 'portal'` (the portal's form) opens a portal session for a customer; staff signing in
  * there get an app session, since the portal sends them to the agent app. `kind` says which.
@@ -47,12 +58,7 @@ export async function login(
   meta: { ip: string | null; requestId: string; for?: SessionKind },
 ): Promise<{ token: string; expiresAt: Date; auth: Authenticated; kind: SessionKind }> {
   const now = deps.clock.now();
-  const failures = await deps.store.loginAttempts.failuresSince(input.email, new Date(now.getTime() - deps.settings.loginWindowMs));
-  if (failures >= deps.settings.maxLoginFailures) {
-    throw new AppError('RATE_LIMITED', 'Too many failed sign-in attempts for this address; wait a few minutes and try again.', {
-      retryAfterSeconds: Math.ceil(deps.settings.loginWindowMs / 1000),
-    });
-  }
+  await refuseWhenLockedOut(deps, input.email, now, 'Too many failed sign-in attempts for this address; wait a few minutes and try again.');
   let candidates = await deps.store.users.findLoginCandidates(input.email);
   if (input.workspace) candidates = candidates.filter((c) => c.workspace.slug === input.workspace);
   const verified: typeof candidates = [];

@@ -11,6 +11,7 @@ import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordEvent } from '../shared/record.ts';
 import { mailResetLink } from '../identity/password-reset.ts';
+import { refuseWhenLockedOut } from '../identity/sessions.ts';
 import { findCustomerByEmail } from '../people/customers.ts';
 import type { Workspace } from '../people/types.ts';
 import { portalSystemCtx, type PortalMeta, type PortalSettings } from './sign-in.ts';
@@ -45,11 +46,7 @@ export async function changePortalPassword(
   const now = deps.clock.now();
   if (user.passwordHash) {
     const email = user.email ?? '';
-    if ((await deps.store.loginAttempts.failuresSince(email, new Date(now.getTime() - deps.settings.loginWindowMs))) >= deps.settings.maxLoginFailures) {
-      throw new AppError('RATE_LIMITED', 'Too many wrong passwords for this address; wait a few minutes and try again.', {
-        retryAfterSeconds: Math.ceil(deps.settings.loginWindowMs / 1000),
-      });
-    }
+    await refuseWhenLockedOut(deps, email, now, 'Too many wrong passwords for this address; wait a few minutes and try again.');
     if (!input.current || !(await deps.passwords.verify(user.passwordHash, input.current))) {
       await deps.store.loginAttempts.record(email, ctx.ip ?? null, false, now);
       throw new AppError('CURRENT_PASSWORD_WRONG', 'The current password is wrong.');
