@@ -12,6 +12,12 @@ export type Res = { status: number; body: any; headers: Record<string, unknown> 
  * The documented error answer: `{ error: { code, message, details?, requestId } }`, nothing
  * else, with the status the catalogue gives the code and the request id of the x-request-id header.
  */
+/** A clock the test moves (the product reads time only through its clock port). */
+export function movableClock(start: string) {
+  let now = Date.parse(start);
+  return { now: () => new Date(now), set: (iso: string) => void (now = Date.parse(iso)) };
+}
+
 export function assertError(res: Res, status: number, code?: ErrorCode | RegExp): void {
   const where = JSON.stringify(res.body);
   assert.equal(res.status, status, where);

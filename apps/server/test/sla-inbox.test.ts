@@ -8,12 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { sweepSla } from '@guichet/core';
 import { testDbKinds } from '@guichet/db/testing';
 import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
-import { assertError, walkPages } from './helpers.ts';
-
-function movableClock(start: string) {
-  let now = Date.parse(start);
-  return { now: () => new Date(now), set: (iso: string) => void (now = Date.parse(iso)) };
-}
+import { assertError, movableClock, walkPages } from './helpers.ts';
 
 /** Round-the-clock targets, so deadlines are simple sums. */
 async function policies(ws: TestWorkspace) {

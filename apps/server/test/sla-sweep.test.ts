@@ -41,13 +41,9 @@ import {
 import { createStore, openDatabase, type Database } from '@guichet/db';
 import { createPgDatabase, openTestDatabase, testDbKinds } from '@guichet/db/testing';
 import { fastHasher } from './harness.ts';
+import { movableClock } from './helpers.ts';
 
 const office = [{ start: '09:00', end: '12:00' }, { start: '14:00', end: '18:00' }];
-
-function movableClock(start: string) {
-  let now = Date.parse(start);
-  return { now: () => new Date(now), set: (iso: string) => void (now = Date.parse(iso)) };
-}
 
 /** Two "processes": two stores, on two connection pools to one PostgreSQL database (PGlite: one database). */
 async function twoProcesses(kind: 'pglite' | 'postgres', clock: Deps['clock']): Promise<{ a: Deps; b: Deps; dbs: Database[]; close(): Promise<void> }> {

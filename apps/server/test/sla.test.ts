@@ -8,19 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { recomputeSla } from '@guichet/core';
 import { testDbKinds } from '@guichet/db/testing';
 import { PASSWORD, caller, newWorkspace, sessionCookie, startTestApp, type TestApp, type TestWorkspace } from './harness.ts';
-import { assertError } from './helpers.ts';
+import { assertError, movableClock } from './helpers.ts';
 
 const office = [{ start: '09:00', end: '12:00' }, { start: '14:00', end: '18:00' }];
 const weekly = { mon: office, tue: office, wed: office, thu: office, fri: office };
 
-/** A clock the test moves. Paris is UTC+2 in June: 10:00 local is 08:00Z. */
-function movableClock(start: string) {
-  let now = Date.parse(start);
-  return {
-    now: () => new Date(now),
-    set: (iso: string) => void (now = Date.parse(iso)),
-  };
-}
+// The tests' clock moves (helpers.ts). Paris is UTC+2 in June: 10:00 local is 08:00Z.
 
 async function setUp(ws: TestWorkspace) {
   const cal = await ws.admin.req('POST', '/business-calendars', {

@@ -13,12 +13,7 @@ import { webhookDeliverHandler } from '../src/webhooks/deliver.ts';
 import { testDbKinds } from '@guichet/db/testing';
 import { sql } from 'kysely';
 import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
-import { assertError } from './helpers.ts';
-
-function movableClock(start: string) {
-  let now = Date.parse(start);
-  return { now: () => new Date(now), set: (iso: string) => void (now = Date.parse(iso)) };
-}
+import { assertError, movableClock } from './helpers.ts';
 
 const office = [{ start: '09:00', end: '18:00' }];
 
