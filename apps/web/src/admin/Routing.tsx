@@ -144,6 +144,9 @@ function Rules(props: { teams: TeamOut[]; teamName(id: string | null): string })
   const action = useAction();
   async function add(e: React.FormEvent) {
     e.preventDefault();
+    // Keywords are phrases (a comma ends one); domains are single words.
+    const words = keywords.split(',').map((k) => k.trim()).filter(Boolean);
+    const fromDomains = splitList(domains);
     const created = await action.run(() =>
       adminApi.createRoutingRule({
         name: name.trim(),
@@ -152,8 +155,8 @@ function Rules(props: { teams: TeamOut[]; teamName(id: string | null): string })
         teamId,
         priority: (priority || null) as TicketPriority | null,
         conditions: {
-          ...(splitList(keywords).length ? { keywords: keywords.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
-          ...(splitList(domains).length ? { senderDomains: splitList(domains) } : {}),
+          ...(words.length ? { keywords: words } : {}),
+          ...(fromDomains.length ? { senderDomains: fromDomains } : {}),
           ...(channels.length ? { channels: channels as RoutingRuleOut['conditions']['channels'] } : {}),
           ...(category.trim() ? { category: category.trim() } : {}),
         },
