@@ -49,7 +49,7 @@ export function ticketSequenceName(workspaceId: string): string {
   return `ticket_number_${workspaceId.replace(/-/g, '').toLowerCase()}`;
 }
 
-/** The same text as the expression of tickets_open_priority_idx (migration 0012), so the planner uses it. */
+/** The same text as the expression of tickets_open_priority_idx (migration 0013_inbox_indexes), so the planner uses it. */
 const PRIORITY_RANK = sql<number>`(CASE t.priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 ELSE 3 END)`;
 
 function viewQuery(db: Kysely<DB>, workspaceId: string) {
