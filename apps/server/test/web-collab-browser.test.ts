@@ -115,11 +115,16 @@ for (const kind of testDbKinds()) {
         assert.ok(macro, 'the demo has the API 429 macro');
         const preview = (await admin.req('POST', `/tickets/${ticket.id}/macros/${macro.id}/preview`, {})).body;
         assert.ok(!preview.body.includes('{{'));
+        // The caret is still in the note just sent; Escape leaves it.
+        assert.equal(await pageA.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('aria-label')), 'Internal note');
         await pageA.keyboard.press('Escape');
         await pageA.keyboard.press('r');
         const reply = pageA.getByRole('textbox', { name: 'Reply' });
         await reply.waitFor();
+        // r leaves the caret in the reply; Escape then only leaves the field (on the page it would go back to the inbox).
+        await pageA.waitForFunction(() => (globalThis as any).document.activeElement?.getAttribute('aria-label') === 'Reply');
         await pageA.keyboard.press('Escape');
+        await pageA.waitForFunction(() => (globalThis as any).document.activeElement?.tagName !== 'TEXTAREA');
         await pageA.keyboard.press('m');
         const search = pageA.getByRole('combobox', { name: 'Search macros' });
         await search.waitFor();

@@ -362,7 +362,10 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
   const focus = useCallback((m: 'public' | 'internal') => {
     if (m === 'public' && !tk.permissions.reply) m = 'internal';
     setMode(m);
-    requestAnimationFrame(() => area.current?.focus());
+    // The field is the same element in both modes: focus it now, so a key typed right after `r` or `n`
+    // lands in it (and Escape leaves it) instead of reaching the page's shortcuts a frame too early.
+    if (area.current) area.current.focus();
+    else requestAnimationFrame(() => area.current?.focus());
   }, [tk.permissions.reply]);
   useImperativeHandle(
     props.ref,
