@@ -8,7 +8,7 @@ import { linkHandler, navigate, useLocation } from '../router.ts';
 import { ErrorNote, Field, ListFoot, usePaged } from '../admin/kit.tsx';
 import type { ArticleOut } from '@guichet/contracts';
 import { knowledgeApi, LANGUAGES, type ArticleFilters } from './knowledgeApi.ts';
-import { ArticleStatusBadge, TranslationsCell, VerificationBadge, articleTitle, useLanguageName } from './parts.tsx';
+import { ArticleStatusBadge, TranslationsCell, VerificationBadge, articleTitle, categoryOptions, useLanguageName } from './parts.tsx';
 import { useKnowledge } from './KnowledgeArea.tsx';
 
 const KEYS = ['q', 'status', 'visibility', 'language', 'verification', 'categoryId', 'missing'] as const;
@@ -41,10 +41,7 @@ export function ArticleList() {
   }, KEYS.map((k) => f[k]).join('|'));
 
   const languages = LANGUAGES.map((l): [string, string] => [l, langName(l, true)]);
-  const catName = (id: string | null) => {
-    const c = categories.find((x) => x.id === id);
-    return c ? (c.names[locale] ?? c.names.en ?? c.names.fr ?? '') : '';
-  };
+  const catName = (id: string | null) => categoryOptions(categories, locale).find(([x]) => x === id)?.[1] ?? '';
 
   return (
     <section className="admin-list" aria-labelledby="kb-list-title">
@@ -65,7 +62,7 @@ export function ArticleList() {
         <Choice label={t('kb.verification')} value={f.verification} onChange={(v) => set('verification', v)} empty={t('kb.filter.any')}
           options={(['verified', 'due_soon', 'expired'] as const).map((s) => [s, t(`kb.verification.${s}`)])} />
         <Choice label={t('kb.category')} value={f.categoryId} onChange={(v) => set('categoryId', v)} empty={t('kb.filter.any')}
-          options={categories.map((c) => [c.id, c.names[locale] ?? c.names.en ?? c.names.fr ?? ''])} />
+          options={categoryOptions(categories, locale)} />
       </div>
       <ErrorNote error={list.error} />
       <table className="admin-table kb-table">

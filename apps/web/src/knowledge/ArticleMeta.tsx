@@ -7,6 +7,7 @@ import { useSession } from '../session.ts';
 import { Field, splitList } from '../admin/kit.tsx';
 import type { ArticleOut, ArticleVisibility } from '@guichet/contracts';
 import { useKnowledge } from './KnowledgeArea.tsx';
+import { activeStaff, categoryOptions } from './parts.tsx';
 
 export interface MetaValues {
   categoryId: string;
@@ -47,14 +48,14 @@ export function MetaFields(props: { value: MetaValues; onChange(v: MetaValues): 
   const { categories } = useKnowledge();
   const v = props.value;
   const put = (patch: Partial<MetaValues>) => props.onChange({ ...v, ...patch });
-  const staff = [...directory.users.values()].filter((u) => u.role !== 'customer' && u.status === 'active').sort((a, b) => a.name.localeCompare(b.name));
+  const staff = activeStaff(directory);
   return (
     <fieldset className="bare" disabled={props.disabled}>
       <div className="form-row">
         <Field label={t('kb.category')}>
           <select value={v.categoryId} onChange={(e) => put({ categoryId: e.target.value })}>
             <option value="">{t('kb.noCategory')}</option>
-            {categories.map((c) => <option key={c.id} value={c.id}>{c.names[locale] ?? c.names.en ?? c.names.fr}</option>)}
+            {categoryOptions(categories, locale).map(([id, label]) => <option key={id} value={id}>{label}</option>)}
           </select>
         </Field>
         <Field label={t('kb.visibility')} hint={t('kb.visibilityHint')}>

@@ -5,7 +5,8 @@
  */
 import { Fragment } from 'react';
 import { useI18n, type Locale } from '../i18n.ts';
-import type { ArticleDiffOut, ArticleLanguage, ArticleOut, ArticleStatus, VerificationState } from '@guichet/contracts';
+import type { ArticleDiffOut, ArticleLanguage, ArticleOut, ArticleStatus, CategoryOut, VerificationState } from '@guichet/contracts';
+import type { Directory } from '../session.ts';
 
 /** A language's name in the interface language ("French", "français"); capitalised for a tab or a heading. */
 export function useLanguageName() {
@@ -20,6 +21,29 @@ export function useLanguageName() {
 export function articleTitle(a: ArticleOut, locale: Locale): string {
   const first = a.translations[locale] ?? a.translations[locale === 'fr' ? 'en' : 'fr'];
   return first?.title ?? a.id;
+}
+
+/** Active staff members by name: who may own an article or become a knowledge manager. */
+export function activeStaff(directory: Directory) {
+  return [...directory.users.values()].filter((u) => u.role !== 'customer' && u.status === 'active').sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A category's name in the interface language when it has one, else in the other. */
+export function categoryName(c: CategoryOut, locale: Locale): string {
+  return c.names[locale] ?? c.names[locale === 'fr' ? 'en' : 'fr'] ?? '';
+}
+
+/** Categories in their order, each with its sections in theirs (the API sends them by position already). */
+export function categoryTree(categories: CategoryOut[]): Array<{ category: CategoryOut; sections: CategoryOut[] }> {
+  return categories.filter((c) => !c.parentId).map((category) => ({ category, sections: categories.filter((s) => s.parentId === category.id) }));
+}
+
+/** The choices of a category picker: each category followed by its sections ("Billing › Refunds"). */
+export function categoryOptions(categories: CategoryOut[], locale: Locale): Array<[string, string]> {
+  return categoryTree(categories).flatMap(({ category, sections }) => {
+    const name = categoryName(category, locale);
+    return [[category.id, name] as [string, string], ...sections.map((s): [string, string] => [s.id, `${name} › ${categoryName(s, locale)}`])];
+  });
 }
 
 export function ArticleStatusBadge(props: { status: ArticleStatus; publishAt?: string | null }) {
