@@ -4,7 +4,10 @@
  * and PostgreSQL: an admin writes an article in English, adds the missing French translation,
  * publishes it, edits it (a new version), compares two versions and restores the first, verifies
  * it and reads the reports; a light agent proposes an edit, which the admin accepts. Every change
- * made in the page is checked through the API, and axe-core checks the screens.
+ * made in the page is checked through the API, and axe-core checks the screens. Then the admin
+ * names a knowledge manager, who arranges categories and sections (made, reordered by keyboard,
+ * a section moved, one deleted) and files an article in a section; the light agent finds the
+ * outcome of the proposal in "For me" and opening it marks it read.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { checkA11y, until } from './web-admin-suite.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'knowledge-browser-password';
 const LIGHT = { email: 'lea.light@demo.guichet.test', password: 'light agent password', name: 'Léa Light' };
+const CURATOR = { email: 'marc.curator@demo.guichet.test', password: 'curator password', name: 'Marc Curator' };
 const SHOTS = process.env.GUICHET_SCREENSHOT_DIR;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
@@ -29,6 +33,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
     let api: Client;
     let articleId = '';
     let lightId = '';
+    let curatorId = '';
 
     before(async () => {
       assert.ok(existsSync(join(ROOT, 'apps/web/dist/index.html')), 'the web app is built (npm test builds it; or npm run build:web)');
@@ -44,6 +49,9 @@ export function knowledgeSuite(kind: TestDbKind): void {
       const r = await api.req('POST', '/users', { email: LIGHT.email, name: LIGHT.name, role: 'light_agent', password: LIGHT.password, locale: 'fr' });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       lightId = r.body.id;
+      const c = await api.req('POST', '/users', { email: CURATOR.email, name: CURATOR.name, role: 'agent', password: CURATOR.password, locale: 'en' });
+      assert.equal(c.status, 201, JSON.stringify(c.body));
+      curatorId = c.body.id;
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
       scope.defer(() => browser.close());
     });
@@ -293,6 +301,148 @@ export function knowledgeSuite(kind: TestDbKind): void {
         assert.deepEqual(admin.errors, []);
       } finally {
         await admin.close();
+      }
+    });
+
+    it('an admin names a knowledge manager, who arranges categories and sections and files an article; "For me" shows the light agent what became of the proposal', async () => {
+      // ---- the admin makes an agent a knowledge manager ----
+      const admin = await signedIn(ADMIN_EMAIL, PASSWORD);
+      try {
+        const { page } = admin;
+        await page.getByRole('link', { name: 'Knowledge base' }).click();
+        await page.getByRole('link', { name: 'Managers' }).click();
+        await page.getByRole('heading', { name: 'Managers', level: 2 }).waitFor();
+        await page.getByLabel('Staff member').selectOption({ label: `${CURATOR.name} (${CURATOR.email})` });
+        await page.getByRole('button', { name: 'Make knowledge manager' }).click();
+        await page.getByRole('status').filter({ hasText: `${CURATOR.name} is a knowledge manager.` }).waitFor();
+        await page.getByRole('cell', { name: CURATOR.email }).waitFor();
+        assert.ok((await api.req('GET', '/knowledge-managers')).body.items.some((m: any) => m.userId === curatorId));
+        await checkA11y(page, 'the knowledge managers');
+        await shot(page, 'managers');
+        assert.deepEqual(admin.errors, []);
+      } finally {
+        await admin.close();
+      }
+
+      // ---- the manager arranges the categories ----
+      const curator = await signedIn(CURATOR.email, CURATOR.password);
+      const dialogs: string[] = [];
+      try {
+        const { page } = curator;
+        page.on('dialog', (d) => dialogs.push(d.message()));
+        await page.getByRole('link', { name: 'Knowledge base' }).click();
+        // A knowledge manager reads the list of managers but does not change it.
+        await page.getByRole('link', { name: 'Managers' }).click();
+        await page.getByText('Only an admin adds or removes knowledge managers.').waitFor();
+        assert.equal(await page.getByLabel('Staff member').count(), 0);
+
+        await page.getByRole('link', { name: 'Categories' }).click();
+        await page.getByRole('heading', { name: 'Categories', level: 2 }).waitFor();
+        const categories = async () => (await api.req('GET', '/article-categories')).body.items as Array<{ id: string; parentId: string | null; names: { en: string | null }; position: number }>;
+        const byName = async (name: string) => (await categories()).find((c) => c.names.en === name);
+        const create = async (button: string, name: string, description = '') => {
+          await page.getByRole('button', { name: button }).click();
+          await page.getByLabel('Name (English)').fill(name);
+          if (description) await page.getByLabel('Description (English)').fill(description);
+          await page.getByRole('button', { name: /^Create the (category|section)$/ }).click();
+          await until(name, () => byName(name));
+          await page.getByRole('heading', { name, level: 3 }).waitFor();
+        };
+        await create('New category', 'Badges', 'Access badges and visitors');
+        await create('New category', 'Parking');
+        await create('Add a section to “Badges”', 'Lost badges');
+        await create('Add a section to “Badges”', 'Visitors');
+        const badges = (await byName('Badges'))!;
+        const lost = (await byName('Lost badges'))!;
+        assert.equal(lost.parentId, badges.id);
+        await checkA11y(page, 'the categories and sections');
+        await shot(page, 'categories');
+
+        // ---- reorder from the keyboard: the focus stays on the moved item ----
+        // The demo workspace has categories of its own: only the order of ours is looked at.
+        const ours = ['Badges', 'Parking', 'Lost badges', 'Visitors'];
+        const order = async (parentId: string | null) => (await categories()).filter((c) => c.parentId === parentId && ours.includes(c.names.en ?? '')).map((c) => c.names.en);
+        const shown = () => page.locator('.kb-cats > li > .kb-cat-row .link').allInnerTexts().then((names) => names.filter((n) => ours.includes(n)).join());
+        const parkingUp = page.getByRole('button', { name: 'Move “Parking” up' });
+        await parkingUp.focus();
+        await page.keyboard.press('Enter');
+        await until('Parking first', async () => (await order(null)).join() === 'Parking,Badges');
+        await until('Parking shown first', async () => (await shown()) === 'Parking,Badges');
+        // The list is drawn again in the new order; the focus is still on the button that moved Parking.
+        await until('the focus on the moved category', async () => (await page.locator(':focus').getAttribute('aria-label')) === 'Move “Parking” up');
+        await page.keyboard.press('Enter');
+        await until('Parking one more up', async () => (await order(null)).join() === 'Parking,Badges' && (await categories()).findIndex((c) => c.names.en === 'Parking') < (await categories()).findIndex((c) => c.names.en === 'Badges') - 1);
+        await page.getByRole('button', { name: 'Move “Visitors” up' }).click();
+        await until('Visitors first', async () => (await order(badges.id)).join() === 'Visitors,Lost badges');
+        await page.getByRole('list', { name: 'Sections of “Badges”' }).getByRole('listitem').first().getByRole('button', { name: 'Visitors', exact: true }).waitFor();
+
+        // ---- a section moves to another category ----
+        await page.getByRole('button', { name: 'Visitors', exact: true }).click();
+        await page.getByLabel('In the category').selectOption({ label: 'Parking' });
+        await page.getByRole('button', { name: 'Save', exact: true }).click();
+        const parking = (await byName('Parking'))!;
+        await until('Visitors in Parking', async () => (await byName('Visitors'))?.parentId === parking.id);
+        await page.getByRole('list', { name: 'Sections of “Parking”' }).getByRole('button', { name: 'Visitors', exact: true }).waitFor();
+
+        // ---- an article goes in a section: the picker and the list's filter know it at once ----
+        const made = await api.req('POST', '/articles', { translations: { en: { title: 'Badge left at home', body: 'Ask the front desk for a day badge.' } } });
+        assert.equal(made.status, 201, JSON.stringify(made.body));
+        await page.goto(`${base}/knowledge/articles/${made.body.id}`);
+        await page.getByRole('heading', { name: 'Badge left at home', level: 2 }).waitFor();
+        await page.getByLabel('Category').selectOption({ label: 'Badges › Lost badges' });
+        await page.getByRole('button', { name: 'Save the settings' }).click();
+        await until('the article in its section', async () => (await api.req('GET', `/articles/${made.body.id}`)).body.categoryId === lost.id);
+        await page.getByRole('link', { name: 'Articles', exact: true }).click();
+        await page.getByLabel('Category').selectOption({ label: 'Badges › Lost badges' });
+        const row = page.locator('.kb-table tbody tr').filter({ hasText: 'Badge left at home' });
+        await row.waitFor();
+        assert.match(await row.innerText(), /Badges › Lost badges/);
+        await until('only the filed article', async () => (await page.locator('.kb-table tbody tr').count()) === 1);
+        await page.getByLabel('Category').selectOption({ label: 'Parking' });
+        await row.waitFor({ state: 'detached' });
+
+        // ---- deleting a category says its articles keep no category ----
+        await page.getByRole('link', { name: 'Categories' }).click();
+        await page.getByRole('button', { name: 'Parking', exact: true }).click();
+        await page.getByRole('button', { name: 'Delete' }).click();
+        await until('Parking deleted', async () => !(await byName('Parking')) && !(await byName('Visitors')));
+        assert.deepEqual(dialogs, ['Delete the category “Parking” and its sections? Their articles are kept, with no category.']);
+        await page.getByRole('button', { name: 'Parking', exact: true }).waitFor({ state: 'detached' });
+        await page.getByRole('link', { name: 'Articles', exact: true }).click();
+        await page.getByLabel('Category').locator('option', { hasText: 'Parking' }).waitFor({ state: 'detached' });
+        assert.deepEqual(curator.errors, []);
+      } finally {
+        await curator.close();
+      }
+
+      // ---- the light agent reads what became of the proposal, in French ----
+      const lightApi = new Client(base, { cookie: (await login(base, LIGHT.email, LIGHT.password)).cookie });
+      const notes = async () => (await lightApi.req('GET', '/knowledge/notifications')).body.items as Array<{ kind: string; articleId: string; readAt: string | null }>;
+      const accepted = (await notes()).find((n) => n.kind === 'article.proposal_accepted');
+      assert.ok(accepted && accepted.readAt === null && accepted.articleId === articleId, JSON.stringify(await notes()));
+      const light = await signedIn(LIGHT.email, LIGHT.password, 'Base de connaissances');
+      try {
+        const { page } = light;
+        await page.getByRole('link', { name: 'Base de connaissances' }).click();
+        // The manager screens stay hidden; the tab says how many are unread.
+        assert.equal(await page.getByRole('link', { name: 'Catégories' }).count(), 0);
+        await page.getByRole('link', { name: /^Pour moi\s*1 à lire$/ }).click();
+        await page.getByRole('heading', { name: 'Pour moi', level: 2 }).waitFor();
+        const item = page.locator('.kb-note.unread');
+        await item.getByText('Nouveau', { exact: true }).waitFor();
+        const link = item.getByRole('link', { name: /a accepté votre modification de « Remplacer un badge perdu »/ });
+        await link.waitFor();
+        await checkA11y(page, 'the notifications (For me)');
+        await shot(page, 'for-me');
+        await link.click();
+        await page.waitForURL(new RegExp(`/knowledge/articles/${articleId}$`));
+        await until('the notification read', async () => (await notes()).find((n) => n.kind === 'article.proposal_accepted')?.readAt);
+        await page.getByRole('link', { name: 'Pour moi', exact: true }).click();
+        await page.locator('.kb-note').first().waitFor();
+        assert.equal(await page.locator('.kb-note.unread').count(), 0);
+        assert.deepEqual(light.errors, []);
+      } finally {
+        await light.close();
       }
     });
   });

@@ -246,6 +246,7 @@ export type CategoryOut = z.infer<typeof CategoryOut>;
 
 // ---- knowledge managers, verification, notifications ---------------------------------------
 export const KnowledgeManagerOut = z.object({ userId: uuid, name: z.string(), email: z.string().nullable(), since: isoDate });
+export type KnowledgeManagerOut = z.infer<typeof KnowledgeManagerOut>;
 
 export const VerificationReportQuery = z.object({
   /** Which states to list (default: expired and due soon). */
@@ -281,6 +282,7 @@ export const KnowledgeNotificationOut = z.object({
   createdAt: isoDate,
   readAt: isoDate.nullable(),
 });
+export type KnowledgeNotificationOut = z.infer<typeof KnowledgeNotificationOut>;
 
 export const NotificationsQuery = pageQuery.extend({ unread: queryBool.optional() });
 

@@ -14,6 +14,8 @@ import type {
   ContentGapReportOut,
   CreateArticleInput,
   DeflectionReportOut,
+  KnowledgeManagerOut,
+  KnowledgeNotificationOut,
   Page,
   ProposalOut,
   SearchHitOut,
@@ -42,6 +44,14 @@ export interface ArticleFilters {
 /** A new article as the form sends it (the contract's defaults fill the rest). */
 export type NewArticle = Partial<Omit<CreateArticleInput, 'translations'>> & Pick<CreateArticleInput, 'translations'>;
 export type ArticlePatch = UpdateArticleInput;
+
+/** A category or section as the forms send it: names in one language at least; descriptions, parent and position optional. */
+export interface CategoryInput {
+  names?: { en?: string; fr?: string };
+  descriptions?: { en?: string; fr?: string };
+  parentId?: string | null;
+  position?: number;
+}
 
 const PAGE = 50;
 
@@ -77,7 +87,17 @@ export const knowledgeApi = {
   rejectProposal: (id: string, note?: string) => request<ProposalOut>('POST', `/article-proposals/${id}/reject`, note ? { note } : {}),
 
   categories: () => request<{ items: CategoryOut[] }>('GET', '/article-categories').then((r) => r.items),
-  managers: () => request<{ items: Array<{ userId: string; name: string }> }>('GET', '/knowledge-managers').then((r) => r.items),
+  createCategory: (body: CategoryInput) => request<CategoryOut>('POST', '/article-categories', body),
+  updateCategory: (id: string, patch: CategoryInput) => request<CategoryOut>('PATCH', `/article-categories/${id}`, patch),
+  deleteCategory: (id: string) => request<void>('DELETE', `/article-categories/${id}`),
+
+  managers: () => request<{ items: KnowledgeManagerOut[] }>('GET', '/knowledge-managers').then((r) => r.items),
+  addManager: (userId: string) => request<void>('PUT', `/knowledge-managers/${userId}`, {}),
+  removeManager: (userId: string) => request<void>('DELETE', `/knowledge-managers/${userId}`),
+
+  notifications: (q: { unread?: boolean }, cursor: string | null) =>
+    request<Page<KnowledgeNotificationOut>>('GET', `/knowledge/notifications${queryString({ unread: q.unread ? 'true' : undefined, limit: PAGE, cursor })}`),
+  markNotificationRead: (id: string) => request<void>('POST', `/knowledge/notifications/${id}/read`, {}),
 
   verificationReport: () => request<VerificationReportOut>('GET', '/knowledge/verification-report'),
   contentGaps: (from: string, to: string) => request<ContentGapReportOut>('GET', `/knowledge/content-gaps${queryString({ from, to })}`),
