@@ -226,6 +226,29 @@ for (const kind of testDbKinds()) {
       assertError(await admin.req('PUT', `/knowledge-managers/${customer.id}`, {}), 404, 'USER_NOT_FOUND');
     });
 
+    it('shows what accepting a proposal would change against the current text, and says when the article changed since', async () => {
+      const { admin, light, customer } = await setup();
+      const a = await ok(admin.req('POST', '/articles', { translations: { en } }), 201);
+      const p = await ok(light.req('POST', `/articles/${a.id}/proposals`, { language: 'en', title: en.title, body: `${en.body}\nStill stuck? Write to us.` }), 201);
+      let d = await ok(light.req('GET', `/article-proposals/${p.id}/diff`));
+      assert.deepEqual([d.language, d.baseVersion, d.currentVersion, d.stale, d.stats], ['en', 1, 1, false, { added: 1, removed: 0, changed: 0 }]);
+      assert.equal(d.title.from, d.title.to);
+      // The article changes after the proposal: the difference is against the new text, and stale.
+      const edited = en.body.replace(/\nCheck your inbox\.$/, '');
+      await ok(admin.req('PUT', `/articles/${a.id}/translations/en`, { title: `${en.title} (updated)`, body: edited }));
+      d = await ok(light.req('GET', `/article-proposals/${p.id}/diff`));
+      assert.deepEqual([d.baseVersion, d.currentVersion, d.stale], [1, 2, true]);
+      assert.equal(d.title.from, `${en.title} (updated)`);
+      assert.ok(d.lines.some((l: any) => l.op === 'insert' && l.newText === 'Still stuck? Write to us.'), JSON.stringify(d.lines));
+      // A proposed translation that does not exist yet: everything is added.
+      const frP = await ok(light.req('POST', `/articles/${a.id}/proposals`, { language: 'fr', ...fr }), 201);
+      d = await ok(light.req('GET', `/article-proposals/${frP.id}/diff`));
+      assert.deepEqual([d.baseVersion, d.currentVersion, d.stale, d.title.from], [null, null, false, '']);
+      assert.ok(d.lines.every((l: any) => l.op === 'insert'));
+      assertError(await customer.req('GET', `/article-proposals/${p.id}/diff`), 403, 'FORBIDDEN');
+      assertError(await light.req('GET', `/article-proposals/${MISSING}/diff`), 404, 'PROPOSAL_NOT_FOUND');
+    });
+
     it('schedules publication: a draft until then, published by the job, and a cancelled schedule does nothing', async () => {
       const { admin, customer } = await setup();
       const a = await ok(admin.req('POST', '/articles', { translations: { en }, visibility: 'public' }), 201);

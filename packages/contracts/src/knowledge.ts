@@ -213,6 +213,16 @@ export const ProposalOut = z.object({
 });
 export type ProposalOut = z.infer<typeof ProposalOut>;
 
+/** A proposal against the translation as it is now: what accepting it would change. */
+export const ProposalDiffOut = ArticleDiffOut.omit({ from: true, to: true }).extend({
+  /** The version the proposal was written from, and the current one (null: no such translation). */
+  baseVersion: z.number().int().nullable(),
+  currentVersion: z.number().int().nullable(),
+  /** The translation changed since the proposal was written: accepting it replaces those changes. */
+  stale: z.boolean(),
+});
+export type ProposalDiffOut = z.infer<typeof ProposalDiffOut>;
+
 // ---- categories ------------------------------------------------------------------------------
 const names = z
   .object({ en: nonEmpty(200).optional(), fr: nonEmpty(200).optional() })

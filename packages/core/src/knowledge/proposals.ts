@@ -5,6 +5,7 @@ import { decodeCursor, toPage } from '../shared/cursor.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordEvent } from '../shared/record.ts';
 import { knowledgeActor, loadReadableArticle, writeTranslation } from './articles.ts';
+import { diffTexts, diffWords } from './diff.ts';
 import { canProposeEdit, requireManager, requireStaff } from './policy.ts';
 import type { ArticleProposal } from './types.ts';
 
@@ -72,6 +73,26 @@ export async function getProposal(deps: Deps, ctx: Ctx, id: string): Promise<Art
   const p = await deps.store.knowledge.findProposal(ctx.workspaceId, id);
   if (!p) throw new AppError('PROPOSAL_NOT_FOUND', 'Proposal not found.');
   return p;
+}
+
+/**
+ * What accepting a proposal would change: the translation as it is now against the proposed text
+ * (not against the version it was written from), and whether the article changed since then.
+ */
+export async function diffProposal(deps: Deps, ctx: Ctx, id: string) {
+  const p = await getProposal(deps, ctx, id);
+  const { view } = await loadReadableArticle(deps.store, ctx, p.articleId);
+  const current = view.translations.find((t) => t.language === p.language);
+  const from = { title: current?.title ?? '', body: current?.body ?? '' };
+  const currentVersion = current?.versionNumber ?? null;
+  return {
+    language: p.language,
+    baseVersion: p.baseVersion,
+    currentVersion,
+    stale: currentVersion !== p.baseVersion,
+    title: { from: from.title, to: p.title, words: diffWords(from.title, p.title) },
+    ...diffTexts(from.body, p.body),
+  };
 }
 
 export async function reviewProposal(

@@ -18,6 +18,7 @@ import {
   ListProposalsQuery,
   KnowledgeNotificationOut,
   NotificationsQuery,
+  ProposalDiffOut,
   ProposalOut,
   PublishArticleInput,
   RestoreVersionInput,
@@ -155,6 +156,12 @@ export function knowledgeRoutes(route: Router): void {
     method: 'GET', url: '/article-proposals/{id}', tag, summary: 'One proposed edit (staff)',
     params: IdParams, response: ProposalOut,
     handler: async ({ deps, ctx, params }) => presentProposal(await core.getProposal(deps, ctx, params.id)),
+  });
+  route({
+    method: 'GET', url: '/article-proposals/{id}/diff', tag,
+    summary: "What accepting a proposed edit would change: the translation's current version against the proposed text, and whether it changed since the proposal was written (staff)",
+    params: IdParams, response: ProposalDiffOut,
+    handler: async ({ deps, ctx, params }) => core.diffProposal(deps, ctx, params.id),
   });
   route({
     method: 'POST', url: '/article-proposals/{id}/accept', tag, summary: 'Accept a proposed edit: it becomes the next version, credited to its author (knowledge managers)',
