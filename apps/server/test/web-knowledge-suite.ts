@@ -3,7 +3,8 @@
  * Chromium (playwright-core) against a real Guichet process with its demo workspace, on PGlite
  * and PostgreSQL: an admin writes an article in English, adds the missing French translation,
  * publishes it, edits it (a new version), compares two versions and restores the first, verifies
- * it and reads the reports; a light agent proposes an edit, which the admin accepts. Every change
+ * it and reads the reports; a light agent proposes an edit, which the admin accepts after reading
+ * what it would change against the article's current text (changed since). Every change
  * made in the page is checked through the API, and axe-core checks the screens. Then the admin
  * names a knowledge manager, who arranges categories and sections (made, reordered by keyboard,
  * a section moved, one deleted) and files an article in a section; the light agent finds the
@@ -277,6 +278,9 @@ export function knowledgeSuite(kind: TestDbKind): void {
       const open = await api.all(`/article-proposals?status=open&articleId=${articleId}`);
       assert.equal(open.length, 1);
       assert.equal((await article()).translations.en.versionNumber, 3, 'a proposal changes nothing yet');
+      // The article changes after the proposal: the review says so, and shows the difference against the new text.
+      const a3 = (await article()).translations.en;
+      assert.equal((await api.req('PUT', `/articles/${articleId}/translations/en`, { title: a3.title, body: `${a3.body}\nOpen from 8 to 18.` })).status, 200);
 
       const admin = await signedIn(ADMIN_EMAIL, PASSWORD);
       try {
@@ -285,13 +289,19 @@ export function knowledgeSuite(kind: TestDbKind): void {
         await page.getByRole('link', { name: 'Proposed edits' }).click();
         const item = page.locator('.kb-proposal').filter({ hasText: 'Léa Light' });
         await item.waitFor();
+        await item.getByText('The article changed since this proposal was written (from version 3; it is at version 4 now).', { exact: false }).waitFor();
+        const changes = item.getByRole('region', { name: 'What accepting would change, against version 4 of the English text' });
+        await changes.getByText('0 lines added, 1 removed, 1 changed.').waitFor();
+        assert.equal((await changes.locator('ins').allInnerTexts()).join(' ').replace(/added:\s*/g, '').replace(/\s+/g, ' ').trim(), 'within the hour');
+        assert.match(await changes.locator('tr.kb-del').allInnerTexts().then((x) => x.join(' ')), /Open from 8 to 18\./);
         await checkA11y(page, 'the proposals');
+        await shot(page, 'proposals');
         await item.getByLabel('Note for the author (optional)').fill('Thanks');
         await item.getByRole('button', { name: 'Accept' }).click();
         await item.getByText('Accepted').waitFor();
         const a = await until('the accepted proposal', async () => {
           const x = await article();
-          return x.translations.en.versionNumber === 4 && x;
+          return x.translations.en.versionNumber === 5 && x;
         });
         assert.match(a.translations.en.body, /within the hour/);
         await page.goto(`${base}/knowledge/articles/${articleId}`);

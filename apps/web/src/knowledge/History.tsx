@@ -68,7 +68,7 @@ export function History(props: { article: ArticleOut; language: ArticleLanguage;
       <ErrorNote error={compare.error} />
       {diff && (
         <div role="region" aria-label={t('kb.diff.caption', { from: diff.from, to: diff.to })}>
-          <DiffView diff={diff} />
+          <DiffView diff={diff} caption={t('kb.diff.caption', { from: diff.from, to: diff.to })} />
         </div>
       )}
       <table className="admin-table">

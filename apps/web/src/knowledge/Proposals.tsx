@@ -1,16 +1,17 @@
 /**
  * Proposed edits: what a colleague who may not edit an article suggested. A knowledge manager
- * reads the proposed text, accepts it (it becomes the next version, credited to its author) or
- * rejects it with a note for the author.
+ * reads the proposed text and what accepting it would change against the article's current text
+ * (with a warning when the article changed since the proposal was written), accepts it (it becomes
+ * the next version, credited to its author) or rejects it with a note for the author.
  */
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
 import { linkHandler } from '../router.ts';
 import { useSession, userName } from '../session.ts';
-import { ErrorNote, Field, ListFoot, useAction, usePaged } from '../admin/kit.tsx';
+import { ErrorNote, Field, ListFoot, useAction, useLoad, usePaged } from '../admin/kit.tsx';
 import type { ProposalOut } from '@guichet/contracts';
 import { knowledgeApi } from './knowledgeApi.ts';
-import { MarkdownPreview , useLanguageName } from './parts.tsx';
+import { DiffView, MarkdownPreview, useLanguageName } from './parts.tsx';
 
 type Status = 'open' | 'accepted' | 'rejected' | '';
 
@@ -71,6 +72,11 @@ function ProposalItem(props: { proposal: ProposalOut; showArticle: boolean; onRe
     if (next) props.onReviewed(next);
   };
   const href = `/knowledge/articles/${p.articleId}`;
+  // Only an open proposal can still change the article: its difference is against the current text.
+  const diff = useLoad(() => (p.status === 'open' ? knowledgeApi.proposalDiff(p.id) : Promise.resolve(null)), [p.id, p.status]);
+  const diffCaption = diff.data?.currentVersion
+    ? t('kb.proposal.diffCaption', { n: diff.data.currentVersion, language: langName(p.language) })
+    : t('kb.proposal.diffCaptionNew', { language: langName(p.language) });
   return (
     <li className="kb-proposal" aria-labelledby={`kb-prop-${p.id}`}>
       <p id={`kb-prop-${p.id}`}>
@@ -81,6 +87,23 @@ function ProposalItem(props: { proposal: ProposalOut; showArticle: boolean; onRe
       {props.showArticle && <p><a href={href} onClick={linkHandler(href)}>{t('kb.openArticle')}</a></p>}
       {p.note && <p className="muted">{t('kb.authorNote', { note: p.note })}</p>}
       {p.reviewNote && <p className="muted">{t('kb.reviewNote', { note: p.reviewNote })}</p>}
+      {diff.data?.stale && (
+        <p className="kb-stale">
+          <span aria-hidden="true">! </span>
+          {diff.data.baseVersion === null
+            ? t('kb.proposal.staleNew')
+            : t('kb.proposal.stale', { base: diff.data.baseVersion, current: diff.data.currentVersion ?? 0 })}
+        </p>
+      )}
+      {diff.data && (
+        <details open>
+          <summary>{t('kb.proposal.changes')}</summary>
+          <div role="region" aria-label={diffCaption}>
+            <DiffView diff={diff.data} caption={diffCaption} />
+          </div>
+        </details>
+      )}
+      <ErrorNote error={diff.error} />
       <details>
         <summary>{t('kb.proposedText')}</summary>
         <div className="kb-preview" lang={p.language}><MarkdownPreview source={p.body} /></div>

@@ -17,6 +17,7 @@ import type {
   KnowledgeManagerOut,
   KnowledgeNotificationOut,
   Page,
+  ProposalDiffOut,
   ProposalOut,
   SearchHitOut,
   SuggestionUseAction,
@@ -83,6 +84,7 @@ export const knowledgeApi = {
     request<ProposalOut>('POST', `/articles/${id}/proposals`, body),
   proposals: (q: { status?: 'open' | 'accepted' | 'rejected' | ''; articleId?: string }, cursor: string | null) =>
     request<Page<ProposalOut>>('GET', `/article-proposals${queryString({ ...q, limit: PAGE, cursor })}`),
+  proposalDiff: (id: string) => request<ProposalDiffOut>('GET', `/article-proposals/${id}/diff`),
   acceptProposal: (id: string, note?: string) => request<ProposalOut>('POST', `/article-proposals/${id}/accept`, note ? { note } : {}),
   rejectProposal: (id: string, note?: string) => request<ProposalOut>('POST', `/article-proposals/${id}/reject`, note ? { note } : {}),
 

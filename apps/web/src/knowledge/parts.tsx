@@ -175,8 +175,8 @@ function WordRun(props: { words: Words; side: 'old' | 'new' }) {
   );
 }
 
-/** Lines removed (−), added (+) and changed (both, with the words that differ marked). */
-export function DiffView(props: { diff: ArticleDiffOut }) {
+/** Lines removed (−), added (+) and changed (both, with the words that differ marked); the caption names the two texts. */
+export function DiffView(props: { diff: Omit<ArticleDiffOut, 'from' | 'to'>; caption: string }) {
   const { t } = useI18n();
   const d = props.diff;
   const titleChanged = d.title.from !== d.title.to;
@@ -192,7 +192,7 @@ export function DiffView(props: { diff: ArticleDiffOut }) {
         </p>
       )}
       <table className="kb-diff-table">
-        <caption className="sr-only">{t('kb.diff.caption', { from: d.from, to: d.to })}</caption>
+        <caption className="sr-only">{props.caption}</caption>
         <thead>
           <tr><th scope="col">{t('kb.diff.oldLine')}</th><th scope="col">{t('kb.diff.newLine')}</th><th scope="col">{t('kb.diff.change')}</th><th scope="col">{t('kb.diff.text')}</th></tr>
         </thead>
