@@ -201,6 +201,8 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['DELETE /webhooks/{id}',                                       401,      403,     403,   403,   ok],
   ['GET /webhooks/{id}/deliveries',                               401,      403,     403,   403,   ok],
   ['POST /webhooks/{id}/secret',                                  401,      403,     403,   403,   ok],
+  ['POST /webhooks/{id}/deliveries/{deliveryId}/redeliver',       401,      403,     403,   403,   ok],
+  ['POST /webhooks/{id}/test',                                    401,      403,     403,   403,   ok],
 
   ['GET /macros',                                                 401,      403,     ok,    ok,    ok],
   ['POST /macros',                                                401,      403,     ok,    ok,    ok],
@@ -571,6 +573,11 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   }),
   'GET /webhooks/{id}/deliveries': (f) => ({ id: f.webhookId }),
   'POST /webhooks/{id}/secret': (f) => ({ id: f.webhookId, body: {} }),
+  'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': async (f) => {
+    const { id, deliveryId } = await pinged(f);
+    return { id, params: { deliveryId }, body: {} };
+  },
+  'POST /webhooks/{id}/test': async (f) => ({ id: (await pinged(f)).id, body: {} }),
   'GET /macros': () => ({ query: '?q=thanks' }),
   'POST /macros': (f) => ({ body: { title: `mine ${f.uniq()}`, bodyFr: 'Bonjour {{customer.first_name}}' } }),
   'POST /macros · shared with the workspace': (f) => ({ body: { title: `shared ${f.uniq()}`, bodyEn: 'Hello', shared: true } }),
@@ -638,6 +645,15 @@ async function category(f: Fixture): Promise<string> {
   const r = await f.users.admin.req('POST', '/article-categories', { names: { en: `${f.tag} category ${f.uniq()}` } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;
+}
+
+/** An enabled webhook (on an event the matrix never raises; nothing delivers here) with one delivery: a ping. */
+async function pinged(f: Fixture): Promise<{ id: string; deliveryId: string }> {
+  const hook = await f.users.admin.req('POST', '/webhooks', { name: `${f.tag} live hook ${f.uniq()}`, url: 'http://127.0.0.1:9/hook', events: ['sla.breached'] });
+  assert.equal(hook.status, 201, JSON.stringify(hook.body));
+  const ping = await f.users.admin.req('POST', `/webhooks/${hook.body.id}/test`, {});
+  assert.equal(ping.status, 202, JSON.stringify(ping.body));
+  return { id: hook.body.id, deliveryId: ping.body.id };
 }
 
 async function ticketCategory(f: Fixture): Promise<string> {
@@ -958,6 +974,9 @@ for (const kind of testDbKinds()) {
       assert.deepEqual((await A('GET', `/customers?organizationId=${b.orgId}`)).body.items, []);
       assert.deepEqual((await A('GET', `/audit-log?actorId=${b.users.admin.id}`)).body.items, []);
       assert.deepEqual(await snapshot(), before, 'still nothing changed in the other workspace');
+      // A delivery of the other workspace cannot be redelivered through one's own webhook.
+      const bDelivery = (await pinged(b)).deliveryId;
+      assertError(await A('POST', `/webhooks/${(await pinged(a)).id}/deliveries/${bDelivery}/redeliver`, {}), 404, 'WEBHOOK_DELIVERY_NOT_FOUND');
     });
 
     it('never lists another workspace\'s records, whoever asks and whatever they search', async () => {

@@ -17,6 +17,28 @@ import { assertError, movableClock } from './helpers.ts';
 
 const office = [{ start: '09:00', end: '18:00' }];
 
+/** A webhook receiver on loopback: keeps each request and answers `answer` (changeable). */
+async function startReceiver(answer = 200) {
+  const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.statusCode = receiver.answer;
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const receiver = {
+    answer,
+    received,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+  return receiver;
+}
+
 for (const kind of testDbKinds()) {
   describe(`triggers on ${kind}`, () => {
     let t: TestApp;
@@ -171,22 +193,12 @@ for (const kind of testDbKinds()) {
 
     it('delivers webhooks signed with HMAC-SHA256, retries failures and keeps a delivery log', async () => {
       clock.set('2026-06-08T08:00:00Z');
-      const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
-      let answer = 200;
-      const server = createServer((req, res) => {
-        let body = '';
-        req.on('data', (c) => (body += c));
-        req.on('end', () => {
-          received.push({ headers: req.headers, body });
-          res.statusCode = answer;
-          res.end('ok');
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const receiver = await startReceiver();
+      const { received } = receiver;
       try {
         const ws = await newWorkspace(t);
         const admin = ws.admin;
-        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/guichet`;
+        const url = `${receiver.base}/hooks/guichet`;
         const hook = await admin.req('POST', '/webhooks', { name: 'CRM', url, events: ['ticket.created'] });
         assert.equal(hook.status, 201, JSON.stringify(hook.body));
         assert.match(hook.body.secret, /^whsec_/);
@@ -199,11 +211,11 @@ for (const kind of testDbKinds()) {
         const handler = webhookDeliverHandler();
         const run = (attempts: number) => handler.handle(t.deps, { workspaceId: ws.id, deliveryId: log[0].id }, { attempts } as Job);
 
-        answer = 503;
+        receiver.answer = 503;
         await assert.rejects(run(1), /HTTP 503/);
         log = (await admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items;
         assert.deepEqual([log[0].status, log[0].attempts, log[0].lastStatus], ['pending', 1, 503]);
-        answer = 200;
+        receiver.answer = 200;
         await run(2);
         log = (await admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items;
         assert.deepEqual([log[0].status, log[0].attempts, log[0].lastStatus], ['delivered', 2, 200]);
@@ -221,7 +233,7 @@ for (const kind of testDbKinds()) {
         assert.equal(received[0]!.body, last.body, 'retries send the same payload');
 
         // The last attempt gives up and says so.
-        answer = 500;
+        receiver.answer = 500;
         await admin.req('POST', '/tickets', { subject: 'Down', body: 'x', requester: { email: 'h@example.test' } });
         const next = (await admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items[0];
         await handler.handle(t.deps, { workspaceId: ws.id, deliveryId: next.id }, { attempts: 8 } as Job);
@@ -230,7 +242,7 @@ for (const kind of testDbKinds()) {
         const other = await newWorkspace(t);
         assertError(await other.admin.req('GET', `/webhooks/${hook.body.id}/deliveries`), 404, 'WEBHOOK_NOT_FOUND');
       } finally {
-        await new Promise((r) => server.close(r));
+        await receiver.close();
       }
     });
 
@@ -273,6 +285,91 @@ for (const kind of testDbKinds()) {
         assertError(await admin.req('POST', '/webhooks/00000000-0000-4000-8000-000000000000/secret', {}), 404, 'WEBHOOK_NOT_FOUND');
       } finally {
         await new Promise((r) => server.close(r));
+      }
+    });
+
+    it('redelivers a delivery that failed for good once the receiver is fixed: same event id, a fresh signature, its own job; and pings a receiver', async () => {
+      clock.set('2026-06-08T10:00:00Z');
+      const receiver = await startReceiver(500);
+      const { received } = receiver;
+      try {
+        const ws = await newWorkspace(t);
+        const admin = ws.admin;
+        const url = `${receiver.base}/hook`;
+        const hook = (await admin.req('POST', '/webhooks', { name: 'Receiver', url, events: ['ticket.created'] })).body;
+        const handler = webhookDeliverHandler();
+        const deliveries = async () => (await admin.req('GET', `/webhooks/${hook.id}/deliveries`)).body.items as any[];
+        // The job the delivery was queued with: it is what the worker runs, retries included.
+        const jobOf = async (deliveryId: string) =>
+          (await sql<{ type: string; max_attempts: number; status: string }>`SELECT type, max_attempts, status FROM jobs WHERE workspace_id = ${ws.id} AND payload->>'deliveryId' = ${deliveryId}`.execute(t.database.db)).rows;
+
+        await admin.req('POST', '/tickets', { subject: 'Receiver down', body: 'x', requester: { email: 'down@example.test' } });
+        const [original] = await deliveries();
+        assert.equal(original.redeliveryOf, null);
+        for (let attempt = 1; attempt < 8; attempt++) await assert.rejects(handler.handle(t.deps, { workspaceId: ws.id, deliveryId: original.id }, { attempts: attempt } as Job), /HTTP 500/);
+        await handler.handle(t.deps, { workspaceId: ws.id, deliveryId: original.id }, { attempts: 8 } as Job);
+        const dead = (await deliveries())[0];
+        assert.deepEqual([dead.id, dead.status, dead.attempts, dead.lastStatus], [original.id, 'failed', 8, 500]);
+        const failedBody = received.at(-1)!.body;
+
+        // The receiver is fixed, and its secret replaced meanwhile: the redelivery is signed with the new one.
+        receiver.answer = 200;
+        const rotated = (await admin.req('POST', `/webhooks/${hook.id}/secret`, {})).body;
+        clock.set('2026-06-08T11:00:00Z');
+        const again = await admin.req('POST', `/webhooks/${hook.id}/deliveries/${original.id}/redeliver`, {});
+        assert.equal(again.status, 202, JSON.stringify(again.body));
+        assert.notEqual(again.body.id, original.id);
+        assert.deepEqual([again.body.status, again.body.attempts, again.body.redeliveryOf, again.body.event], ['pending', 0, original.id, 'ticket.created']);
+        assert.deepEqual(await jobOf(again.body.id), [{ type: 'webhook.deliver', max_attempts: 8, status: 'pending' }], 'queued as a normal delivery job, with its retries');
+        let log = await deliveries();
+        assert.deepEqual(log.map((d) => [d.id, d.redeliveryOf]), [[again.body.id, original.id], [original.id, null]], 'the log shows which delivery it repeats');
+
+        const before = received.length;
+        await handler.handle(t.deps, { workspaceId: ws.id, deliveryId: again.body.id }, { attempts: 1 } as Job);
+        assert.equal(received.length, before + 1);
+        const got = received.at(-1)!;
+        assert.equal(got.headers['x-guichet-delivery'], again.body.id, 'a new delivery id');
+        assert.equal(got.headers['x-guichet-event'], 'ticket.created');
+        assert.equal(got.body, failedBody, 'the same payload');
+        assert.equal(JSON.parse(got.body).id, original.id, 'the same event id, so the receiver can deduplicate');
+        const [, ts, sig] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(got.headers['x-guichet-signature']))!;
+        assert.equal(Number(ts), Date.parse('2026-06-08T11:00:00Z') / 1000, 'a fresh timestamp');
+        assert.equal(sig, createHmac('sha256', rotated.secret).update(`${ts}.${got.body}`).digest('hex'), 'signed with the current secret');
+        log = await deliveries();
+        assert.deepEqual([log[0].status, log[0].attempts, log[0].lastStatus], ['delivered', 1, 200]);
+        assert.equal(log[1].status, 'failed', 'the original keeps its outcome');
+        // A delivered one may be sent again too (a receiver that lost it).
+        assert.equal((await admin.req('POST', `/webhooks/${hook.id}/deliveries/${again.body.id}/redeliver`, {})).body.redeliveryOf, again.body.id);
+
+        // A ping checks the receiver before real events flow.
+        const ping = await admin.req('POST', `/webhooks/${hook.id}/test`, {});
+        assert.equal(ping.status, 202, JSON.stringify(ping.body));
+        assert.deepEqual([ping.body.event, ping.body.status, ping.body.redeliveryOf], ['ping', 'pending', null]);
+        await handler.handle(t.deps, { workspaceId: ws.id, deliveryId: ping.body.id }, { attempts: 1 } as Job);
+        const pinged = received.at(-1)!;
+        assert.equal(pinged.headers['x-guichet-event'], 'ping');
+        const pingBody = JSON.parse(pinged.body);
+        assert.deepEqual([pingBody.id, pingBody.event, pingBody.workspaceId, pingBody.data.webhook.id], [ping.body.id, 'ping', ws.id, hook.id]);
+        assert.equal((await deliveries()).find((d) => d.id === ping.body.id).status, 'delivered');
+
+        const audit = (await admin.req('GET', '/audit-log?action=webhook.')).body.items.map((e: any) => e.action);
+        assert.ok(audit.includes('webhook.redelivered') && audit.includes('webhook.pinged'), audit.join(','));
+
+        // Refused: an unknown delivery, another webhook's delivery, another workspace, a disabled webhook.
+        assertError(await admin.req('POST', `/webhooks/${hook.id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver`, {}), 404, 'WEBHOOK_DELIVERY_NOT_FOUND');
+        const second = (await admin.req('POST', '/webhooks', { name: 'Second', url, events: ['sla.breached'] })).body;
+        assertError(await admin.req('POST', `/webhooks/${second.id}/deliveries/${original.id}/redeliver`, {}), 404, 'WEBHOOK_DELIVERY_NOT_FOUND');
+        const other = await newWorkspace(t);
+        assertError(await other.admin.req('POST', `/webhooks/${hook.id}/deliveries/${original.id}/redeliver`, {}), 404, 'WEBHOOK_NOT_FOUND');
+        assertError(await other.admin.req('POST', `/webhooks/${hook.id}/test`, {}), 404, 'WEBHOOK_NOT_FOUND');
+        assertError(await admin.req('POST', `/webhooks/${hook.id}/deliveries/${original.id}/redeliver`, { extra: 1 }), 400, 'VALIDATION_FAILED');
+        await admin.req('PATCH', `/webhooks/${hook.id}`, { enabled: false });
+        const count = (await deliveries()).length;
+        assertError(await admin.req('POST', `/webhooks/${hook.id}/deliveries/${original.id}/redeliver`, {}), 409, 'WEBHOOK_DISABLED');
+        assertError(await admin.req('POST', `/webhooks/${hook.id}/test`, {}), 409, 'WEBHOOK_DISABLED');
+        assert.equal((await deliveries()).length, count, 'nothing queued for a disabled webhook');
+      } finally {
+        await receiver.close();
       }
     });
 

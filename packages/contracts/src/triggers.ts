@@ -193,6 +193,8 @@ export const WebhookDeliveryOut = z.object({
   payload: z.record(z.string(), z.unknown()),
   createdAt: isoDate,
   deliveredAt: isoDate.nullable(),
+  /** The delivery this one sends again (an admin's redelivery), or null. */
+  redeliveryOf: uuid.nullable(),
 });
 
 export type TriggerEventName = z.infer<typeof TriggerEventName>;

@@ -678,6 +678,7 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: Timestamp;
   delivered_at: Timestamp | null;
+  redelivery_of: string | null;
 }
 
 export interface TicketCategoriesTable {

@@ -4,8 +4,9 @@
  * JSON payload signed with HMAC-SHA256 and is retried with backoff; every attempt's outcome is
  * kept in the delivery log admins read.
  *
- * Payload: `{ id, event, createdAt, workspaceId, data: { ticket: {...}, sla?: { target } } }`.
- * Headers: `X-Guichet-Event`, `X-Guichet-Delivery` (the id, the same on retries),
+ * Payload: `{ id, event, createdAt, workspaceId, data: { ticket: {...}, sla?: { target } } }`; `id` is
+ * the event's (its first delivery's id), the same when an admin redelivers it, for deduplication.
+ * Headers: `X-Guichet-Event`, `X-Guichet-Delivery` (the delivery's id, the same on retries, new on a redelivery),
  * `X-Guichet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`.
  */
 import { createHmac } from 'node:crypto';
@@ -47,6 +48,8 @@ export interface WebhookDelivery {
   lastError: string | null;
   createdAt: Date;
   deliveredAt: Date | null;
+  /** The delivery this one sends again (an admin's redelivery); null for a first delivery. */
+  redeliveryOf: string | null;
 }
 
 export interface WebhookRepository {
@@ -89,11 +92,17 @@ export async function emitWebhooks(deps: Deps, tx: Repositories, workspaceId: st
   const hooks = enabled.filter((w) => w.events.includes(event));
   for (const w of hooks) {
     const id = deps.ids.uuid();
-    const payload = { id, event, createdAt: now.toISOString(), workspaceId, data };
-    await tx.webhooks.insertDelivery({ id, workspaceId, webhookId: w.id, event, payload, status: 'pending', attempts: 0, lastStatus: null, lastError: null, createdAt: now, deliveredAt: null });
-    await tx.jobs.enqueue({ type: WEBHOOK_DELIVER_JOB, payload: { workspaceId, deliveryId: id }, workspaceId, dedupeKey: id, maxAttempts: WEBHOOK_MAX_ATTEMPTS }, now);
+    await queueDelivery(tx, { id, workspaceId, webhookId: w.id, event, payload: { id, event, createdAt: now.toISOString(), workspaceId, data }, redeliveryOf: null }, now);
   }
   return hooks.length;
+}
+
+/** A pending delivery row and its `webhook.deliver` job (retried with backoff by the runner). */
+async function queueDelivery(tx: Repositories, d: Pick<WebhookDelivery, 'id' | 'workspaceId' | 'webhookId' | 'event' | 'payload' | 'redeliveryOf'>, now: Date): Promise<WebhookDelivery> {
+  const delivery: WebhookDelivery = { ...d, status: 'pending', attempts: 0, lastStatus: null, lastError: null, createdAt: now, deliveredAt: null };
+  await tx.webhooks.insertDelivery(delivery);
+  await tx.jobs.enqueue({ type: WEBHOOK_DELIVER_JOB, payload: { workspaceId: d.workspaceId, deliveryId: d.id }, workspaceId: d.workspaceId, dedupeKey: d.id, maxAttempts: WEBHOOK_MAX_ATTEMPTS }, now);
+  return delivery;
 }
 
 /** One attempt at a delivery through `post` (the HTTP adapter); throws to be retried. */
@@ -199,4 +208,41 @@ export async function deleteWebhook(deps: Deps, ctx: Ctx, id: string): Promise<v
 export async function listWebhookDeliveries(deps: Deps, ctx: Ctx, id: string, limit: number): Promise<WebhookDelivery[]> {
   await load(deps, ctx, id);
   return deps.store.webhooks.listDeliveries(ctx.workspaceId, id, limit);
+}
+
+/** A disabled webhook sends nothing (its deliveries would fail at once): say so before queueing. */
+function assertEnabled(w: Webhook): void {
+  if (!w.enabled) throw new AppError('WEBHOOK_DISABLED', 'This webhook is disabled: enable it before sending deliveries to it.');
+}
+
+/**
+ * Send a past delivery again, e.g. once the receiver is fixed: a new delivery (its own id, attempts
+ * and retries, `redeliveryOf` naming the one it repeats) with the same payload, so the event's `id`
+ * lets receivers deduplicate; it is signed when sent, so with the webhook's current secret.
+ */
+export async function redeliverWebhookDelivery(deps: Deps, ctx: Ctx, webhookId: string, deliveryId: string): Promise<WebhookDelivery> {
+  const w = await load(deps, ctx, webhookId);
+  const original = await deps.store.webhooks.findDelivery(ctx.workspaceId, deliveryId);
+  if (!original || original.webhookId !== w.id) throw new AppError('WEBHOOK_DELIVERY_NOT_FOUND', 'Delivery not found.');
+  assertEnabled(w);
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const d = await queueDelivery(tx, { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, webhookId: w.id, event: original.event, payload: original.payload, redeliveryOf: original.id }, now);
+    await recordAudit(tx, ctx, now, 'webhook.redelivered', { type: 'webhook', id: w.id }, { name: w.name, deliveryId: d.id, redeliveryOf: original.id, event: original.event });
+    return d;
+  });
+}
+
+/** A `ping` event to check a receiver (URL, signature) before real events flow; delivered like any other. */
+export async function pingWebhook(deps: Deps, ctx: Ctx, webhookId: string): Promise<WebhookDelivery> {
+  const w = await load(deps, ctx, webhookId);
+  assertEnabled(w);
+  const now = deps.clock.now();
+  const id = deps.ids.uuid();
+  const payload = { id, event: 'ping', createdAt: now.toISOString(), workspaceId: ctx.workspaceId, data: { webhook: { id: w.id, name: w.name, events: w.events } } };
+  return deps.store.transaction(async (tx) => {
+    const d = await queueDelivery(tx, { id, workspaceId: ctx.workspaceId, webhookId: w.id, event: 'ping', payload, redeliveryOf: null }, now);
+    await recordAudit(tx, ctx, now, 'webhook.pinged', { type: 'webhook', id: w.id }, { name: w.name, deliveryId: id });
+    return d;
+  });
 }

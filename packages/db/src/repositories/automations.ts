@@ -115,6 +115,7 @@ function toDelivery(r: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
     lastError: r.last_error,
     createdAt: d(r.created_at),
     deliveredAt: r.delivered_at === null ? null : d(r.delivered_at),
+    redeliveryOf: r.redelivery_of ?? null,
   };
 }
 
@@ -160,7 +161,7 @@ export class KyselyWebhookRepository implements WebhookRepository {
   async insertDelivery(x: WebhookDelivery): Promise<void> {
     await this.db
       .insertInto('webhook_deliveries')
-      .values({ id: x.id, workspace_id: x.workspaceId, webhook_id: x.webhookId, event: x.event, payload: JSON.stringify(x.payload), status: x.status, attempts: x.attempts, last_status: x.lastStatus, last_error: x.lastError, created_at: x.createdAt, delivered_at: x.deliveredAt })
+      .values({ id: x.id, workspace_id: x.workspaceId, webhook_id: x.webhookId, event: x.event, payload: JSON.stringify(x.payload), status: x.status, attempts: x.attempts, last_status: x.lastStatus, last_error: x.lastError, created_at: x.createdAt, delivered_at: x.deliveredAt, redelivery_of: x.redeliveryOf })
       .execute();
   }
 

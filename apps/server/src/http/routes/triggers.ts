@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AutomationOut, CreatedWebhookOut, CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryOut, WebhookOut, CreateAutomationInput, CreateTriggerInput, DryRunTriggerInput, DryRunTriggerOut, TriggerOut, UpdateAutomationInput, UpdateTriggerInput, ReorderInput, uuid } from '@guichet/contracts';
 import * as core from '@guichet/core';
-import type { Automation, Trigger, Webhook } from '@guichet/core';
+import type { Automation, Trigger, Webhook, WebhookDelivery } from '@guichet/core';
 import type { Router } from '../route.ts';
 
 const IdParams = z.object({ id: uuid });
@@ -38,6 +38,11 @@ export function presentAutomation(a: Automation & { stats?: { firings: number; t
 }
 
 const presentWebhook = (w: Webhook) => ({ id: w.id, name: w.name, url: w.url, events: w.events, enabled: w.enabled, createdAt: w.createdAt.toISOString(), updatedAt: w.updatedAt.toISOString() });
+
+const presentDelivery = (x: WebhookDelivery) => ({
+  id: x.id, event: x.event, status: x.status, attempts: x.attempts, lastStatus: x.lastStatus, lastError: x.lastError, payload: x.payload,
+  createdAt: x.createdAt.toISOString(), deliveredAt: x.deliveredAt ? x.deliveredAt.toISOString() : null, redeliveryOf: x.redeliveryOf,
+});
 
 export function triggerRoutes(route: Router): void {
   route({
@@ -80,11 +85,19 @@ export function triggerRoutes(route: Router): void {
     method: 'GET', url: '/webhooks/{id}/deliveries', tag: 'Automation', summary: 'The delivery log, newest first: status, attempts, last HTTP status or error (admin)',
     params: IdParams, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: z.object({ items: z.array(WebhookDeliveryOut) }),
     handler: async ({ deps, ctx, params, query }) => ({
-      items: (await core.listWebhookDeliveries(deps, ctx, params.id, query.limit)).map((x) => ({
-        id: x.id, event: x.event, status: x.status, attempts: x.attempts, lastStatus: x.lastStatus, lastError: x.lastError, payload: x.payload,
-        createdAt: x.createdAt.toISOString(), deliveredAt: x.deliveredAt ? x.deliveredAt.toISOString() : null,
-      })),
+      items: (await core.listWebhookDeliveries(deps, ctx, params.id, query.limit)).map(presentDelivery),
     }),
+  });
+  route({
+    method: 'POST', url: '/webhooks/{id}/deliveries/{deliveryId}/redeliver', tag: 'Automation',
+    summary: 'Send a past delivery again (same payload and event id, signed with the current secret) as a new delivery with its own retries (admin)',
+    params: z.object({ id: uuid, deliveryId: uuid }), body: z.object({}).strict(), response: WebhookDeliveryOut, status: 202,
+    handler: async ({ deps, ctx, params }) => presentDelivery(await core.redeliverWebhookDelivery(deps, ctx, params.id, params.deliveryId)),
+  });
+  route({
+    method: 'POST', url: '/webhooks/{id}/test', tag: 'Automation', summary: 'Send a `ping` event to check the receiver (admin)',
+    params: IdParams, body: z.object({}).strict(), response: WebhookDeliveryOut, status: 202,
+    handler: async ({ deps, ctx, params }) => presentDelivery(await core.pingWebhook(deps, ctx, params.id)),
   });
   route({
     method: 'GET', url: '/automations', tag: 'Automation', summary: 'Time-based automations, with how often each fired (staff)',
