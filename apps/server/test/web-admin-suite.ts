@@ -649,6 +649,21 @@ export function adminSuite(kind: TestDbKind): void {
         });
         assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again');
         await checkA11y(page, 'the webhook with its deliveries');
+        // A past delivery sent again: queued, then a new entry in the log naming the one it repeats,
+        // and the receiver gets the same event (same id) a second time.
+        const first = page.locator('tr[data-status="delivered"]').last();
+        const firstId = await first.getAttribute('data-delivery');
+        const firstBody = got.body;
+        await first.getByRole('button', { name: 'Redeliver' }).click();
+        await page.getByRole('status').filter({ hasText: 'Redelivery queued' }).waitFor();
+        const redelivered = page.locator(`tr[data-redelivery-of="${firstId}"]`);
+        await redelivered.getByText('Redelivery of the delivery of').waitFor();
+        await until('the redelivery at the receiver', async () => received.filter((r) => r.body === firstBody).length === 2);
+        await until('the redelivery delivered in the log', async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return (await redelivered.getAttribute('data-status')) === 'delivered';
+        });
+        await checkA11y(page, 'the webhook log with a redelivery');
         // A lost secret is replaced: the new one once, and it signs from now on.
         await page.getByRole('button', { name: 'Replace the signing secret' }).click();
         await page.getByRole('heading', { name: 'New signing secret for “CRM sync”' }).waitFor();

@@ -1,11 +1,12 @@
 /**
  * Webhooks: a URL subscribed to ticket events, each POST signed with HMAC-SHA256. The signing
  * secret is answered once, at creation, and shown here once. The delivery log (newest first)
- * says what was sent, how often it was tried and what the receiver answered.
+ * says what was sent, how often it was tried and what the receiver answered; any delivery can be
+ * sent again, and a ping tries the receiver.
  */
 import { useState } from 'react';
 import { useI18n } from '../i18n.ts';
-import { adminApi, type CreatedWebhookOut, type TriggerEventName, type WebhookOut } from './adminApi.ts';
+import { adminApi, type CreatedWebhookOut, type TriggerEventName, type WebhookDeliveryOut, type WebhookOut } from './adminApi.ts';
 import { ErrorNote, Field, FormFoot, ListHead, PanelHead, Refused, SecretOnce, isRefusal, useAction, useSave, useLoad } from './kit.tsx';
 import { EnabledBadge, EventChecks } from './rules.tsx';
 
@@ -119,37 +120,78 @@ function RotateSecret(props: { webhook: WebhookOut; onRotated(w: CreatedWebhookO
   );
 }
 
+/** The label of a delivery's state: a pending one already tried is being retried; a failed one gave up. */
+function stateOf(d: WebhookDeliveryOut): 'pending' | 'retrying' | 'delivered' | 'failed' {
+  return d.status === 'pending' && d.attempts > 0 ? 'retrying' : d.status;
+}
+
+/**
+ * The log, with what an admin wiring a receiver needs: a ping to try it, and any past delivery
+ * sent again (a new delivery with the same event id, signed with the current secret), e.g. once
+ * the receiver is fixed. A disabled webhook sends nothing, so both wait until it is enabled.
+ */
 function Deliveries(props: { webhook: WebhookOut }) {
   const { t, dateTime } = useI18n();
   const deliveries = useLoad(() => adminApi.webhookDeliveries(props.webhook.id), [props.webhook.id]);
+  const action = useAction();
+  const [queued, setQueued] = useState<'redelivered' | 'pinged' | null>(null);
+  const list = deliveries.data ?? [];
+  const byId = new Map(list.map((d) => [d.id, d]));
+  async function send(kind: 'redelivered' | 'pinged', f: () => Promise<WebhookDeliveryOut>) {
+    setQueued(null);
+    if (await action.run(f)) {
+      setQueued(kind);
+      deliveries.reload();
+    }
+  }
+  const off = !props.webhook.enabled;
   return (
     <div className="admin-form" role="group" aria-labelledby="deliveries-title">
       <div className="admin-head">
         <h4 id="deliveries-title">{t('admin.webhook.deliveries')}</h4>
+        <button type="button" className="btn btn-ghost btn-sm" disabled={action.busy || off} onClick={() => void send('pinged', () => adminApi.pingWebhook(props.webhook.id))}>{t('admin.webhook.ping')}</button>
         <button type="button" className="btn btn-ghost btn-sm" onClick={deliveries.reload}>{t('admin.webhook.refresh')}</button>
       </div>
-      <ErrorNote error={deliveries.error} />
+      {off && <p className="muted small">{t('admin.webhook.disabledHint')}</p>}
+      {queued && <p className="notice" role="status">{t(queued === 'pinged' ? 'admin.webhook.pingQueued' : 'admin.webhook.redeliveryQueued')}</p>}
+      <ErrorNote error={action.error ?? deliveries.error} />
       {deliveries.data?.length === 0 && <p className="muted small">{t('admin.webhook.noDeliveries')}</p>}
-      {deliveries.data && deliveries.data.length > 0 && (
+      {list.length > 0 && (
         <table className="admin-table">
-          <thead><tr><th>{t('admin.webhook.when')}</th><th>{t('admin.webhook.event')}</th><th>{t('admin.webhook.status')}</th></tr></thead>
+          <thead><tr><th>{t('admin.webhook.when')}</th><th>{t('admin.webhook.event')}</th><th>{t('admin.webhook.status')}</th><th>{t('admin.webhook.actions')}</th></tr></thead>
           <tbody>
-            {deliveries.data.map((d) => (
-              <tr key={d.id} data-status={d.status}>
-                <td className="nowrap">{dateTime(d.createdAt)}</td>
-                <td>{d.event}</td>
-                <td className="small">
-                  <span className={d.status === 'delivered' ? 'badge' : d.status === 'failed' ? 'badge badge-danger' : 'badge badge-warn'}>{t(`admin.webhook.state.${d.status}`)}</span>
-                  {' '}{t('admin.webhook.attempts', { n: d.attempts })}
-                  {d.lastStatus !== null && <> · HTTP {d.lastStatus}</>}
-                  {d.lastError && <div className="audit-data">{d.lastError}</div>}
-                  <details>
-                    <summary>{t('admin.webhook.payload')}</summary>
-                    <pre>{JSON.stringify(d.payload, null, 2)}</pre>
-                  </details>
-                </td>
-              </tr>
-            ))}
+            {list.map((d) => {
+              const state = stateOf(d);
+              const source = d.redeliveryOf ? byId.get(d.redeliveryOf) : undefined;
+              return (
+                <tr key={d.id} data-status={d.status} data-delivery={d.id} data-redelivery-of={d.redeliveryOf ?? undefined}>
+                  <td className="nowrap">{dateTime(d.createdAt)}</td>
+                  <td>
+                    {d.event}
+                    {d.redeliveryOf && (
+                      <div className="muted small">
+                        {source ? t('admin.webhook.redeliveryOf', { when: dateTime(source.createdAt) }) : t('admin.webhook.redeliveryOfOlder', { id: d.redeliveryOf.slice(0, 8) })}
+                      </div>
+                    )}
+                  </td>
+                  <td className="small">
+                    <span className={state === 'delivered' ? 'badge' : state === 'failed' ? 'badge badge-danger' : 'badge badge-warn'}>{t(`admin.webhook.state.${state}`)}</span>
+                    {' '}{t('admin.webhook.attempts', { n: d.attempts })}
+                    {d.lastStatus !== null && <> · HTTP {d.lastStatus}</>}
+                    {d.lastError && <div className="audit-data">{d.lastError}</div>}
+                    <details>
+                      <summary>{t('admin.webhook.payload')}</summary>
+                      <pre>{JSON.stringify(d.payload, null, 2)}</pre>
+                    </details>
+                  </td>
+                  <td>
+                    <button type="button" className="btn btn-sm" disabled={action.busy || off} onClick={() => void send('redelivered', () => adminApi.redeliverWebhookDelivery(props.webhook.id, d.id))}>
+                      {t('admin.webhook.redeliver')}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -256,6 +256,8 @@ export const adminApi = {
   deleteWebhook: (id: string) => request<void>('DELETE', `/webhooks/${id}`),
   /** A new signing secret, answered once; the old one stops signing at once. */
   rotateWebhookSecret: (id: string) => request<CreatedWebhookOut>('POST', `/webhooks/${id}/secret`, {}),
+  redeliverWebhookDelivery: (id: string, deliveryId: string) => request<WebhookDeliveryOut>('POST', `/webhooks/${id}/deliveries/${deliveryId}/redeliver`, {}),
+  pingWebhook: (id: string) => request<WebhookDeliveryOut>('POST', `/webhooks/${id}/test`, {}),
   webhookDeliveries: (id: string) =>
     request<{ items: WebhookDeliveryOut[] }>('GET', `/webhooks/${id}/deliveries${queryString({ limit: 50 })}`).then((r) => r.items),
 
