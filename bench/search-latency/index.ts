@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- search-latency [--quick] [--tickets=N] [--only=pglite,pg] [--queries=N]`:
- * search speed over many tickets.
+ * `npm run bench -- search-latency [--quick] [--tickets=N] [--only=pglite,pg] [--queries=N] [--keep | --reuse=URL]`:
+ * search speed over many tickets. `--keep` leaves the PostgreSQL database it made (and prints its
+ * URL); `--reuse=URL` measures such a database again without making one.
  *
  * N tickets (default 1,000,000; --quick 10,000 and 20 queries per kind; PGlite at a tenth of N unless --pglite-tickets=N),
  * each with a subject and a first message composed from real customer requests (Banking77
@@ -17,10 +18,12 @@
 import { sql, type Kysely } from 'kysely';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapWorkspace, search, type Ctx } from '@guichet/core';
+import { bootstrapWorkspace, runMaintenance, search, type Ctx } from '@guichet/core';
 import { ticketSequenceName } from '@guichet/db';
 import { parseCsv } from '../lib/csv.ts';
 import { datasetDir } from '../lib/datasets.ts';
+import { openDatabase } from '@guichet/db';
+import { createPgDatabase } from '@guichet/db/testing';
 import { benchDeps, dbLabel, loadAverage, numArg, onlyKinds, openBenchDatabase, quantile, type DbKind } from '../lib/product.ts';
 
 const args = process.argv.slice(2);
@@ -28,7 +31,10 @@ const quick = args.includes('--quick');
 const TICKETS = Math.round(numArg(args, 'tickets', quick ? 10_000 : 1_000_000));
 const PGLITE_TICKETS = Math.round(numArg(args, 'pglite-tickets', Math.max(2000, Math.round(TICKETS / 10))));
 const QUERIES = Math.round(numArg(args, 'queries', quick ? 20 : 200));
-const kinds = onlyKinds(args, ['pg', 'pglite']);
+const keep = args.includes('--keep');
+const reuse = args.find((a) => a.startsWith('--reuse='))?.slice('--reuse='.length) ?? null;
+let statsS = NaN;
+const kinds = reuse ? (['pg'] as DbKind[]) : onlyKinds(args, ['pg', 'pglite']);
 
 const dir = datasetDir('banking77');
 const clean = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -68,16 +74,26 @@ function pick<T>(xs: T[], n: number, seed: number): T[] {
 }
 
 async function run(kind: DbKind, tickets: number): Promise<Figures> {
-  const database = await openBenchDatabase(kind, { prefix: 'guichet_bench_search', poolSize: 4 });
+  const kept = kind === 'pg' && keep && !reuse ? (await createPgDatabase('guichet_bench_search')).url : null;
+  if (kept) console.log(`--keep: the database stays (drop it when done): --reuse=${kept}`);
+  const url = reuse ?? kept;
+  const database = kind === 'pg' && url ? await openDatabase({ url, poolSize: 4 }) : await openBenchDatabase(kind, { prefix: 'guichet_bench_search', poolSize: 4 });
   const db = database.db as unknown as Kysely<any>;
   try {
     const deps = benchDeps(database);
+    if (reuse) {
+      const w = (await sql<{ ws: string; admin: string }>`SELECT w.id AS ws, u.id AS admin FROM workspaces w JOIN users u ON u.workspace_id = w.id AND u.role = 'admin' WHERE w.slug = 'bench'`.execute(db)).rows[0];
+      if (!w) throw new Error(`--reuse: no bench workspace in ${reuse}`);
+      const f = await measure(db, deps, w.ws, w.admin);
+      const n = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM tickets WHERE workspace_id = ${w.ws}`.execute(db)).rows[0]!.n);
+      return { ...f, tickets: n, indexS: NaN };
+    }
     const { workspace, admin } = await bootstrapWorkspace(deps, { slug: 'bench', name: 'Bench', admin: { email: 'admin@bench.test', name: 'Admin', password: 'correct horse battery' } });
     const ws = workspace.id;
     const now = new Date();
     await sql`INSERT INTO users (id, workspace_id, role, email, name, created_at, updated_at)
-      SELECT gen_random_uuid(), ${ws}, 'customer', 'customer' || g || '@client' || (g % 500) || '.example', 'Customer ' || g, ${now}, ${now}
-      FROM generate_series(1, 20000) AS g`.execute(db);
+      SELECT gen_random_uuid(), ${ws}, 'customer', 'customer' || g || '@client' || (g % 500) || '.example', 'Customer ' || g, c, c
+      FROM generate_series(1, 20000) AS g, LATERAL (SELECT ${now}::timestamptz - make_interval(secs => ((hashint4(g) & 2147483647) % 63072000)::float8) AS c) x`.execute(db);
 
     // Tickets then their first messages, a chunk per statement; the search triggers index both.
     const seq = ticketSequenceName(ws);
@@ -91,8 +107,9 @@ async function run(kind: DbKind, tickets: number): Promise<Figures> {
         SELECT gen_random_uuid(), ${ws}, nextval(${seq}::regclass), r.texts[1 + (hashint4(g * 8 + 1) & 2147483647) % array_length(r.texts, 1)],
           (ARRAY['new','open','pending','solved','closed','closed','closed','closed'])[1 + (hashint4(g * 8 + 2) & 2147483647) % 8], 'normal', 'email',
           c.ids[1 + (hashint4(g * 8 + 3) & 2147483647) % c.n], 'en',
-          ${now}::timestamptz - make_interval(secs => ((hashint4(g * 8 + 4) & 2147483647) % 63072000)::float8), ${now}
-        FROM generate_series(${from}::int, ${to}::int) AS g CROSS JOIN c CROSS JOIN (SELECT ${requests}::text[] AS texts) r`.execute(db);
+          x.created, least(${now}::timestamptz, x.created + make_interval(secs => ((hashint4(g * 8 + 5) & 2147483647) % 1209600)::float8))
+        FROM generate_series(${from}::int, ${to}::int) AS g CROSS JOIN c CROSS JOIN (SELECT ${requests}::text[] AS texts) r,
+          LATERAL (SELECT ${now}::timestamptz - make_interval(secs => ((hashint4(g * 8 + 4) & 2147483647) % 63072000)::float8) AS created) x`.execute(db);
     }
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
@@ -116,8 +133,22 @@ async function run(kind: DbKind, tickets: number): Promise<Figures> {
       after = row.last;
     }
     const indexS = (performance.now() - t0) / 1000;
-    const docs = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_documents WHERE workspace_id = ${ws} AND kind IN ('ticket', 'message')`.execute(db)).rows[0]!.n);
     await sql`ANALYZE`.execute(db);
+    return { ...(await measure(db, deps, ws, admin.id)), tickets, indexS };
+  } finally {
+    await database.close();
+  }
+}
+
+/** The searches, timed, on a made (or reused) bench database. */
+async function measure(db: Kysely<any>, deps: ReturnType<typeof benchDeps>, ws: string, adminId: string): Promise<Omit<Figures, 'tickets' | 'indexS'>> {
+  {
+    // The hourly maintenance samples the term statistics of a workspace that has none (or whose corpus changed much).
+    const s0 = performance.now();
+    const refreshed = await runMaintenance(deps);
+    statsS = (performance.now() - s0) / 1000;
+    console.log(`maintenance (term statistics of ${refreshed.searchStats} workspace(s)): ${statsS.toFixed(1)} s`);
+    const docs = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM search_documents WHERE workspace_id = ${ws} AND kind IN ('ticket', 'message')`.execute(db)).rows[0]!.n);
 
     // The queries.
     const counts = wordCounts();
@@ -129,7 +160,7 @@ async function run(kind: DbKind, tickets: number): Promise<Figures> {
     const common = words.filter((w) => stems.get(w)).sort((a, b) => counts.get(b)! - counts.get(a)! || a.localeCompare(b)).slice(0, 30);
     const sets: Record<Kind, string[]> = { rare: pick(rare, QUERIES, 1), common: pick(common, QUERIES, 2), question: pick(questions, QUERIES, 3) };
 
-    const ctx: Ctx = { workspaceId: ws, actor: { type: 'user', userId: admin.id, role: 'admin', name: 'Admin', organizationId: null, via: 'session' }, requestId: 'bench' };
+    const ctx: Ctx = { workspaceId: ws, actor: { type: 'user', userId: adminId, role: 'admin', name: 'Admin', organizationId: null, via: 'session' }, requestId: 'bench' };
     const lat = { rare: [], common: [], question: [] } as Record<Kind, number[]>;
     const anyShare = { rare: 0, common: 0, question: 0 } as Record<Kind, number>;
     const emptyShare = { rare: 0, common: 0, question: 0 } as Record<Kind, number>;
@@ -150,9 +181,7 @@ async function run(kind: DbKind, tickets: number): Promise<Figures> {
       anyShare[k] /= Math.max(lat[k].length, 1);
       emptyShare[k] /= Math.max(lat[k].length, 1);
     }
-    return { tickets, docs, indexS, lat, anyShare, emptyShare };
-  } finally {
-    await database.close();
+    return { docs, lat, anyShare, emptyShare };
   }
 }
 

@@ -248,7 +248,9 @@ for (const kind of testDbKinds()) {
       await logged(10, 'recent search');
 
       const removed = await runMaintenance(deps);
-      assert.ok(removed.sessions >= 1 && removed.loginAttempts >= 1 && removed.jobs >= 1 && removed.searches >= 1, JSON.stringify(removed));
+      assert.ok(removed.sessions >= 1 && removed.loginAttempts >= 1 && removed.jobs >= 1 && removed.searches >= 1 && removed.searchStats >= 1, JSON.stringify(removed));
+      // The search statistics are fresh now: the next run leaves them.
+      assert.equal((await runMaintenance(deps)).searchStats, 0);
       assert.deepEqual((await database.db.selectFrom('search_log').select('query').where('workspace_id', '=', ws.id).execute()).map((r) => r.query), ['recent search']);
       assert.equal(await store.sessions.findByHash(expiredId), null);
       assert.ok(await store.sessions.findByHash(liveId));

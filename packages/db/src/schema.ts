@@ -453,6 +453,21 @@ export interface SearchDocumentsTable {
   tsv: ColumnType<string, never, never>;
 }
 
+/** Per workspace: how many search documents, and how many of them were sampled for the term estimates (migration 0015). */
+export interface SearchCorpusStatsTable {
+  workspace_id: string;
+  documents: ColumnType<number, number, number>;
+  sampled: number;
+  computed_at: Timestamp;
+}
+
+/** Estimated documents holding each frequent lexeme of a workspace. */
+export interface SearchTermStatsTable {
+  workspace_id: string;
+  lexeme: string;
+  documents: ColumnType<number, number, number>;
+}
+
 export interface WorkspaceLogosTable {
   workspace_id: string;
   content: Buffer;
@@ -504,6 +519,8 @@ export interface DB {
   knowledge_notifications: KnowledgeNotificationsTable;
   article_feedback: ArticleFeedbackTable;
   search_documents: SearchDocumentsTable;
+  search_corpus_stats: SearchCorpusStatsTable;
+  search_term_stats: SearchTermStatsTable;
   automations: AutomationsTable;
   automation_runs: AutomationRunsTable;
   webhooks: WebhooksTable;

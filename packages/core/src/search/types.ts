@@ -46,4 +46,10 @@ export interface SearchHit {
 
 export interface SearchRepository {
   search(req: SearchRequest): Promise<SearchHit[]>;
+  /**
+   * Re-estimate how many documents hold each frequent word, for the workspaces whose corpus grew or
+   * shrank by a tenth, whose estimate is a week old, or that have none (every workspace with
+   * `force`). Returns the workspaces refreshed.
+   */
+  refreshStats(now: Date, opts?: { force?: boolean; workspaceId?: string }): Promise<number>;
 }
