@@ -91,6 +91,17 @@ describeStore('search with term statistics', (h) => {
     }
   });
 
+  it('searches articles alone exactly (the suggestions), however frequent their words are among the tickets', async () => {
+    const author = await h.store.users.insert(userOf(ws, { role: 'admin' }));
+    await sql`INSERT INTO articles (id, workspace_id, status, visibility, created_by, created_at, updated_at)
+      VALUES (gen_random_uuid(), ${ws.id}, 'published', 'public', ${author.id}, timestamptz '2025-01-01', timestamptz '2025-01-01')`.execute(db);
+    const article = (await db.selectFrom('articles').select('id').where('workspace_id', '=', ws.id).executeTakeFirstOrThrow()).id;
+    await sql`INSERT INTO article_translations (workspace_id, article_id, language, title, slug, body, version_number, updated_at)
+      VALUES (${ws.id}, ${article}, 'en', 'Card and voucher questions', 'card-and-voucher', 'What to do when a card or a voucher does not work.', 1, timestamptz '2025-01-01')`.execute(db);
+    const hits = await tuned.search({ ...request('card voucher'), types: ['article'] });
+    assert.deepEqual(hits.map((x) => x.id), [article], 'the article is older than every ticket, and still found');
+  });
+
   it('keeps the exact search for customers (their scope is small, and others\' documents must not weigh on it)', async () => {
     const customer = (await db.selectFrom('users').select('id').where('workspace_id', '=', ws.id).where('role', '=', 'customer').executeTakeFirstOrThrow()).id;
     const scope = { kind: 'customer' as const, userId: customer, sharedOrganizationId: null, hiddenTags: [] };

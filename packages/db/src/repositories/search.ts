@@ -163,7 +163,9 @@ export class KyselySearchRepository implements SearchRepository {
     // Staff searches weigh words with the workspace's term statistics (migration 0015) when it has
     // them; a customer's or the public's scope is small and counted exactly (and the statistics,
     // taken over every document, must not reveal what others' documents hold).
-    const useStats = scope.kind === 'staff';
+    // The same when only articles or customers are searched (the suggestions): those are few,
+    // while the statistics and the recent window are about the tickets and their messages.
+    const useStats = scope.kind === 'staff' && req.types.some((t) => t === 'ticket' || t === 'message');
     const ws = req.workspaceId;
     const est = useStats
       ? sql`greatest(guichet_term_documents(${ws}, ${CONFIGS.fr}, u.t, u.k), guichet_term_documents(${ws}, ${CONFIGS.en}, u.t, u.k), guichet_term_documents(${ws}, ${CONFIGS.s}, u.t, u.k))`
