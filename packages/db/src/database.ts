@@ -96,7 +96,16 @@ function openPostgres(url: string, poolSize: number): Database {
       return pg.types.getTypeParser(oid, format);
     },
   };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig });
+  // No JIT compilation: Guichet's statements are short, and one whose estimated cost crosses
+  // jit_above_cost (a search whose plan holds a count it never runs) spent ~100 ms compiling
+  // for a few milliseconds of work (bench/search-latency). A URL's own `options` still win.
+  let own: string | null = null;
+  try {
+    own = new URL(url).searchParams.get('options');
+  } catch {
+    /* not a URL: pg reads it as it can */
+  }
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as pg.CustomTypesConfig, options: own ?? '-c jit=off' });
   // A dropped idle connection is replaced by the pool; log nothing that could hold a secret.
   pool.on('error', () => {});
   pool.on('connect', (client) => {
