@@ -32,16 +32,23 @@ CREATE TABLE search_term_stats (
 );
 CREATE INDEX search_documents_recent_idx ON search_documents (workspace_id, updated_at DESC);
 
-CREATE FUNCTION guichet_term_documents(ws uuid, cfg regconfig, term text, kind text) RETURNS bigint LANGUAGE sql STABLE AS $fn$
-  SELECT CASE kind
-    WHEN 'prefix' THEN (SELECT sum(s.documents)::bigint FROM unnest(tsvector_to_array(to_tsvector(cfg, term))) AS l(lexeme)
-                          JOIN search_term_stats s ON s.workspace_id = ws AND s.lexeme LIKE replace(replace(replace(l.lexeme, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')
-    WHEN 'phrase' THEN (SELECT CASE WHEN bool_and(s.documents IS NOT NULL) THEN min(s.documents) END
-                          FROM unnest(tsvector_to_array(to_tsvector(cfg, term))) AS l(lexeme)
-                          LEFT JOIN search_term_stats s ON s.workspace_id = ws AND s.lexeme = l.lexeme)
-    ELSE (SELECT max(s.documents) FROM unnest(tsvector_to_array(to_tsvector(cfg, term))) AS l(lexeme)
-            JOIN search_term_stats s ON s.workspace_id = ws AND s.lexeme = l.lexeme)
-  END
+CREATE FUNCTION guichet_term_documents(ws uuid, cfg regconfig, term text, kind text) RETURNS bigint LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+  lexemes text[] := tsvector_to_array(to_tsvector(cfg, term));
+  n bigint;
+BEGIN
+  -- PL/pgSQL keeps these plans for the session: a search calls this three times per word.
+  IF kind = 'prefix' THEN
+    SELECT sum(s.documents)::bigint INTO n FROM unnest(lexemes) AS l(lexeme)
+      JOIN search_term_stats s ON s.workspace_id = ws AND s.lexeme LIKE replace(replace(replace(l.lexeme, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%';
+  ELSIF kind = 'phrase' THEN
+    SELECT CASE WHEN bool_and(s.documents IS NOT NULL) THEN min(s.documents) END INTO n FROM unnest(lexemes) AS l(lexeme)
+      LEFT JOIN search_term_stats s ON s.workspace_id = ws AND s.lexeme = l.lexeme;
+  ELSE
+    SELECT max(s.documents) INTO n FROM search_term_stats s WHERE s.workspace_id = ws AND s.lexeme = ANY(lexemes);
+  END IF;
+  RETURN n;
+END
 $fn$;
 
 -- Every word of a search as one query, per configuration (for the recent-window path).
