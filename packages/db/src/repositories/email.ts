@@ -230,6 +230,31 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
     return r ? bytes(r.raw) : null;
   }
 
+  async pendingRaws(workspaceId: string, ids: string[]): Promise<Map<string, Buffer>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db
+      .selectFrom('inbound_emails')
+      .select(['id', 'raw'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .execute();
+    return new Map(rows.map((r) => [r.id, bytes(r.raw)]));
+  }
+
+  async lockMany(workspaceId: string, ids: string[]): Promise<InboundEmail[]> {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .selectFrom('inbound_emails')
+      .select(INBOUND_COLUMNS)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    return rows.map(toInbound);
+  }
+
   async lock(workspaceId: string, id: string): Promise<InboundEmail | null> {
     const r = await this.db
       .selectFrom('inbound_emails')
@@ -253,6 +278,35 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute();
+  }
+
+  async countFromSenders(mailboxId: string, froms: string[], since: Date): Promise<Map<string, number>> {
+    const wanted = [...new Set(froms.map((f) => f.toLowerCase()))];
+    if (!wanted.length) return new Map();
+    const rows = await this.db
+      .selectFrom('inbound_emails')
+      .select([sql<string>`envelope->>'from'`.as('sender'), (eb) => eb.fn.countAll<number>().as('n')])
+      .where('mailbox_id', '=', mailboxId)
+      .where(sql`envelope->>'from'`, 'in', wanted)
+      .where('received_at', '>=', since)
+      .groupBy(sql`envelope->>'from'`)
+      .execute();
+    const counts = new Map(rows.map((r) => [r.sender, Number(r.n)]));
+    return new Map(froms.map((f) => [f, counts.get(f.toLowerCase()) ?? 0]));
+  }
+
+  async markProcessedMany(
+    workspaceId: string,
+    results: Array<{ id: string; status: InboundEmail['status']; reason: string | null; ticketId: string | null; messageId: string | null }>,
+    at: Date,
+  ): Promise<void> {
+    if (!results.length) return;
+    const rows = results.map((r) => ({ id: r.id, status: r.status, reason: r.reason, ticket_id: r.ticketId, message_id: r.messageId }));
+    await sql`
+      UPDATE inbound_emails AS i
+      SET status = r.status, reason = r.reason, ticket_id = r.ticket_id, message_id = r.message_id, processed_at = ${at}
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id uuid, status text, reason text, ticket_id uuid, message_id uuid)
+      WHERE i.workspace_id = ${workspaceId} AND i.id = r.id`.execute(this.db);
   }
 
   async countFromSender(mailboxId: string, from: string, since: Date): Promise<number> {
@@ -478,10 +532,16 @@ export class KyselyOutboundEmailRepository implements OutboundEmailRepository {
 export class KyselyBlobRepository implements BlobRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async put(workspaceId: string, sha256: string, content: Buffer, at: Date): Promise<void> {
+  put(workspaceId: string, sha256: string, content: Buffer, at: Date): Promise<void> {
+    return this.putMany(workspaceId, [{ sha256, content }], at);
+  }
+
+  async putMany(workspaceId: string, items: Array<{ sha256: string; content: Buffer }>, at: Date): Promise<void> {
+    const unique = [...new Map(items.map((i) => [i.sha256, i])).values()];
+    if (!unique.length) return;
     await this.db
       .insertInto('blobs')
-      .values({ workspace_id: workspaceId, sha256, size_bytes: content.length, content, created_at: at })
+      .values(unique.map(({ sha256, content }) => ({ workspace_id: workspaceId, sha256, size_bytes: content.length, content, created_at: at })))
       .onConflict((oc) => oc.columns(['workspace_id', 'sha256']).doNothing())
       .execute();
   }
