@@ -27,7 +27,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { createPgDatabase } from '@guichet/db/testing';
-import { childEnv, cleanupStack, cpuPercent, sampleCpu, startNode, type CpuSample } from '../lib/processes.ts';
+import { childEnv, cleanupStack, cpuPercent, postgresPidsFor, sampleCpu, startNode, type CpuSample } from '../lib/processes.ts';
 import { startPgCounter, type PgCounter, type PgCounts, type PgStatementTally } from '../lib/pg-counter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -223,8 +223,10 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
     LOG_LEVEL: 'warn',
   };
   let counter: PgCounter | undefined;
+  let databaseUrl: string | undefined;
   if (kind === 'pg') {
     const created = await createPgDatabase('guichet_bench');
+    databaseUrl = created.url;
     cleanups.defer(() => created.drop());
     extra.DATABASE_URL = created.url;
     if (processes > 1) extra.GUICHET_PROCESSES = String(processes);
@@ -313,11 +315,14 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
   };
 
   await run(warmup, 0);
-  const a: CpuSample = sampleCpu(server.pid, kind === 'pg');
+  // PostgreSQL's CPU: the backends of this database (the server's pool is open after the warm-up)
+  // and its background processes, not other databases' work on a shared server.
+  const pgPids = databaseUrl ? await postgresPidsFor(databaseUrl) : false;
+  const a: CpuSample = sampleCpu(server.pid, pgPids);
   const sqlA = counter?.counts();
   const textsA = counter?.tally();
   const { seconds, latencies } = await run(total, warmup);
-  const b: CpuSample = sampleCpu(server.pid, kind === 'pg');
+  const b: CpuSample = sampleCpu(server.pid, pgPids);
   const sqlB = counter?.counts();
   const textsB = counter?.tally();
   const perMessage = (x: number | null, y: number | null) => (x === null || y === null ? null : ((y - x) * 1000) / total);
