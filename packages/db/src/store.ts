@@ -168,7 +168,8 @@ function cachedAuthReads(repos: Repositories): Repositories {
 
 /**
  * `coalesce`: the store's own repositories (not a transaction's) let concurrent hot statements
- * share one statement: ticket creation and the lookup of a user by address (see coalesce.ts).
+ * share one statement: ticket creation, the lookup of a user by address and the intake of an
+ * inbound message with its ingest job (see coalesce.ts).
  */
 function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false): Repositories {
   return {
@@ -187,7 +188,7 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     workspaces: guard(new KyselyWorkspaceRepository(db), onAuthWrite),
     jobs: guard(new KyselyJobRepository(db)),
     mailboxes: guard(new KyselyMailboxRepository(db), onAuthWrite),
-    inboundEmails: guard(new KyselyInboundEmailRepository(db)),
+    inboundEmails: guard(new KyselyInboundEmailRepository(db, { coalesce })),
     messageEmails: guard(new KyselyMessageEmailRepository(db)),
     outboundEmails: guard(new KyselyOutboundEmailRepository(db)),
     blobs: guard(new KyselyBlobRepository(db)),

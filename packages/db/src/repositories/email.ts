@@ -20,6 +20,7 @@ import type {
 import type { DB, InboundEmailsTable, MailboxesTable, MessageEmailsTable, OutboundEmailsTable } from '../schema.ts';
 import { json, toColumns } from './mappers.ts';
 import { JOBS_CHANNEL } from './jobs.ts';
+import { Coalescer } from '../coalesce.ts';
 
 const d = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 const dn = (v: Date | string | null) => (v === null ? null : d(v));
@@ -144,15 +145,27 @@ function toInbound(r: Omit<Selectable<InboundEmailsTable>, 'raw'>): InboundEmail
   };
 }
 
-export class KyselyInboundEmailRepository implements InboundEmailRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+type NewInbound = Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>;
+type AcceptedRow = Omit<Selectable<InboundEmailsTable>, 'raw'>;
 
-  async accept(
-    e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>,
-    raw: Buffer,
-    job?: NewJob,
-  ): Promise<{ email: InboundEmail; created: boolean }> {
-    const inserted = job ? await this.acceptWithJob(e, raw, job) : await this.insertRaw(e, raw);
+export class KyselyInboundEmailRepository implements InboundEmailRepository {
+  /**
+   * Outside transactions only: messages accepted at the same moment (several SMTP connections)
+   * share one statement, hence one commit (see coalesce.ts); each is answered only after it.
+   */
+  private readonly coalesced: Coalescer<{ e: NewInbound; raw: Buffer; job: NewJob }, AcceptedRow | undefined> | null;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    opts: { coalesce?: boolean } = {},
+  ) {
+    this.coalesced = opts.coalesce
+      ? new Coalescer({ maxBatch: 32, maxInFlight: 2, one: (i) => this.acceptWithJob(i.e, i.raw, i.job), many: (list) => this.acceptManyWithJobs(list) })
+      : null;
+  }
+
+  async accept(e: NewInbound, raw: Buffer, job?: NewJob): Promise<{ email: InboundEmail; created: boolean }> {
+    const inserted = job ? await (this.coalesced ? this.coalesced.run({ e, raw, job }) : this.acceptWithJob(e, raw, job)) : await this.insertRaw(e, raw);
     if (inserted) return { email: toInbound(inserted), created: true };
     const existing = await this.db
       .selectFrom('inbound_emails')
@@ -187,6 +200,39 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
       )
       SELECT e.*, (SELECT count(*) FROM n) AS notified FROM e`.execute(this.db);
     return r.rows[0];
+  }
+
+  /**
+   * `acceptWithJob` for several messages in one statement: the rows of the new ones, in input
+   * order (undefined for a message the mailbox already holds, even from earlier in this list).
+   */
+  private async acceptManyWithJobs(list: Array<{ e: NewInbound; raw: Buffer; job: NewJob }>): Promise<Array<AcceptedRow | undefined>> {
+    const values = list.map(
+      ({ e, raw, job }, ord) => sql`(${ord}::int, ${e.id}::uuid, ${e.workspaceId}::uuid, ${e.mailboxId}::uuid, ${e.source}::text, ${e.sha256}::text,
+        ${e.rfcMessageId}::text, ${e.sizeBytes}::int, ${raw}::bytea, ${JSON.stringify(e.envelope)}::jsonb, ${e.receivedAt}::timestamptz,
+        ${job.workspaceId}::uuid, ${job.type}::text, ${JSON.stringify(job.payload)}::jsonb, ${job.runAt ?? e.receivedAt}::timestamptz,
+        ${job.dedupeKey ?? null}::text, ${job.maxAttempts ?? 10}::int)`,
+    );
+    const r = await sql<AcceptedRow>`
+      WITH v (ord, id, workspace_id, mailbox_id, source, sha256, rfc_message_id, size_bytes, raw, envelope, received_at,
+          j_workspace_id, j_type, j_payload, j_run_at, j_dedupe_key, j_max_attempts) AS (VALUES ${sql.join(values)}
+      ), e AS (
+        INSERT INTO inbound_emails (id, workspace_id, mailbox_id, source, sha256, rfc_message_id, size_bytes, raw, envelope, received_at)
+        SELECT id, workspace_id, mailbox_id, source, sha256, rfc_message_id, size_bytes, raw, envelope, received_at FROM v ORDER BY ord
+        ON CONFLICT (mailbox_id, sha256) DO NOTHING
+        RETURNING ${sql.join(INBOUND_COLUMNS.map((c) => sql.ref(c)))}
+      ), j AS (
+        INSERT INTO jobs (workspace_id, type, payload, run_at, dedupe_key, max_attempts, created_at)
+        SELECT v.j_workspace_id, v.j_type, v.j_payload, v.j_run_at, v.j_dedupe_key, v.j_max_attempts, v.received_at
+        FROM e JOIN v ON v.id = e.id ORDER BY v.ord
+        ON CONFLICT (type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+        RETURNING type
+      ), n AS (
+        SELECT pg_notify(${JOBS_CHANNEL}, t.type) FROM (SELECT DISTINCT type FROM j) t
+      )
+      SELECT e.*, (SELECT count(*) FROM n) AS notified FROM e`.execute(this.db);
+    const byId = new Map(r.rows.map((row) => [row.id, row]));
+    return list.map(({ e }) => byId.get(e.id));
   }
 
   private async insertRaw(e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>, raw: Buffer) {
