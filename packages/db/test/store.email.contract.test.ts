@@ -51,5 +51,60 @@ describeStore('storage port: inbound email intake', (h) => {
         assert.equal(new Date(j.run_at as unknown as string).getTime(), input.e.receivedAt.getTime());
       }
     });
+
+    it('reads, locks, counts and marks several messages at once, only in the workspace and mailbox asked', async () => {
+      const ws = await newWorkspace(h.store);
+      const other = await newWorkspace(h.store);
+      const mailbox = mailboxOf(ws);
+      await h.store.mailboxes.insert(mailbox);
+      const accept = async (i: number, from: string, receivedAt: Date) => {
+        const raw = Buffer.from(`Subject: ${i} ${uuid()}\r\n\r\nbody`);
+        const e = {
+          id: uuid(),
+          workspaceId: ws.id,
+          mailboxId: mailbox.id,
+          source: 'smtp' as const,
+          sha256: createHash('sha256').update(raw).digest('hex'),
+          rfcMessageId: null,
+          sizeBytes: raw.length,
+          envelope: { from, rcptTo: [mailbox.address], remoteAddress: null },
+          receivedAt,
+        };
+        await h.store.inboundEmails.accept(e, raw);
+        return { e, raw };
+      };
+      const a = await accept(1, 'a@client.example', at(100));
+      const b = await accept(2, 'b@client.example', at(200));
+      const c = await accept(3, 'a@client.example', at(300));
+      const old = await accept(4, 'a@client.example', at(10));
+      const ids = [a, b, c].map((m) => m.e.id);
+
+      const raws = await h.store.inboundEmails.pendingRaws(ws.id, [...ids, uuid()]);
+      assert.deepEqual([...raws.keys()].sort(), [...ids].sort());
+      assert.deepEqual(raws.get(b.e.id), b.raw);
+      assert.equal((await h.store.inboundEmails.pendingRaws(other.id, ids)).size, 0);
+
+      const counts = await h.store.inboundEmails.countFromSenders(mailbox.id, ['A@client.example', 'b@client.example', 'z@client.example'], at(50));
+      assert.deepEqual([...counts], [['A@client.example', 2], ['b@client.example', 1], ['z@client.example', 0]]);
+      assert.equal(await h.store.inboundEmails.countFromSender(mailbox.id, 'a@client.example', at(50)), 2);
+
+      await h.store.transaction(async (tx) => {
+        const locked = await tx.inboundEmails.lockMany(ws.id, [...ids].reverse());
+        assert.deepEqual(locked.map((r) => r.id), [...ids].sort(), 'locked in id order');
+        assert.deepEqual(await tx.inboundEmails.lockMany(other.id, ids), []);
+        await tx.inboundEmails.markProcessedMany(
+          ws.id,
+          [
+            { id: a.e.id, status: 'rejected', reason: 'no sender address', ticketId: null, messageId: null },
+            { id: c.e.id, status: 'held', reason: "flood: 'quoted' \\ \"x\"", ticketId: null, messageId: null },
+          ],
+          at(400),
+        );
+      });
+      assert.deepEqual(await h.store.inboundEmails.findById(ws.id, a.e.id), { ...a.e, status: 'rejected', reason: 'no sender address', ticketId: null, messageId: null, processedAt: at(400) });
+      assert.deepEqual(await h.store.inboundEmails.findById(ws.id, c.e.id), { ...c.e, status: 'held', reason: "flood: 'quoted' \\ \"x\"", ticketId: null, messageId: null, processedAt: at(400) });
+      assert.equal((await h.store.inboundEmails.findById(ws.id, b.e.id))?.status, 'pending');
+      assert.deepEqual([...(await h.store.inboundEmails.pendingRaws(ws.id, [...ids, old.e.id])).keys()].sort(), [b.e.id, old.e.id].sort());
+    });
   });
 });
