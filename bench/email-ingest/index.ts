@@ -27,8 +27,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { createPgDatabase } from '@guichet/db/testing';
-import { childEnv, cleanupStack, cpuPercent, sampleCpu, startNode, type CpuSample } from '../lib/processes.ts';
-import { startPgCounter, type PgCounter, type PgCounts } from '../lib/pg-counter.ts';
+import { childEnv, cleanupStack, cpuPercent, postgresPidsFor, sampleCpu, startNode, type CpuSample } from '../lib/processes.ts';
+import { startPgCounter, type PgCounter, type PgCounts, type PgStatementTally } from '../lib/pg-counter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = resolve(process.env.GUICHET_CORPUS_DIR ?? resolve(root, '../shared/datasets/emails'));
@@ -203,6 +203,8 @@ interface Result {
   msPerMessage: { server: number | null; postgres: number | null; bench: number };
   /** With --statements: what the server sent to PostgreSQL while measuring. */
   sql?: PgCounts;
+  /** With --statements: the statement texts sent while measuring, most frequent first. */
+  sqlTexts?: Array<[string, number]>;
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -221,8 +223,10 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
     LOG_LEVEL: 'warn',
   };
   let counter: PgCounter | undefined;
+  let databaseUrl: string | undefined;
   if (kind === 'pg') {
     const created = await createPgDatabase('guichet_bench');
+    databaseUrl = created.url;
     cleanups.defer(() => created.drop());
     extra.DATABASE_URL = created.url;
     if (processes > 1) extra.GUICHET_PROCESSES = String(processes);
@@ -311,11 +315,16 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
   };
 
   await run(warmup, 0);
-  const a: CpuSample = sampleCpu(server.pid, kind === 'pg');
+  // PostgreSQL's CPU: the backends of this database (the server's pool is open after the warm-up)
+  // and its background processes, not other databases' work on a shared server.
+  const pgPids = databaseUrl ? await postgresPidsFor(databaseUrl) : false;
+  const a: CpuSample = sampleCpu(server.pid, pgPids);
   const sqlA = counter?.counts();
+  const textsA = counter?.tally();
   const { seconds, latencies } = await run(total, warmup);
-  const b: CpuSample = sampleCpu(server.pid, kind === 'pg');
+  const b: CpuSample = sampleCpu(server.pid, pgPids);
   const sqlB = counter?.counts();
+  const textsB = counter?.tally();
   const perMessage = (x: number | null, y: number | null) => (x === null || y === null ? null : ((y - x) * 1000) / total);
 
   const statuses: Record<string, number> = {};
@@ -343,7 +352,12 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
     ...(sqlA && sqlB
       ? { sql: { statements: sqlB.statements - sqlA.statements, roundTrips: sqlB.roundTrips - sqlA.roundTrips, transactions: sqlB.transactions - sqlA.transactions } }
       : {}),
+    ...(textsA && textsB ? { sqlTexts: tallyDiff(textsA, textsB) } : {}),
   };
+}
+
+function tallyDiff(a: PgStatementTally, b: PgStatementTally): Array<[string, number]> {
+  return [...b].map(([text, n]): [string, number] => [text, n - (a.get(text) ?? 0)]).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
 }
 
 async function parseOnly(tpls: Template[]): Promise<number> {
@@ -403,6 +417,8 @@ async function main(): Promise<void> {
       `SQL sent to PostgreSQL while measuring (--statements, through a counting proxy: the rates above are lower for it): ` +
         `${(sql.statements / sent).toFixed(1)} statements, ${(sql.roundTrips / sent).toFixed(1)} round trips and ${(sql.transactions / sent).toFixed(2)} BEGIN per message, including the bench's polling`,
     );
+    console.log('Statements per message, most frequent first (texts cut at 160 characters):');
+    for (const [text, n] of results.pg.sqlTexts ?? []) if (n / sent >= 0.02) console.log(`  ${(n / sent).toFixed(2).padStart(6)}  ${text}`);
   }
   if (results.pg) {
     const { rate, p99 } = results.pg;

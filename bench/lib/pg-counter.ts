@@ -20,10 +20,15 @@ export interface PgCounts {
   transactions: number;
 }
 
+/** How many times each statement text was sent (Parse or simple Query), for `--statements` breakdowns. */
+export type PgStatementTally = Map<string, number>;
+
 export interface PgCounter {
   /** The URL to give the server instead of the real one. */
   url: string;
   counts(): PgCounts;
+  /** A copy of the per-text tally so far (texts with white space folded, cut at 160 characters). */
+  tally(): PgStatementTally;
   close(): Promise<void>;
 }
 
@@ -60,15 +65,28 @@ function frontendParser(onMessage: (type: number, body: Buffer) => void) {
 export async function startPgCounter(targetUrl: string): Promise<PgCounter> {
   const target = new URL(targetUrl);
   const counts: PgCounts = { statements: 0, roundTrips: 0, transactions: 0 };
+  const tally: PgStatementTally = new Map();
+  const note = (text: string) => {
+    const key = text.replace(/\s+/g, ' ').trim().slice(0, 160);
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+  };
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect({ host: target.hostname, port: Number(target.port || 5432), noDelay: true });
     client.setNoDelay(true);
     sockets.add(client).add(upstream);
+    const prepared = new Map<string, string>(); // this connection's statements by name ('' the unnamed one)
     const parse = frontendParser((type, body) => {
       if (type === 0x45 /* E */) counts.statements++;
       else if (type === 0x53 /* S */) counts.roundTrips++;
-      else if (type === 0x51 /* Q */) {
+      else if (type === 0x50 /* P: statement name, NUL, query text, NUL, … */) {
+        const end = body.indexOf(0);
+        prepared.set(body.toString('utf8', 0, end), body.toString('utf8', end + 1, body.indexOf(0, end + 1)));
+      } else if (type === 0x42 /* B: portal name, NUL, statement name, NUL, … */) {
+        const start = body.indexOf(0) + 1;
+        note(prepared.get(body.toString('utf8', start, body.indexOf(0, start))) ?? '(unknown prepared statement)');
+      } else if (type === 0x51 /* Q */) {
+        note(body.toString('utf8', 0, body.length - 1));
         counts.statements++;
         counts.roundTrips++;
         if (/^\s*begin\b/i.test(body.toString('utf8', 0, Math.min(body.length, 16)))) counts.transactions++;
@@ -97,6 +115,7 @@ export async function startPgCounter(targetUrl: string): Promise<PgCounter> {
   return {
     url: url.toString(),
     counts: () => ({ ...counts }),
+    tally: () => new Map(tally),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

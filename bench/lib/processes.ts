@@ -1,6 +1,7 @@
 /** Child processes for benchmarks (servers under test), and where the CPU went while measuring. */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import pg from 'pg';
 
 export interface Child {
   process: ChildProcess;
@@ -147,6 +148,24 @@ export function cpuSecondsByName(name: string): number | null {
   return found ? total : null;
 }
 
+/**
+ * The PostgreSQL processes that work for the database at `url`: its client backends (the server's
+ * pool, open once warmed up) and PostgreSQL's own background processes (WAL writer, checkpointer…),
+ * leaving out the backends of other databases on a shared server.
+ */
+export async function postgresPidsFor(url: string): Promise<number[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND (datname = current_database() OR backend_type <> 'client backend')`,
+    );
+    return r.rows.map((x) => Number(x.pid));
+  } finally {
+    await c.end();
+  }
+}
+
 /** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
 export function machineCpuSeconds(): { busy: number; total: number } | null {
   try {
@@ -168,14 +187,17 @@ export interface CpuSample {
   machine: { busy: number; total: number } | null;
 }
 
-/** Where the CPU goes: this process (the client), the server child (with its own children), PostgreSQL, the whole machine. */
-export function sampleCpu(serverPid: number, withPostgres: boolean): CpuSample {
+/**
+ * Where the CPU goes: this process (the client), the server child (with its own children),
+ * PostgreSQL (every process of that name, or only `withPostgres` when it lists pids), the whole machine.
+ */
+export function sampleCpu(serverPid: number, withPostgres: boolean | number[]): CpuSample {
   const u = process.cpuUsage();
   return {
     at: performance.now(),
     client: (u.user + u.system) / 1e6,
     server: processTreeCpuSeconds(serverPid),
-    postgres: withPostgres ? cpuSecondsByName('postgres') : null,
+    postgres: Array.isArray(withPostgres) ? withPostgres.reduce((s, pid) => s + (processCpuSeconds(pid) ?? 0), 0) : withPostgres ? cpuSecondsByName('postgres') : null,
     machine: machineCpuSeconds(),
   };
 }

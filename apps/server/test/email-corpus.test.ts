@@ -282,5 +282,38 @@ for (const kind of testDbKinds()) {
       }
       assert.deepEqual(wrong, []);
     });
+
+    it('gives the same outcomes when the worker takes the corpus in batches of 16 (one transaction each) as one by one', { timeout: 240_000 }, async () => {
+      assert.equal(outcomes.size, files.length, 'the intake test ran first');
+      const other = await newWorkspace(t);
+      const mailbox = await addMailbox(t, other.id, `support@${other.slug}.example`, { floodLimitPerHour: 100_000 });
+      const handler = emailIngestHandler(DEFAULT_INGEST_LIMITS, createEmailParser());
+      const ids = new Map<string, string>();
+      for (const file of files) {
+        const raw = readFileSync(join(CORPUS, file));
+        const { email } = await acceptInboundEmail(t.deps, { mailbox, source: 'smtp', raw, envelope: { from: envelopeFrom(raw), rcptTo: [mailbox.address], remoteAddress: '127.0.0.1' } });
+        ids.set(file, email.id);
+      }
+      for (let i = 0; i < files.length; i += 16) {
+        const items = files.slice(i, i + 16).map((file, j) => ({ payload: { workspaceId: other.id, inboundEmailId: ids.get(file)! }, job: { id: i + j } as unknown as Job }));
+        const results = await bounded(handler.batch!.handle(t.deps, items), `batch from ${files[i]}`);
+        for (const r of results) assert.ok(!(r instanceof Error), String(r));
+      }
+      // Tickets compared by the first file that made each; reasons without ticket numbers.
+      const shape = (o: { status: string; reason: string | null; ticketId: string | null }, firsts: Map<string, string>, file: string) => {
+        if (o.ticketId && !firsts.has(o.ticketId)) firsts.set(o.ticketId, file);
+        return { status: o.status, reason: o.reason?.replace(/#\d+/g, '#n') ?? null, ticket: o.ticketId ? firsts.get(o.ticketId) : null };
+      };
+      const firstsOne = new Map<string, string>();
+      const firstsBatch = new Map<string, string>();
+      const mismatches: string[] = [];
+      for (const file of files) {
+        const row = (await t.deps.store.inboundEmails.findById(other.id, ids.get(file)!))!;
+        const one = shape(outcomes.get(file)!, firstsOne, file);
+        const batch = shape(row, firstsBatch, file);
+        if (JSON.stringify(one) !== JSON.stringify(batch)) mismatches.push(`${file}: one by one ${JSON.stringify(one)}, in batches ${JSON.stringify(batch)}`);
+      }
+      assert.deepEqual(mismatches, []);
+    });
   });
 }

@@ -62,6 +62,14 @@ for (const kind of testDbKinds()) {
       assert.equal(list.length, 0, 'nothing refused was stored');
     });
 
+    it('refuses a mailbox at once once it is disabled, though the mailbox of an address is cached briefly', async () => {
+      const { ws, address, mailbox, deliver } = await setup();
+      const e = await deliver(mail({ from: 'early@client.example', to: address, subject: 'Before' }), 'early@client.example');
+      assert.equal(e.status, 'ticketed', e.reason ?? '');
+      await t.deps.store.mailboxes.update(ws.id, mailbox.id, { enabled: false });
+      await assert.rejects(sendRaw(rig.smtp.port, { from: 'late@client.example', to: [address] }, mail({ from: 'late@client.example', to: address, subject: 'After' })), (err: any) => err.responseCode === 550);
+    });
+
     it('makes a ticket of a new mail, with readable encoded headers and charsets, and the email headers on the message', async () => {
       const { ws, address, deliver } = await setup();
       const raw = [

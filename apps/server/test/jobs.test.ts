@@ -181,6 +181,40 @@ for (const kind of testDbKinds()) {
       if (kind === 'postgres') assert.ok(by.a > 0 && by.b > 0, `both workers took part (${by.a} / ${by.b})`);
     });
 
+    it('hands a backlog to a batch handler in batches, completes them, and fails only the job whose outcome is an error', async () => {
+      const clock = new ManualClock();
+      const deps = depsFor(database, clock);
+      const total = 120;
+      const ids: number[] = [];
+      for (let i = 0; i < total; i++) ids.push((await deps.store.jobs.enqueue({ type: 't.batched', payload: { i }, workspaceId: null, maxAttempts: 1 }, clock.now()))!);
+      const runs = new Map<number, number>();
+      const sizes: number[] = [];
+      const runner = new JobRunner(deps, FAST).register('t.batched', {
+        payload: z.object({ i: z.number() }),
+        handle: async (_d, p) => void runs.set(p.i, (runs.get(p.i) ?? 0) + 1),
+        batch: {
+          max: 16,
+          handle: async (_d, items) => {
+            sizes.push(items.length);
+            return items.map(({ payload: p }) => {
+              runs.set(p.i, (runs.get(p.i) ?? 0) + 1);
+              return p.i === 7 ? new Error('seven') : undefined;
+            });
+          },
+        },
+      });
+      runner.start();
+      const status = async () => database.db.selectFrom('jobs').select(['id', 'status', 'last_error']).where('id', 'in', ids).execute();
+      await until(async () => (await status()).every((r) => r.status === 'done' || r.status === 'dead'), 'every job to end');
+      await runner.stop();
+      assert.equal(runs.size, total);
+      assert.equal([...runs.values()].filter((n) => n !== 1).length, 0, 'each job ran exactly once');
+      assert.ok(Math.max(...sizes) > 1 && Math.max(...sizes) <= 16, `batches of 2 to 16 (got ${sizes.join(', ')})`);
+      const dead = (await status()).filter((r) => r.status === 'dead');
+      assert.deepEqual(dead.map((r) => r.id), [ids[7]]);
+      assert.match(String(dead[0]!.last_error), /seven/);
+    });
+
     it('wakes a worker through NOTIFY when another process enqueues', async () => {
       const clock = new ManualClock();
       const producer = depsFor(second ?? database, clock);

@@ -165,6 +165,8 @@ export interface UserRepository {
   /** Those of `ids` that exist in the workspace, in no particular order. */
   findByIds(workspaceId: string, ids: string[]): Promise<User[]>;
   findByEmail(workspaceId: string, email: string): Promise<User | null>;
+  /** `findByEmail` for several addresses in one read: the people found, by lower-cased address. */
+  findByEmails(workspaceId: string, emails: string[]): Promise<Map<string, User>>;
   /** Every active account with a password for this address, in every workspace (login). */
   findLoginCandidates(email: string): Promise<Array<{ user: User; workspace: Workspace }>>;
   update(workspaceId: string, id: string, patch: Partial<User>): Promise<User>;

@@ -92,6 +92,10 @@ export function fakeStore(): FakeStore {
       },
       findById: async (ws, id) => copy(find(db.t.users, ws, id)),
       findByEmail: async (ws, email) => copy(db.t.users.find((u) => u.workspaceId === ws && u.email?.toLowerCase() === email.toLowerCase()) ?? null),
+      findByEmails: async (ws, emails) => {
+        const wanted = new Set(emails.map((e) => e.toLowerCase()));
+        return new Map(db.t.users.filter((u) => u.workspaceId === ws && u.email && wanted.has(u.email.toLowerCase())).map((u) => [u.email!.toLowerCase(), copy(u)]));
+      },
       findLoginCandidates: async (email) =>
         db.t.users
           .filter((u) => u.email?.toLowerCase() === email.toLowerCase() && u.passwordHash && u.status === 'active')
@@ -121,6 +125,7 @@ export function fakeStore(): FakeStore {
         db.t.jobs.push(copy(job));
         return db.t.jobs.length;
       },
+      completeMany: async () => {},
     }),
     tickets: unimplemented('tickets', {
       create: async ({ ticket, message, event, job }) => {

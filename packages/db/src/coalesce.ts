@@ -1,6 +1,7 @@
 /**
  * Coalescing of concurrent calls into one statement, for the hottest autocommit statements of
- * the API (the requester lookup and the INSERT of a new ticket).
+ * the API (the requester lookup and the INSERT of a new ticket) and of inbound mail (the intake
+ * of a message with its ingest job).
  *
  * Why: on a small machine each statement costs far more in fixed overhead (the query built and
  * sent, the wake-up of a PostgreSQL backend, executor start-up, the commit and its WAL flush, the

@@ -86,7 +86,9 @@ function guard<T extends object>(repo: T, onWrite?: () => void): T {
 // Every authenticated request reads its API token, its user and its workspace: three queries
 // before any work. Outside transactions, those three reads (`apiTokens.findByHash`,
 // `users.findById`, `workspaces.findById`) are answered from a cache for at most AUTH_CACHE_MS.
-// - Any write to users, API tokens or workspaces through any store of this process empties it,
+// So is the mailbox that receives an address (`mailboxes.findByAddress`), which the SMTP listener
+// reads at every RCPT of every message.
+// - Any write to users, API tokens, workspaces or mailboxes through any store of this process empties it,
 //   before the write and again once the write (or its transaction) has ended, and a read that
 //   overlapped a write is not kept: this process always sees its own changes at once.
 // - Another process's change (a token revoked, a user suspended or demoted through another
@@ -146,7 +148,7 @@ function freeze<T extends object>(v: T): T {
 
 function cachedAuthReads(repos: Repositories): Repositories {
   const cache = new AuthCache();
-  const { apiTokens, users, workspaces } = repos;
+  const { apiTokens, users, workspaces, mailboxes } = repos;
   return {
     ...repos,
     apiTokens: Object.assign(Object.create(apiTokens) as typeof apiTokens, {
@@ -158,12 +160,16 @@ function cachedAuthReads(repos: Repositories): Repositories {
     workspaces: Object.assign(Object.create(workspaces) as typeof workspaces, {
       findById: (id: string) => cache.read(`w:${id}`, () => workspaces.findById(id)),
     }),
+    mailboxes: Object.assign(Object.create(mailboxes) as typeof mailboxes, {
+      findByAddress: (address: string) => cache.read(`m:${address.toLowerCase()}`, () => mailboxes.findByAddress(address)),
+    }),
   };
 }
 
 /**
  * `coalesce`: the store's own repositories (not a transaction's) let concurrent hot statements
- * share one statement: ticket creation and the lookup of a user by address (see coalesce.ts).
+ * share one statement: ticket creation, the lookup of a user by address and the intake of an
+ * inbound message with its ingest job (see coalesce.ts).
  */
 function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false): Repositories {
   return {
@@ -181,8 +187,8 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
     loginAttempts: guard(new KyselyLoginAttemptRepository(db)),
     workspaces: guard(new KyselyWorkspaceRepository(db), onAuthWrite),
     jobs: guard(new KyselyJobRepository(db)),
-    mailboxes: guard(new KyselyMailboxRepository(db)),
-    inboundEmails: guard(new KyselyInboundEmailRepository(db)),
+    mailboxes: guard(new KyselyMailboxRepository(db), onAuthWrite),
+    inboundEmails: guard(new KyselyInboundEmailRepository(db, { coalesce })),
     messageEmails: guard(new KyselyMessageEmailRepository(db)),
     outboundEmails: guard(new KyselyOutboundEmailRepository(db)),
     blobs: guard(new KyselyBlobRepository(db)),

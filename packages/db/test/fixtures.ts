@@ -9,6 +9,7 @@ import {
   createUuidV7,
   type CursorPosition,
   type CustomField,
+  type Mailbox,
   type Message,
   type NewEvent,
   type Organization,
@@ -96,6 +97,28 @@ export function userOf(ws: Workspace, over: Partial<User> = {}): User {
     updatedAt: at(1),
     lastLoginAt: null,
     emailNotifications: false,
+    ...over,
+  };
+}
+
+export function mailboxOf(ws: Workspace, over: Partial<Mailbox> = {}): Mailbox {
+  return {
+    id: uuid(),
+    workspaceId: ws.id,
+    name: 'Support',
+    address: `${unique('support')}@example.test`,
+    kind: 'smtp',
+    enabled: true,
+    teamId: null,
+    autoAck: false,
+    floodLimitPerHour: 30,
+    imapSettings: null,
+    imapSecret: null,
+    smtpSettings: null,
+    smtpSecret: null,
+    imapState: {},
+    createdAt: at(0),
+    updatedAt: at(0),
     ...over,
   };
 }

@@ -89,6 +89,14 @@ describeStore('storage port: workspaces and people', (h) => {
       assert.equal(await h.store.users.findByEmail(other.id, 'marie.dupont@example.test'), null);
       assert.equal(await h.store.users.findById(other.id, u.id), null);
       assert.equal(await h.store.users.findById(ws.id, uuid()), null);
+      // Several addresses in one read: the ones found, by lower-cased address.
+      const v = await h.store.users.insert(userOf(ws, { email: 'Victor.Hugo@Example.test' }));
+      await h.store.users.insert(userOf(other, { email: 'someone@example.test' }));
+      const found = await h.store.users.findByEmails(ws.id, ['MARIE.dupont@example.test', 'victor.hugo@example.test', 'someone@example.test', 'nobody@example.test']);
+      assert.deepEqual([...found.keys()].sort(), ['marie.dupont@example.test', 'victor.hugo@example.test']);
+      assert.deepEqual(found.get('marie.dupont@example.test'), u);
+      assert.deepEqual(found.get('victor.hugo@example.test'), v);
+      assert.equal((await h.store.users.findByEmails(ws.id, [])).size, 0);
     });
 
     it('updates the fields it is given, arrays and nulls included, and nothing across workspaces', async () => {

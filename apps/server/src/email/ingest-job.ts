@@ -1,6 +1,6 @@
 /** The `email.ingest` job handler: parse and ingest one accepted message (idempotent). */
 import { z } from 'zod';
-import { DEFAULT_INGEST_LIMITS, ingestInboundEmail, type EmailParser, type IngestLimits } from '@guichet/core';
+import { DEFAULT_INGEST_LIMITS, ingestInboundEmail, ingestInboundEmails, type EmailParser, type IngestLimits } from '@guichet/core';
 import type { JobHandler } from '../worker/runner.ts';
 import { createEmailParser } from './parse.ts';
 
@@ -24,6 +24,19 @@ export function emailIngestHandler(
       const result = await ingestInboundEmail(deps, parser, { ...p, ...(workerId ? { job: { id: job.id, workerId: workerId() } } : {}) }, limits);
       // Null: nothing was processed (already done), so nothing completed the job; the runner does.
       return { completed: workerId !== undefined && result !== null };
+    },
+    // A burst: one transaction (and one commit) for up to 16 messages; see ingestInboundEmails.
+    batch: {
+      max: 16,
+      handle: async (deps, items) => {
+        const results = await ingestInboundEmails(
+          deps,
+          parser,
+          items.map(({ payload: p, job }) => ({ ...p, ...(workerId ? { job: { id: job.id, workerId: workerId() } } : {}) })),
+          limits,
+        );
+        return results.map((r) => (r instanceof Error ? r : { completed: workerId !== undefined && r !== null }));
+      },
     },
   };
 }

@@ -13,6 +13,15 @@ export interface JobHandler<S extends z.ZodType = z.ZodType> {
   handle(deps: Deps, payload: z.output<S>, job: Job): Promise<void | { completed: boolean }>;
   /** Lease per attempt; a job still running past it is given to another worker. */
   leaseMs?: number;
+  /**
+   * Several claimed jobs of this type in one call (up to `max`): answers one outcome per item, in
+   * order, as `handle` would, or the Error that fails that job alone. Under a backlog the runner
+   * claims up to `max` jobs of this type for each of its free slots.
+   */
+  batch?: {
+    max: number;
+    handle(deps: Deps, items: Array<{ payload: z.output<S>; job: Job }>): Promise<Array<void | { completed: boolean } | Error>>;
+  };
 }
 
 /** Thrown by a handler for a failure no retry can fix (bad data): the job goes straight to dead. */
@@ -89,16 +98,68 @@ export class JobRunner {
     } catch {
       return; // the database is away for a moment; the next poll tries again
     }
-    for (const job of jobs) {
+    const full = jobs.length === free;
+    // Types that take batches: each slot they got carries up to `max` of their jobs (claimed
+    // now when the first claim was full, so more are likely waiting).
+    const batches: Job[][] = [];
+    for (const [type, h] of this.handlers) {
+      if (!h.batch) continue;
+      const mine = jobs.filter((j) => j.type === type);
+      if (!mine.length) continue;
+      jobs = jobs.filter((j) => j.type !== type);
+      const slots = mine.length;
+      if (full && h.batch.max > 1) {
+        try {
+          mine.push(...(await this.deps.store.jobs.claim(this.workerId, [type], mine.length * (h.batch.max - 1), this.deps.clock.now(), leases)));
+        } catch {
+          // the jobs already claimed still run
+        }
+      }
+      const size = Math.ceil(mine.length / slots);
+      for (let i = 0; i < mine.length; i += size) batches.push(mine.slice(i, i + size));
+    }
+    const units: Array<() => Promise<void>> = [...jobs.map((job) => () => this.run(job)), ...batches.map((b) => () => this.runBatch(b))];
+    for (const unit of units) {
       this.running++;
-      const p = this.run(job).finally(() => {
+      const p = unit().finally(() => {
         this.running--;
         this.inFlight.delete(p);
         this.wake();
       });
       this.inFlight.add(p);
     }
-    if (jobs.length === free) this.again = true;
+    if (full) this.again = true;
+  }
+
+  private async runBatch(jobs: Job[]): Promise<void> {
+    const handler = this.handlers.get(jobs[0]!.type)!;
+    if (jobs.length === 1 || !handler.batch) {
+      for (const job of jobs) await this.run(job);
+      return;
+    }
+    const items: Array<{ payload: unknown; job: Job }> = [];
+    for (const job of jobs) {
+      const parsed = handler.payload.safeParse(job.payload);
+      if (parsed.success) items.push({ payload: parsed.data, job });
+      else await this.failed(job, new PermanentJobError(`invalid payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`));
+    }
+    let outcomes: Array<void | { completed: boolean } | Error>;
+    try {
+      outcomes = await handler.batch.handle(this.deps, items);
+    } catch (e) {
+      outcomes = items.map(() => (e instanceof Error ? e : new Error(String(e))));
+    }
+    const done: number[] = [];
+    for (const [i, { job }] of items.entries()) {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) await this.failed(job, outcome);
+      else if (!outcome?.completed) done.push(job.id);
+    }
+    if (done.length) {
+      await this.deps.store.jobs.completeMany(done, this.workerId, this.deps.clock.now()).catch(() => {
+        // The leases run out and the jobs run again (they are idempotent: nothing left to do).
+      });
+    }
   }
 
   private async run(job: Job): Promise<void> {
@@ -109,16 +170,20 @@ export class JobRunner {
       const outcome = await handler.handle(this.deps, parsed.data, job);
       if (!outcome?.completed) await this.deps.store.jobs.complete(job.id, this.workerId, this.deps.clock.now());
     } catch (e) {
-      const permanent = e instanceof PermanentJobError;
-      const willRetry = !permanent && job.attempts < job.maxAttempts;
-      const now = this.deps.clock.now();
-      const retryAt = willRetry ? new Date(now.getTime() + retryDelayMs(job.attempts)) : null;
-      this.opts.onError?.(job, e, willRetry);
-      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      await this.deps.store.jobs.fail(job.id, this.workerId, message, retryAt, now).catch(() => {
-        // If even that fails, the lease runs out and another attempt follows.
-      });
+      await this.failed(job, e);
     }
+  }
+
+  private async failed(job: Job, e: unknown): Promise<void> {
+    const permanent = e instanceof PermanentJobError;
+    const willRetry = !permanent && job.attempts < job.maxAttempts;
+    const now = this.deps.clock.now();
+    const retryAt = willRetry ? new Date(now.getTime() + retryDelayMs(job.attempts)) : null;
+    this.opts.onError?.(job, e, willRetry);
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    await this.deps.store.jobs.fail(job.id, this.workerId, message, retryAt, now).catch(() => {
+      // If even that fails, the lease runs out and another attempt follows.
+    });
   }
 
   /** Stop claiming, and wait for the jobs in flight to finish. */

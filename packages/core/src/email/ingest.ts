@@ -24,7 +24,7 @@ import { bracketed, idForms } from './headers.ts';
 import { EmailRejected, type EmailParser, type ParsedEmail } from './parsed.ts';
 import { parseReplyAddress } from './reply-address.ts';
 import { safeFilename, sniffContentType } from './sniff.ts';
-import { findThread } from './threading.ts';
+import { findThread, threadIds } from './threading.ts';
 import { queueAutoAcknowledgement } from './outbound.ts';
 import type { InboundEmail, InboundStatus, Mailbox, OutboundEmail } from './types.ts';
 
@@ -51,39 +51,40 @@ export function attachmentUrl(ticketId: string, messageId: string, attachmentId:
   return `/api/v1/tickets/${ticketId}/messages/${messageId}/attachments/${attachmentId}`;
 }
 
-export async function ingestInboundEmail(
-  deps: Deps,
-  parser: EmailParser,
-  input: {
-    workspaceId: string;
-    inboundEmailId: string;
-    /** The job this runs for: completed in the transaction that records the result (not when null is returned). */
-    job?: { id: number; workerId: string };
-  },
-  limits: IngestLimits = DEFAULT_INGEST_LIMITS,
-): Promise<IngestResult | null> {
-  const { workspaceId, inboundEmailId, job } = input;
-  // One read: nothing to do for a message already processed (the lock below checks again).
-  const raw = await deps.store.inboundEmails.pendingRaw(workspaceId, inboundEmailId);
-  if (!raw) return null;
+export interface IngestInput {
+  workspaceId: string;
+  inboundEmailId: string;
+  /** The job this runs for: completed in the transaction that records the result (not when null is returned). */
+  job?: { id: number; workerId: string };
+}
 
-  // Parse outside the transaction: CPU work must not hold a row lock or a connection.
-  let parsed: ParsedEmail | null = null;
-  let rejection: string | null = null;
+/** A parsed message, or why it could not be parsed (parsing happens outside any transaction). */
+type ParseOutcome = { parsed: ParsedEmail; rejection: null } | { parsed: null; rejection: string };
+
+async function parseRaw(parser: EmailParser, raw: Buffer): Promise<ParseOutcome> {
   try {
-    parsed = await parser.parse(raw);
+    return { parsed: await parser.parse(raw), rejection: null };
   } catch (e) {
-    rejection = e instanceof EmailRejected ? e.message : `could not parse: ${e instanceof Error ? e.message : String(e)}`;
+    return { parsed: null, rejection: e instanceof EmailRejected ? e.message : `could not parse: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
 
+export async function ingestInboundEmail(deps: Deps, parser: EmailParser, input: IngestInput, limits: IngestLimits = DEFAULT_INGEST_LIMITS): Promise<IngestResult | null> {
+  // One read: nothing to do for a message already processed (the lock below checks again).
+  const raw = await deps.store.inboundEmails.pendingRaw(input.workspaceId, input.inboundEmailId);
+  if (!raw) return null;
+  // Parse outside the transaction: CPU work must not hold a row lock or a connection.
+  return ingestParsed(deps, parser, input, await parseRaw(parser, raw), limits);
+}
+
+async function ingestParsed(deps: Deps, parser: EmailParser, input: IngestInput, outcome: ParseOutcome, limits: IngestLimits): Promise<IngestResult | null> {
+  const { workspaceId, inboundEmailId, job } = input;
   for (let attempt = 0; ; attempt++) {
     try {
       return await deps.store.transaction(async (tx) => {
         const row = await tx.inboundEmails.lock(workspaceId, inboundEmailId);
         if (!row || row.status !== 'pending') return null;
-        const result = parsed
-          ? await process(deps, parser, tx, row, parsed, limits)
-          : { status: 'rejected' as const, reason: rejection, ticketId: null, messageId: null };
+        const result = await ingestRow(deps, parser, tx, row, outcome, limits);
         const now = deps.clock.now();
         await tx.inboundEmails.markProcessed(workspaceId, row.id, result, now);
         if (job) await tx.jobs.complete(job.id, job.workerId, now);
@@ -96,6 +97,158 @@ export async function ingestInboundEmail(
       throw e;
     }
   }
+}
+
+function ingestRow(deps: Deps, parser: EmailParser, tx: Repositories, row: InboundEmail, outcome: ParseOutcome, limits: IngestLimits): Promise<IngestResult> {
+  return outcome.parsed
+    ? process(deps, parser, tx, row, outcome.parsed, limits)
+    : Promise.resolve({ status: 'rejected' as const, reason: outcome.rejection, ticketId: null, messageId: null });
+}
+
+/**
+ * Several accepted messages at once (the worker hands over the ingest jobs it claimed together):
+ * one read of their raw bytes, then one transaction that locks them, turns each pending one into
+ * its ticket message exactly as `ingestInboundEmail` does, and completes their jobs, so a burst
+ * costs one commit and one read of the workspace's mailboxes, SLA policies, calendars and rule
+ * fingerprint instead of one per message. When that transaction fails (a lock conflict, a new
+ * customer created meanwhile, one bad message), each message runs again on its own. Answers one
+ * entry per input, in order: the result, null when there was nothing to do, or the error of a
+ * message that failed on its own.
+ */
+export async function ingestInboundEmails(
+  deps: Deps,
+  parser: EmailParser,
+  inputs: IngestInput[],
+  limits: IngestLimits = DEFAULT_INGEST_LIMITS,
+): Promise<Array<IngestResult | null | Error>> {
+  const ws = inputs[0]?.workspaceId;
+  if (inputs.length < 2 || inputs.some((i) => i.workspaceId !== ws)) return alone(deps, parser, inputs, limits, new Map());
+  const raws = await deps.store.inboundEmails.pendingRaws(ws!, inputs.map((i) => i.inboundEmailId));
+  const outcomes = new Map<string, ParseOutcome>();
+  for (const [id, raw] of raws) outcomes.set(id, await parseRaw(parser, raw));
+  if (!outcomes.size) return inputs.map(() => null);
+  try {
+    return await deps.store.transaction(async (tx0) => {
+      // The whole batch happens at one moment, as it commits at one.
+      const now = deps.clock.now();
+      const bdeps: Deps = { ...deps, clock: { now: () => new Date(now) } };
+      const rows = new Map((await tx0.inboundEmails.lockMany(ws!, [...outcomes.keys()])).map((r) => [r.id, r]));
+      const work = inputs.flatMap((input) => {
+        const row = rows.get(input.inboundEmailId);
+        const outcome = outcomes.get(input.inboundEmailId);
+        return row && row.status === 'pending' && outcome ? [{ input, row, outcome }] : [];
+      });
+      const tx = await batchReads(tx0, ws!, now, work);
+      const results = new Map<IngestInput, IngestResult>();
+      for (const { input, row, outcome } of work) {
+        if (row.status !== 'pending') continue; // a second job for one message
+        const result = await ingestRow(bdeps, parser, tx, row, outcome, limits);
+        row.status = result.status;
+        results.set(input, result);
+      }
+      await tx.inboundEmails.markProcessedMany(ws!, [...results].map(([i, r]) => ({ id: i.inboundEmailId, ...r })), now);
+      const byWorker = new Map<string, number[]>();
+      for (const { job } of results.keys()) if (job) byWorker.set(job.workerId, [...(byWorker.get(job.workerId) ?? []), job.id]);
+      for (const [workerId, ids] of byWorker) await tx.jobs.completeMany(ids, workerId, now);
+      return inputs.map((i) => results.get(i) ?? null);
+    });
+  } catch {
+    return alone(deps, parser, inputs, limits, outcomes);
+  }
+}
+
+/** Each message in its own transaction (the parse already done is reused). */
+async function alone(deps: Deps, parser: EmailParser, inputs: IngestInput[], limits: IngestLimits, outcomes: Map<string, ParseOutcome>): Promise<Array<IngestResult | null | Error>> {
+  const out: Array<IngestResult | null | Error> = [];
+  for (const input of inputs) {
+    try {
+      const outcome = outcomes.get(input.inboundEmailId);
+      out.push(outcome ? await ingestParsed(deps, parser, input, outcome, limits) : await ingestInboundEmail(deps, parser, input, limits));
+    } catch (e) {
+      out.push(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  return out;
+}
+
+/**
+ * The transaction's repositories with the reads every message of a batch repeats answered once
+ * for the batch: workspace settings ingest never writes (mailboxes, SLA policies, calendars, the
+ * rule fingerprint, teams), and, read ahead for all the batch's messages in one statement each,
+ * the senders' flood counts, the people behind the addresses, and the known Message-IDs. The
+ * last two also see what the batch itself writes (a customer created by an earlier message, a
+ * Message-ID it recorded): an address or an id the batch wrote is read from the database again.
+ */
+async function batchReads(tx: Repositories, ws: string, now: Date, work: Array<{ row: InboundEmail; outcome: ParseOutcome }>): Promise<Repositories> {
+  const parsed = work.flatMap(({ row, outcome }) => (outcome.parsed ? [{ row, p: outcome.parsed }] : []));
+  const senderOf = (row: InboundEmail, p: ParsedEmail) => (p.from?.address || row.envelope.from || '').toLowerCase();
+
+  const since = new Date(now.getTime() - 3_600_000);
+  const byMailbox = new Map<string, string[]>();
+  for (const { row, p } of parsed) byMailbox.set(row.mailboxId, [...(byMailbox.get(row.mailboxId) ?? []), row.envelope.from || senderOf(row, p)]);
+  const counts = new Map<string, Map<string, number>>();
+  for (const [mailboxId, froms] of byMailbox) counts.set(mailboxId, await tx.inboundEmails.countFromSenders(mailboxId, froms, since));
+
+  const addresses = [...new Set(parsed.flatMap(({ row, p }) => [senderOf(row, p), ...[...p.cc, ...p.to].map((a) => a.address.toLowerCase())]).filter((a) => a.includes('@')))];
+  const found = await tx.users.findByEmails(ws, addresses);
+  const people = new Map<string, User | null>(addresses.map((a) => [a, found.get(a) ?? null]));
+
+  const rfcIds = new Set(parsed.flatMap(({ p }) => [...(p.messageId ? idForms([p.messageId]) : []), ...idForms(threadIds(p))]));
+  const known = await tx.messageEmails.findByRfcIds(ws, [...rfcIds]);
+  const written = new Set<string>();
+
+  const users = Object.create(tx.users) as Repositories['users'];
+  users.findByEmail = (w, email) => (w === ws && people.has(email.toLowerCase()) ? Promise.resolve(people.get(email.toLowerCase())!) : tx.users.findByEmail(w, email));
+  users.insert = async (u) => {
+    if (u.email) people.delete(u.email.toLowerCase());
+    return tx.users.insert(u);
+  };
+  users.update = async (w, id, patch) => {
+    for (const [a, u] of people) if (u?.id === id) people.delete(a);
+    return tx.users.update(w, id, patch);
+  };
+  const messageEmails = Object.create(tx.messageEmails) as Repositories['messageEmails'];
+  messageEmails.findByRfcIds = (w, ids) => {
+    if (w !== ws || !ids.every((i) => rfcIds.has(i) && !written.has(i))) return tx.messageEmails.findByRfcIds(w, ids);
+    const wanted = new Set(ids);
+    return Promise.resolve(known.filter((k) => wanted.has(k.rfcMessageId)));
+  };
+  messageEmails.insert = async (m) => {
+    written.add(m.rfcMessageId);
+    return tx.messageEmails.insert(m);
+  };
+  const inboundEmails = Object.create(tx.inboundEmails) as Repositories['inboundEmails'];
+  inboundEmails.countFromSender = (mailboxId, from, at) => {
+    const n = at.getTime() === since.getTime() ? counts.get(mailboxId)?.get(from) : undefined;
+    return n === undefined ? tx.inboundEmails.countFromSender(mailboxId, from, at) : Promise.resolve(n);
+  };
+
+  return {
+    ...tx,
+    users,
+    messageEmails,
+    inboundEmails,
+    mailboxes: memo(tx.mailboxes, ['list']),
+    slaPolicies: memo(tx.slaPolicies, ['list', 'findById']),
+    businessCalendars: memo(tx.businessCalendars, ['findById', 'forTicket']),
+    triggers: memo(tx.triggers, ['rulesFingerprint']),
+    teams: memo(tx.teams, ['findById']),
+  };
+}
+
+function memo<R extends object>(repo: R, methods: Array<keyof R & string>): R {
+  const cache = new Map<string, Promise<unknown>>();
+  const out = Object.create(repo) as R;
+  for (const m of methods) {
+    const f = (repo[m] as (...a: unknown[]) => Promise<unknown>).bind(repo);
+    (out as Record<string, unknown>)[m] = (...a: unknown[]) => {
+      const key = `${m}:${JSON.stringify(a)}`;
+      let hit = cache.get(key);
+      if (!hit) cache.set(key, (hit = f(...a)));
+      return hit;
+    };
+  }
+  return out;
 }
 
 async function process(
@@ -268,6 +421,7 @@ async function storeAttachments(
   const out: Array<{ att: Attachment; contentId: string | null }> = [];
   const referenced = new Set(p.html ? [...p.html.matchAll(/cid:([^'"\s)>]{1,256})/gi)].map((m) => m[1]!) : []);
   let total = 0;
+  const blobs: Array<{ sha256: string; content: Buffer }> = [];
   for (const a of p.attachments.slice(0, 100)) {
     const size = a.content.length;
     const contentType = sniffContentType(a.content, a.filename ?? '');
@@ -278,13 +432,14 @@ async function storeAttachments(
     }
     total += size;
     const sha256 = createHash('sha256').update(a.content).digest('hex');
-    await tx.blobs.put(ws, sha256, a.content, now);
+    blobs.push({ sha256, content: a.content });
     const inline = a.inline || (a.contentId !== null && referenced.has(a.contentId));
     out.push({
       att: { id: deps.ids.uuid(), filename, contentType, sizeBytes: size, sha256, storageKey: `blob:${sha256}`, inline },
       contentId: a.contentId,
     });
   }
+  await tx.blobs.putMany(ws, blobs, now);
   if (p.attachments.length > 100) notes.push(`${p.attachments.length - 100} attachments over the 100 per message left out`);
   return out;
 }

@@ -13,6 +13,11 @@ export function ticketNumberFromSubject(subject: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** The Message-IDs a mail refers to, nearest first (In-Reply-To, then References from the end). */
+export function threadIds(p: Pick<ParsedEmail, 'inReplyTo' | 'references'>): string[] {
+  return [...new Set([p.inReplyTo, ...[...p.references].reverse()].filter((x): x is string => !!x))].slice(0, 50);
+}
+
 export interface ThreadMatch {
   /** The ticket the mail refers to, if any. */
   ticket: Ticket | null;
@@ -44,7 +49,7 @@ export async function findThread(
   //    both can be guessed or copied, so the sender must belong to the ticket.
   let ticket: Ticket | null = null;
   let via: ThreadMatch['via'] = null;
-  const ids = [...new Set([p.inReplyTo, ...[...p.references].reverse()].filter((x): x is string => !!x))].slice(0, 50);
+  const ids = threadIds(p);
   if (ids.length) {
     const known = await tx.messageEmails.findByRfcIds(workspaceId, idForms(ids));
     const byId = new Map(known.map((k) => [k.rfcMessageId.replace(/^<|>$/g, ''), k.ticketId]));

@@ -140,8 +140,12 @@ export interface InboundEmailRepository {
   raw(workspaceId: string, id: string): Promise<Buffer | null>;
   /** The raw bytes of a message still pending ingest; null when it is absent or already processed (one read). */
   pendingRaw(workspaceId: string, id: string): Promise<Buffer | null>;
+  /** `pendingRaw` for several messages in one read: the ones still pending, by id. */
+  pendingRaws(workspaceId: string, ids: string[]): Promise<Map<string, Buffer>>;
   /** Lock the row for the rest of the transaction (one ingest at a time per message). */
   lock(workspaceId: string, id: string): Promise<InboundEmail | null>;
+  /** `lock` for several rows in one statement (locked in id order); the ones found. */
+  lockMany(workspaceId: string, ids: string[]): Promise<InboundEmail[]>;
   markProcessed(
     workspaceId: string,
     id: string,
@@ -150,6 +154,14 @@ export interface InboundEmailRepository {
   ): Promise<void>;
   /** Messages from this sender to this mailbox received since `since` (flood control). */
   countFromSender(mailboxId: string, from: string, since: Date): Promise<number>;
+  /** `countFromSender` for several senders in one read, by sender as given (absent: none). */
+  countFromSenders(mailboxId: string, froms: string[], since: Date): Promise<Map<string, number>>;
+  /** `markProcessed` for several messages in one statement. */
+  markProcessedMany(
+    workspaceId: string,
+    results: Array<{ id: string; status: InboundStatus; reason: string | null; ticketId: string | null; messageId: string | null }>,
+    at: Date,
+  ): Promise<void>;
   list(workspaceId: string, filter: { status?: InboundStatus; mailboxId?: string }, page: { limit: number; before?: { receivedAt: Date; id: string } }): Promise<InboundEmail[]>;
 }
 
@@ -178,6 +190,8 @@ export interface OutboundEmailRepository {
 export interface BlobRepository {
   /** Content-addressed: putting the same bytes twice stores them once. */
   put(workspaceId: string, sha256: string, content: Buffer, at: Date): Promise<void>;
+  /** `put` for several contents in one statement. */
+  putMany(workspaceId: string, items: Array<{ sha256: string; content: Buffer }>, at: Date): Promise<void>;
   get(workspaceId: string, sha256: string): Promise<Buffer | null>;
 }
 

@@ -31,6 +31,8 @@ export interface JobRepository {
    */
   claim(workerId: string, types: string[], limit: number, now: Date, leaseMs: number | Readonly<Record<string, number>>): Promise<Job[]>;
   complete(id: number, workerId: string, now: Date): Promise<void>;
+  /** `complete` for several jobs in one statement. */
+  completeMany(ids: number[], workerId: string, now: Date): Promise<void>;
   /** Record a failure: retry at `retryAt`, or give up (status dead) when it is null. */
   fail(id: number, workerId: string, error: string, retryAt: Date | null, now: Date): Promise<void>;
   countByStatus(): Promise<Record<string, number>>;

@@ -20,6 +20,7 @@ import type {
 import type { DB, InboundEmailsTable, MailboxesTable, MessageEmailsTable, OutboundEmailsTable } from '../schema.ts';
 import { json, toColumns } from './mappers.ts';
 import { JOBS_CHANNEL } from './jobs.ts';
+import { Coalescer } from '../coalesce.ts';
 
 const d = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 const dn = (v: Date | string | null) => (v === null ? null : d(v));
@@ -144,15 +145,27 @@ function toInbound(r: Omit<Selectable<InboundEmailsTable>, 'raw'>): InboundEmail
   };
 }
 
-export class KyselyInboundEmailRepository implements InboundEmailRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+type NewInbound = Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>;
+type AcceptedRow = Omit<Selectable<InboundEmailsTable>, 'raw'>;
 
-  async accept(
-    e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>,
-    raw: Buffer,
-    job?: NewJob,
-  ): Promise<{ email: InboundEmail; created: boolean }> {
-    const inserted = job ? await this.acceptWithJob(e, raw, job) : await this.insertRaw(e, raw);
+export class KyselyInboundEmailRepository implements InboundEmailRepository {
+  /**
+   * Outside transactions only: messages accepted at the same moment (several SMTP connections)
+   * share one statement, hence one commit (see coalesce.ts); each is answered only after it.
+   */
+  private readonly coalesced: Coalescer<{ e: NewInbound; raw: Buffer; job: NewJob }, AcceptedRow | undefined> | null;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    opts: { coalesce?: boolean } = {},
+  ) {
+    this.coalesced = opts.coalesce
+      ? new Coalescer({ maxBatch: 32, maxInFlight: 2, one: (i) => this.acceptWithJob(i.e, i.raw, i.job), many: (list) => this.acceptManyWithJobs(list) })
+      : null;
+  }
+
+  async accept(e: NewInbound, raw: Buffer, job?: NewJob): Promise<{ email: InboundEmail; created: boolean }> {
+    const inserted = job ? await (this.coalesced ? this.coalesced.run({ e, raw, job }) : this.acceptWithJob(e, raw, job)) : await this.insertRaw(e, raw);
     if (inserted) return { email: toInbound(inserted), created: true };
     const existing = await this.db
       .selectFrom('inbound_emails')
@@ -187,6 +200,39 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
       )
       SELECT e.*, (SELECT count(*) FROM n) AS notified FROM e`.execute(this.db);
     return r.rows[0];
+  }
+
+  /**
+   * `acceptWithJob` for several messages in one statement: the rows of the new ones, in input
+   * order (undefined for a message the mailbox already holds, even from earlier in this list).
+   */
+  private async acceptManyWithJobs(list: Array<{ e: NewInbound; raw: Buffer; job: NewJob }>): Promise<Array<AcceptedRow | undefined>> {
+    const values = list.map(
+      ({ e, raw, job }, ord) => sql`(${ord}::int, ${e.id}::uuid, ${e.workspaceId}::uuid, ${e.mailboxId}::uuid, ${e.source}::text, ${e.sha256}::text,
+        ${e.rfcMessageId}::text, ${e.sizeBytes}::int, ${raw}::bytea, ${JSON.stringify(e.envelope)}::jsonb, ${e.receivedAt}::timestamptz,
+        ${job.workspaceId}::uuid, ${job.type}::text, ${JSON.stringify(job.payload)}::jsonb, ${job.runAt ?? e.receivedAt}::timestamptz,
+        ${job.dedupeKey ?? null}::text, ${job.maxAttempts ?? 10}::int)`,
+    );
+    const r = await sql<AcceptedRow>`
+      WITH v (ord, id, workspace_id, mailbox_id, source, sha256, rfc_message_id, size_bytes, raw, envelope, received_at,
+          j_workspace_id, j_type, j_payload, j_run_at, j_dedupe_key, j_max_attempts) AS (VALUES ${sql.join(values)}
+      ), e AS (
+        INSERT INTO inbound_emails (id, workspace_id, mailbox_id, source, sha256, rfc_message_id, size_bytes, raw, envelope, received_at)
+        SELECT id, workspace_id, mailbox_id, source, sha256, rfc_message_id, size_bytes, raw, envelope, received_at FROM v ORDER BY ord
+        ON CONFLICT (mailbox_id, sha256) DO NOTHING
+        RETURNING ${sql.join(INBOUND_COLUMNS.map((c) => sql.ref(c)))}
+      ), j AS (
+        INSERT INTO jobs (workspace_id, type, payload, run_at, dedupe_key, max_attempts, created_at)
+        SELECT v.j_workspace_id, v.j_type, v.j_payload, v.j_run_at, v.j_dedupe_key, v.j_max_attempts, v.received_at
+        FROM e JOIN v ON v.id = e.id ORDER BY v.ord
+        ON CONFLICT (type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+        RETURNING type
+      ), n AS (
+        SELECT pg_notify(${JOBS_CHANNEL}, t.type) FROM (SELECT DISTINCT type FROM j) t
+      )
+      SELECT e.*, (SELECT count(*) FROM n) AS notified FROM e`.execute(this.db);
+    const byId = new Map(r.rows.map((row) => [row.id, row]));
+    return list.map(({ e }) => byId.get(e.id));
   }
 
   private async insertRaw(e: Omit<InboundEmail, 'status' | 'reason' | 'ticketId' | 'messageId' | 'processedAt'>, raw: Buffer) {
@@ -230,6 +276,31 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
     return r ? bytes(r.raw) : null;
   }
 
+  async pendingRaws(workspaceId: string, ids: string[]): Promise<Map<string, Buffer>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db
+      .selectFrom('inbound_emails')
+      .select(['id', 'raw'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .execute();
+    return new Map(rows.map((r) => [r.id, bytes(r.raw)]));
+  }
+
+  async lockMany(workspaceId: string, ids: string[]): Promise<InboundEmail[]> {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .selectFrom('inbound_emails')
+      .select(INBOUND_COLUMNS)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    return rows.map(toInbound);
+  }
+
   async lock(workspaceId: string, id: string): Promise<InboundEmail | null> {
     const r = await this.db
       .selectFrom('inbound_emails')
@@ -253,6 +324,35 @@ export class KyselyInboundEmailRepository implements InboundEmailRepository {
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute();
+  }
+
+  async countFromSenders(mailboxId: string, froms: string[], since: Date): Promise<Map<string, number>> {
+    const wanted = [...new Set(froms.map((f) => f.toLowerCase()))];
+    if (!wanted.length) return new Map();
+    const rows = await this.db
+      .selectFrom('inbound_emails')
+      .select([sql<string>`envelope->>'from'`.as('sender'), (eb) => eb.fn.countAll<number>().as('n')])
+      .where('mailbox_id', '=', mailboxId)
+      .where(sql`envelope->>'from'`, 'in', wanted)
+      .where('received_at', '>=', since)
+      .groupBy(sql`envelope->>'from'`)
+      .execute();
+    const counts = new Map(rows.map((r) => [r.sender, Number(r.n)]));
+    return new Map(froms.map((f) => [f, counts.get(f.toLowerCase()) ?? 0]));
+  }
+
+  async markProcessedMany(
+    workspaceId: string,
+    results: Array<{ id: string; status: InboundEmail['status']; reason: string | null; ticketId: string | null; messageId: string | null }>,
+    at: Date,
+  ): Promise<void> {
+    if (!results.length) return;
+    const rows = results.map((r) => ({ id: r.id, status: r.status, reason: r.reason, ticket_id: r.ticketId, message_id: r.messageId }));
+    await sql`
+      UPDATE inbound_emails AS i
+      SET status = r.status, reason = r.reason, ticket_id = r.ticket_id, message_id = r.message_id, processed_at = ${at}
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id uuid, status text, reason text, ticket_id uuid, message_id uuid)
+      WHERE i.workspace_id = ${workspaceId} AND i.id = r.id`.execute(this.db);
   }
 
   async countFromSender(mailboxId: string, from: string, since: Date): Promise<number> {
@@ -478,10 +578,16 @@ export class KyselyOutboundEmailRepository implements OutboundEmailRepository {
 export class KyselyBlobRepository implements BlobRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async put(workspaceId: string, sha256: string, content: Buffer, at: Date): Promise<void> {
+  put(workspaceId: string, sha256: string, content: Buffer, at: Date): Promise<void> {
+    return this.putMany(workspaceId, [{ sha256, content }], at);
+  }
+
+  async putMany(workspaceId: string, items: Array<{ sha256: string; content: Buffer }>, at: Date): Promise<void> {
+    const unique = [...new Map(items.map((i) => [i.sha256, i])).values()];
+    if (!unique.length) return;
     await this.db
       .insertInto('blobs')
-      .values({ workspace_id: workspaceId, sha256, size_bytes: content.length, content, created_at: at })
+      .values(unique.map(({ sha256, content }) => ({ workspace_id: workspaceId, sha256, size_bytes: content.length, content, created_at: at })))
       .onConflict((oc) => oc.columns(['workspace_id', 'sha256']).doNothing())
       .execute();
   }

@@ -82,11 +82,16 @@ export class KyselyJobRepository implements JobRepository {
       .sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || a.id - b.id);
   }
 
-  async complete(id: number, workerId: string, now: Date): Promise<void> {
+  complete(id: number, workerId: string, now: Date): Promise<void> {
+    return this.completeMany([id], workerId, now);
+  }
+
+  async completeMany(ids: number[], workerId: string, now: Date): Promise<void> {
+    if (!ids.length) return;
     await this.db
       .updateTable('jobs')
       .set({ status: 'done', finished_at: now, locked_by: null, locked_until: null, last_error: null })
-      .where('id', '=', id)
+      .where('id', 'in', ids)
       .where('locked_by', '=', workerId)
       .execute();
   }

@@ -92,6 +92,13 @@ export class KyselyUserRepository implements UserRepository {
     return this.findOneByEmail(workspaceId, email);
   }
 
+  async findByEmails(workspaceId: string, emails: string[]): Promise<Map<string, User>> {
+    const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
+    if (!wanted.length) return new Map();
+    const rows = await this.db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where(sql`lower(email)`, 'in', wanted).execute();
+    return new Map(rows.map((r) => [r.email!.toLowerCase(), toUser(r)]));
+  }
+
   private async findOneByEmail(workspaceId: string, email: string): Promise<User | null> {
     const r = await this.db
       .selectFrom('users')
