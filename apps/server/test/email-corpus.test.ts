@@ -315,5 +315,33 @@ for (const kind of testDbKinds()) {
       }
       assert.deepEqual(mismatches, []);
     });
+
+    it('sends the rest of a batch one by one once parsing has used its time budget, each message processed once, answers in order', async () => {
+      const other = await newWorkspace(t);
+      const mailbox = await addMailbox(t, other.id, `support@${other.slug}.example`, { floodLimitPerHour: 100_000 });
+      // No time at all: the first message is parsed for the batch, the others after it, alone.
+      const handler = emailIngestHandler({ ...DEFAULT_INGEST_LIMITS, batchParseBudgetMs: 0 }, createEmailParser());
+      const picked = files.slice(0, 6);
+      const ids: string[] = [];
+      for (const file of picked) {
+        const raw = readFileSync(join(CORPUS, file));
+        ids.push((await acceptInboundEmail(t.deps, { mailbox, source: 'smtp', raw, envelope: { from: envelopeFrom(raw), rcptTo: [mailbox.address], remoteAddress: '127.0.0.1' } })).email.id);
+      }
+      const items = ids.map((id, j) => ({ payload: { workspaceId: other.id, inboundEmailId: id }, job: { id: j } as unknown as Job }));
+      const results = await bounded(handler.batch!.handle(t.deps, items), 'batch with no parse budget');
+      assert.equal(results.length, ids.length);
+      for (const [j, id] of ids.entries()) {
+        const row = (await t.deps.store.inboundEmails.findById(other.id, id))!;
+        assert.notEqual(row.status, 'pending', picked[j]);
+        const r = results[j];
+        assert.ok(r && !(r instanceof Error), `${picked[j]}: ${String(r)}`);
+        assert.equal(row.status, outcomes.get(picked[j]!)!.status, `${picked[j]}: the same outcome as one by one`);
+      }
+      // Taken again (a second delivery of the jobs): nothing left to do, nothing written twice.
+      const messages = async () => Number((await t.database.db.selectFrom('messages').select((e) => e.fn.countAll().as('n')).where('workspace_id', '=', other.id).executeTakeFirstOrThrow()).n);
+      const before = await messages();
+      for (const r of await handler.batch!.handle(t.deps, items)) assert.ok(!(r instanceof Error), String(r));
+      assert.equal(await messages(), before);
+    });
   });
 }

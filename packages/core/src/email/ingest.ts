@@ -33,6 +33,11 @@ export interface IngestLimits {
   maxAttachmentBytes: number;
   /** All attachments of one message together. */
   maxTotalAttachmentBytes: number;
+  /**
+   * A batch's jobs share one lease (30 s): once parsing a batch has taken this long (slow, huge
+   * messages), the rest of it waits for the batch to commit and then goes one by one. Default 10 s.
+   */
+  batchParseBudgetMs?: number;
 }
 
 export const DEFAULT_INGEST_LIMITS: IngestLimits = { maxAttachmentBytes: 10 * 1024 * 1024, maxTotalAttachmentBytes: 25 * 1024 * 1024 };
@@ -125,20 +130,41 @@ export async function ingestInboundEmails(
   if (inputs.length < 2 || inputs.some((i) => i.workspaceId !== ws)) return alone(deps, parser, inputs, limits, new Map());
   const raws = await deps.store.inboundEmails.pendingRaws(ws!, inputs.map((i) => i.inboundEmailId));
   const outcomes = new Map<string, ParseOutcome>();
-  for (const [id, raw] of raws) outcomes.set(id, await parseRaw(parser, raw));
-  if (!outcomes.size) return inputs.map(() => null);
+  // Parsing stops at the budget (see IngestLimits.batchParseBudgetMs); the rest go one by one after.
+  const budget = limits.batchParseBudgetMs ?? 10_000;
+  const started = performance.now();
+  for (const [id, raw] of raws) {
+    if (outcomes.size > 0 && performance.now() - started >= budget) break;
+    outcomes.set(id, await parseRaw(parser, raw));
+  }
+  const later = inputs.filter((i) => raws.has(i.inboundEmailId) && !outcomes.has(i.inboundEmailId));
+  const inBatch = inputs.filter((i) => !later.includes(i));
+  const first = outcomes.size ? await inOneTransaction(deps, parser, ws!, inBatch, outcomes, limits) : inBatch.map(() => null);
+  const rest = later.length ? await alone(deps, parser, later, limits, new Map()) : [];
+  return inputs.map((i) => (later.includes(i) ? rest[later.indexOf(i)]! : first[inBatch.indexOf(i)]!));
+}
+
+/** The parsed messages of a batch in one transaction; any failure runs each alone. */
+async function inOneTransaction(
+  deps: Deps,
+  parser: EmailParser,
+  ws: string,
+  inputs: IngestInput[],
+  outcomes: Map<string, ParseOutcome>,
+  limits: IngestLimits,
+): Promise<Array<IngestResult | null | Error>> {
   try {
     return await deps.store.transaction(async (tx0) => {
       // The whole batch happens at one moment, as it commits at one.
       const now = deps.clock.now();
       const bdeps: Deps = { ...deps, clock: { now: () => new Date(now) } };
-      const rows = new Map((await tx0.inboundEmails.lockMany(ws!, [...outcomes.keys()])).map((r) => [r.id, r]));
+      const rows = new Map((await tx0.inboundEmails.lockMany(ws, [...outcomes.keys()])).map((r) => [r.id, r]));
       const work = inputs.flatMap((input) => {
         const row = rows.get(input.inboundEmailId);
         const outcome = outcomes.get(input.inboundEmailId);
         return row && row.status === 'pending' && outcome ? [{ input, row, outcome }] : [];
       });
-      const tx = await batchReads(tx0, ws!, now, work);
+      const tx = await batchReads(tx0, ws, now, work);
       const results = new Map<IngestInput, IngestResult>();
       for (const { input, row, outcome } of work) {
         if (row.status !== 'pending') continue; // a second job for one message
@@ -146,7 +172,7 @@ export async function ingestInboundEmails(
         row.status = result.status;
         results.set(input, result);
       }
-      await tx.inboundEmails.markProcessedMany(ws!, [...results].map(([i, r]) => ({ id: i.inboundEmailId, ...r })), now);
+      await tx.inboundEmails.markProcessedMany(ws, [...results].map(([i, r]) => ({ id: i.inboundEmailId, ...r })), now);
       const byWorker = new Map<string, number[]>();
       for (const { job } of results.keys()) if (job) byWorker.set(job.workerId, [...(byWorker.get(job.workerId) ?? []), job.id]);
       for (const [workerId, ids] of byWorker) await tx.jobs.completeMany(ids, workerId, now);
