@@ -1,10 +1,12 @@
 /**
- * `npm run bench -- routing [--quick]`: the full assignment decision in the product, on PGlite and
+ * `npm run bench -- routing [--quick] [--only=pglite,pg] [--statements]`: the full assignment decision in the product, on PGlite and
  * PostgreSQL. A workspace with 8 teams of 25 agents (200), a triage model trained on the
  * bank-support history (its 40 agents mapped onto the first five members of each team), then the
  * incoming tickets created and routed one by one through `routeTicket` (prediction, locking and
  * scoring the candidates, the assignment, the decision and its event): decision latency p50/p99
- * and team accuracy. Training time is the model's on the whole history.
+ * and team accuracy. Training time is the model's on the whole history. `--statements` (PostgreSQL
+ * only) counts the SQL statements a decision sends, through a counting proxy (slower, but figures
+ * that do not move with the machine's load), and lists the most frequent.
  * Data: Banking77 queries (PolyAI, CC BY 4.0; Casanueva et al. 2020) in the bank-support simulation.
  */
 import { randomBytes } from 'node:crypto';
@@ -24,6 +26,7 @@ import {
 } from '@guichet/core';
 import { createStore, openDatabase, type Database } from '@guichet/db';
 import { createPgDatabase } from '@guichet/db/testing';
+import { startPgCounter, type PgCounter } from '../lib/pg-counter.ts';
 import { parseCsv } from '../lib/csv.ts';
 import { datasetDir } from '../lib/datasets.ts';
 
@@ -31,6 +34,7 @@ const DATA = datasetDir('bank-support');
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['pglite', 'pg'];
 const ROUTE = quick ? 200 : 1000;
+const countStatements = process.argv.includes('--statements');
 
 const history = parseCsv(readFileSync(`${DATA}/history.csv`, 'utf8'));
 const incoming = parseCsv(readFileSync(`${DATA}/incoming.csv`, 'utf8')).slice(0, ROUTE);
@@ -59,10 +63,12 @@ const q = (xs: number[], p: number) => {
 async function run(kind: 'pglite' | 'pg'): Promise<Record<string, number>> {
   let drop: (() => Promise<void>) | null = null;
   let database: Database;
+  let counter: PgCounter | null = null;
   if (kind === 'pg') {
     const created = await createPgDatabase('guichet_bench');
     drop = created.drop;
-    database = await openDatabase({ url: created.url, poolSize: 4 });
+    if (countStatements) counter = await startPgCounter(created.url);
+    database = await openDatabase({ url: counter?.url ?? created.url, poolSize: 4 });
   } else database = await openDatabase({ memory: true });
   try {
     const deps = depsFor(database);
@@ -114,18 +120,30 @@ async function run(kind: 'pglite' | 'pg'): Promise<Record<string, number>> {
     const ctx = { workspaceId: ws, actor: systemActor, requestId: 'bench' };
     const latencies: number[] = [];
     let right = 0;
+    let statements = 0;
+    const tally = new Map<string, number>();
     for (const r of incoming) {
       const { ticket } = await createTicket(deps, ctx, {
         subject: r.subject!, body: r.body!, requester: { email: 'customer@bench.test' }, priority: 'normal', tags: [], customFields: {}, attachments: [], channel: 'api', firstMessageVisibility: 'public',
       } as never);
+      const before = counter ? { n: counter.counts().statements, t: counter.tally() } : null;
       const s = performance.now();
       const decision = await routeTicket(deps, { workspaceId: ws, ticketId: ticket.id });
       latencies.push(performance.now() - s);
+      if (counter && before) {
+        statements += counter.counts().statements - before.n;
+        for (const [text, n] of counter.tally()) tally.set(text, (tally.get(text) ?? 0) + n - (before.t.get(text) ?? 0));
+      }
       if (decision?.teamId === teamIds.get(r.team!)) right++;
     }
-    return { team_acc: right / incoming.length, train_s: trainS, decide_p50_ms: q(latencies, 0.5), decide_p99_ms: q(latencies, 0.99), decisions: incoming.length };
+    if (counter) {
+      console.log(`PostgreSQL: ${(statements / incoming.length).toFixed(2)} SQL statements per decision; the most frequent (per decision):`);
+      for (const [text, n] of [...tally].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(n / incoming.length).toFixed(2)}  ${text}`);
+    }
+    return { team_acc: right / incoming.length, train_s: trainS, decide_p50_ms: q(latencies, 0.5), decide_p99_ms: q(latencies, 0.99), decisions: incoming.length, statements: statements / incoming.length };
   } finally {
     await database.close();
+    await counter?.close();
     await drop?.();
   }
 }
