@@ -98,6 +98,8 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     let predictions: Record<string, unknown> = before?.predictions ?? {};
     let x: ReturnType<LoadedTriageModel['vectorize']> | null = null;
     let priority: Ticket['priority'] | null = null;
+    // The model's team, read once when checking it exists and used below.
+    let modelTeam: Awaited<ReturnType<typeof tx.teams.findById>> = null;
     if (!before) {
       const rule = matchRule(await tx.routing.rules(ws), { text, senderEmail: requester?.email ?? null, channel: ticket.channel, category });
       if (ticket.teamId) {
@@ -116,7 +118,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
         predictions = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { label: v.label, confidence: round(v.confidence) }]));
         if (!teamId && p.team) {
           confidence = p.team.confidence;
-          if (p.team.confidence >= settings.minConfidence && (await tx.teams.findById(ws, p.team.label))) {
+          if (p.team.confidence >= settings.minConfidence && (modelTeam = await tx.teams.findById(ws, p.team.label))) {
             teamId = p.team.label;
             source = 'model';
           }
@@ -127,7 +129,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     }
 
     const language = ticket.language ?? deps.languageId?.identify(text)?.language ?? null;
-    const team = teamId ? await tx.teams.findById(ws, teamId) : null;
+    const team = teamId ? (modelTeam?.id === teamId ? modelTeam : await tx.teams.findById(ws, teamId)) : null;
     const base: Omit<TicketRouting, 'state' | 'explanationEn' | 'explanationFr'> = {
       ticketId: ticket.id,
       workspaceId: ws,

@@ -231,18 +231,25 @@ export class KyselyRoutingRepository implements RoutingRepository {
   }
 
   async lockCandidates(workspaceId: string, teamId: string, skillId: string | null, similar: { since: Date }, now: Date): Promise<CandidateRow[]> {
-    // Every member gets an availability row (online by default) so there is always a row to lock.
-    await sql`
-      INSERT INTO agent_availability (user_id, workspace_id, updated_at)
-      SELECT tm.user_id, ${workspaceId}, ${now} FROM team_members tm
-      WHERE tm.workspace_id = ${workspaceId} AND tm.team_id = ${teamId}
-      ON CONFLICT (user_id) DO NOTHING`.execute(this.db);
-    const locked = await this.rows(sql`
-      SELECT a.user_id, a.status, a.out_of_office_until, a.working_hours, a.last_assigned_at
-      FROM agent_availability a JOIN team_members tm ON tm.user_id = a.user_id AND tm.team_id = ${teamId}
-      WHERE a.workspace_id = ${workspaceId}
-      ORDER BY a.user_id
-      FOR UPDATE OF a`);
+    const lock = () =>
+      this.rows(sql`
+        SELECT a.user_id, a.status, a.out_of_office_until, a.working_hours, a.last_assigned_at,
+          (SELECT count(*) FROM team_members m WHERE m.workspace_id = ${workspaceId} AND m.team_id = ${teamId}) AS members
+        FROM agent_availability a JOIN team_members tm ON tm.user_id = a.user_id AND tm.team_id = ${teamId}
+        WHERE a.workspace_id = ${workspaceId}
+        ORDER BY a.user_id
+        FOR UPDATE OF a`);
+    let locked = await lock();
+    // Every member gets an availability row (online by default) so there is always a row to lock;
+    // written only when a member has none yet (a statement less per decision otherwise).
+    if (locked.length === 0 || locked.length < Number(locked[0]!.members)) {
+      await sql`
+        INSERT INTO agent_availability (user_id, workspace_id, updated_at)
+        SELECT tm.user_id, ${workspaceId}, ${now} FROM team_members tm
+        WHERE tm.workspace_id = ${workspaceId} AND tm.team_id = ${teamId}
+        ON CONFLICT (user_id) DO NOTHING`.execute(this.db);
+      locked = await lock();
+    }
     if (!locked.length) return [];
     const ids = locked.map((r) => String(r.user_id));
     // Counted after the locks: every assignment committed before we got them is seen.
