@@ -153,6 +153,19 @@ export function fakeStore(): FakeStore {
         Object.assign(t, copy(patch), { updatedAt, version: t.version + 1 });
         return copy(t);
       },
+      updateMany: async (ws, list, updatedAt) => {
+        for (const x of list) {
+          const t = find(db.t.tickets, ws, x.id);
+          if (t) Object.assign(t, copy(x.patch), { updatedAt, version: t.version + x.bumps });
+        }
+      },
+    }),
+    messages: unimplemented('messages', {
+      insert: async (m, attachments) => {
+        db.t.messages.push(copy(m));
+        return { ...copy(m), attachments };
+      },
+      insertMany: async (ms) => void db.t.messages.push(...ms.map(copy)),
     }),
     slaPolicies: unimplemented('slaPolicies', {
       anyEnabled: async () => false,
@@ -160,6 +173,9 @@ export function fakeStore(): FakeStore {
     }),
     webhooks: unimplemented('webhooks', {
       list: async () => [],
+      insertDeliveries: async (list) => {
+        if (list.length) throw new Error('fake store: no webhook deliveries');
+      },
     }),
     triggers: unimplemented('triggers', {
       anyEnabled: async () => false,

@@ -11,7 +11,8 @@ import type { NewEvent, Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import type { User } from '../people/types.ts';
-import type { Ticket, TicketPatch } from '../tickets/types.ts';
+import type { Message, Ticket, TicketPatch } from '../tickets/types.ts';
+import type { Notification } from '../notifications/types.ts';
 import { checkAssignee } from '../tickets/assignment.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from '../tickets/rules.ts';
 import { slaOnTicketChanged, envFor } from '../sla/track.ts';
@@ -30,7 +31,7 @@ export interface TriggerFiring {
 }
 
 /** The events a trigger may listen to that this firing counts as (a message also updates its ticket). */
-function eventsOf(event: TriggerEvent): TriggerEvent[] {
+export function eventsOf(event: TriggerEvent): TriggerEvent[] {
   return event === 'message.added' ? ['message.added', 'ticket.updated'] : [event];
 }
 
@@ -40,17 +41,26 @@ function eventsOf(event: TriggerEvent): TriggerEvent[] {
  */
 export async function triggerContext(tx: Repositories, f: TriggerFiring, now: Date, conditions: TriggerCondition[]): Promise<Omit<TriggerContext, 'event'>> {
   const ws = f.ticket.workspaceId;
+  const needs = factsNeeded(conditions);
+  const requester = needs.requester ? await tx.users.findById(ws, f.ticket.requesterId) : null;
+  const org = needs.organization && f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
+  const calendar = needs.time ? (await envFor(tx, ws, null, f.ticket.teamId)).calendar : null;
+  return contextFrom(f, requester, org, calendar, now);
+}
+
+/** Which facts read from elsewhere `conditions` name. */
+export function factsNeeded(conditions: TriggerCondition[]): { requester: boolean; organization: boolean; time: boolean } {
   const looksAt = (prefix: string) => conditions.some((c) => c.field.startsWith(prefix));
-  const requester = looksAt('requester.') ? await tx.users.findById(ws, f.ticket.requesterId) : null;
-  const org = looksAt('organization.') && f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
+  return { requester: looksAt('requester.'), organization: looksAt('organization.'), time: looksAt('time.') };
+}
+
+/** The context of a firing from the facts read for it. */
+export function contextFrom(f: TriggerFiring, requester: User | null, org: { name: string } | null, calendar: unknown, now: Date): Omit<TriggerContext, 'event'> {
   let time: TriggerContext['time'] = null;
-  if (looksAt('time.')) {
-    const env = await envFor(tx, ws, null, f.ticket.teamId);
-    if (env.calendar && 'timeZone' in env.calendar) {
-      const cal = env.calendar as { timeZone: string; isOpenAt(d: Date): boolean };
-      const local = localTimeOf(cal.timeZone, now.getTime());
-      time = { businessHours: cal.isOpenAt(now), weekday: (((local.day + 4) % 7) + 7) % 7, hour: Math.floor(local.minute / 60) };
-    }
+  if (calendar && typeof calendar === 'object' && 'timeZone' in calendar) {
+    const cal = calendar as { timeZone: string; isOpenAt(d: Date): boolean };
+    const local = localTimeOf(cal.timeZone, now.getTime());
+    time = { businessHours: cal.isOpenAt(now), weekday: (((local.day + 4) % 7) + 7) % 7, hour: Math.floor(local.minute / 60) };
   }
   return {
     ticket: f.ticket,
@@ -119,7 +129,7 @@ export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: Tri
   return ticket;
 }
 
-function ruleEvent(ctx: Ctx, trigger: Rule, ticketId: string, type: string, data: Record<string, unknown>, now: Date): NewEvent {
+export function ruleEvent(ctx: Ctx, trigger: Rule, ticketId: string, type: string, data: Record<string, unknown>, now: Date): NewEvent {
   return {
     workspaceId: ctx.workspaceId,
     subjectType: 'ticket',
@@ -179,11 +189,9 @@ export async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Rule
   }
   for (const [i, a] of trigger.actions.entries()) {
     if (a.type === 'add_note') {
-      const m = await tx.messages.insert(
-        { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, ticketId: ticket.id, authorId: null, visibility: 'internal', channel: 'api', bodyText: a.body, bodyHtml: null, createdAt: now },
-        [],
-      );
-      await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'message.added', { messageId: m.id, visibility: 'internal', channel: 'api', attachments: 0 }, now));
+      const note = ruleNote(deps, ctx, trigger, ticket.id, a.body, now);
+      await tx.messages.insert(note.message, []);
+      await tx.events.append(note.event);
     } else if (a.type === 'reply') {
       const m = await tx.messages.insert(
         { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, ticketId: ticket.id, authorId: null, visibility: 'public', channel: 'web', bodyText: fill(a.body, current), bodyHtml: null, createdAt: now },
@@ -194,24 +202,33 @@ export async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Rule
       const asWorkspace: Ctx = { ...ctx, actor: { type: 'user', userId: null, role: 'admin', name: null, organizationId: null, via: 'system' } };
       await queueReplyEmail(deps, tx, asWorkspace, current, m);
     } else if (a.type === 'notify') {
-      for (const u of await notifyTargets(tx, current, a.to)) {
-        await tx.notifications.insert({
-          id: deps.ids.uuid(),
-          workspaceId: ctx.workspaceId,
-          userId: u.id,
-          ticketId: ticket.id,
-          kind: 'trigger',
-          title: fill(a.title, current),
-          body: fill(a.body, current),
-          data: { ticketNumber: current.number, triggerId: trigger.id },
-          dedupeKey: `trigger:${trigger.id}:${ticket.id}:${now.toISOString()}:${i}`,
-          createdAt: now,
-          readAt: null,
-        });
-      }
+      for (const u of await notifyTargets(tx, current, a.to)) await tx.notifications.insert(ruleNotification(deps, trigger, current, a, i, u.id, now));
     }
   }
   return current;
+}
+
+/** A rule's internal note and its event. */
+export function ruleNote(deps: Deps, ctx: Ctx, trigger: Rule, ticketId: string, body: string, now: Date): { message: Omit<Message, 'attachments'>; event: NewEvent } {
+  const message = { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, ticketId, authorId: null, visibility: 'internal' as const, channel: 'api' as const, bodyText: body, bodyHtml: null, createdAt: now };
+  return { message, event: ruleEvent(ctx, trigger, ticketId, 'message.added', { messageId: message.id, visibility: 'internal', channel: 'api', attachments: 0 }, now) };
+}
+
+/** A rule's notice to one person, about the ticket as it is after the rule's changes (`i`: the action's index). */
+export function ruleNotification(deps: Deps, trigger: Rule, ticket: Ticket, a: { title: string; body: string }, i: number, userId: string, now: Date): Notification {
+  return {
+    id: deps.ids.uuid(),
+    workspaceId: ticket.workspaceId,
+    userId,
+    ticketId: ticket.id,
+    kind: 'trigger',
+    title: fill(a.title, ticket),
+    body: fill(a.body, ticket),
+    data: { ticketNumber: ticket.number, triggerId: trigger.id },
+    dedupeKey: `trigger:${trigger.id}:${ticket.id}:${now.toISOString()}:${i}`,
+    createdAt: now,
+    readAt: null,
+  };
 }
 
 /** {{ticket.number}}, {{ticket.subject}}, {{ticket.status}}, {{ticket.priority}} in texts. */
@@ -219,7 +236,7 @@ export function fill(text: string, t: Ticket): string {
   return text.replace(/\{\{\s*ticket\.(number|subject|status|priority)\s*\}\}/g, (_m, k: 'number' | 'subject' | 'status' | 'priority') => String(t[k]));
 }
 
-async function notifyTargets(tx: Repositories, t: Ticket, to: 'assignee' | 'team_leads' | 'admins'): Promise<User[]> {
+export async function notifyTargets(tx: Repositories, t: Ticket, to: 'assignee' | 'team_leads' | 'admins'): Promise<User[]> {
   const ws = t.workspaceId;
   const active = (us: Array<User | null>) => us.filter((u): u is User => !!u && u.status === 'active');
   if (to === 'assignee') return t.assigneeId ? active([await tx.users.findById(ws, t.assigneeId)]) : [];
