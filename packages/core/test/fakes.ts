@@ -181,6 +181,11 @@ export function fakeStore(): FakeStore {
       anyEnabled: async () => false,
       list: async () => [],
       rulesFingerprint: async () => '0:0/0:0',
+      eventFacts: async (ws, q) => {
+        const u = find(db.t.users, ws, q.requesterId);
+        const o = q.organizationId ? find(db.t.organizations, ws, q.organizationId) : null;
+        return { fingerprint: '0:0/0:0', requester: u ? { email: u.email, organizationId: u.organizationId, name: u.name } : null, organization: o ? { name: o.name } : null, calendar: null };
+      },
     }),
     ticketSla: unimplemented('ticketSla', {
       find: async () => null,

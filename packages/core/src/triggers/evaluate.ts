@@ -61,6 +61,16 @@ export interface TriggerRepository {
   anyEnabled(workspaceId: string): Promise<boolean>;
   /** Changes whenever any trigger or webhook of the workspace changes (what a cache of them checks). */
   rulesFingerprint(workspaceId: string): Promise<string>;
+  /** `rulesFingerprint` and, in the same read, the facts an event's conditions may name. */
+  eventFacts(workspaceId: string, q: { requesterId: string; organizationId: string | null; teamId: string | null }): Promise<EventFacts>;
+}
+
+export interface EventFacts {
+  fingerprint: string;
+  requester: TriggerContext['requester'];
+  organization: TriggerContext['organization'];
+  /** The calendar the ticket's team uses (its own, else the workspace default): which one, and its last change. */
+  calendar: { id: string; updatedAt: Date } | null;
 }
 
 /** What conditions can look at, for one event. */

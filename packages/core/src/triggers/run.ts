@@ -15,12 +15,12 @@ import type { Message, Ticket, TicketPatch } from '../tickets/types.ts';
 import type { Notification } from '../notifications/types.ts';
 import { checkAssignee } from '../tickets/assignment.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from '../tickets/rules.ts';
-import { slaOnTicketChanged, envFor } from '../sla/track.ts';
+import { slaOnTicketChanged, envFor, compileCalendar, compiledCalendar } from '../sla/track.ts';
 import { localTimeOf } from '../sla/zones.ts';
 import { notifyAssigned } from '../notifications/notify.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
 import { emitWebhooks, ticketPayload, type Webhook } from '../webhooks/webhooks.ts';
-import { patchOf, triggerMatches, type Trigger, type TriggerAction, type TriggerCondition, type TriggerContext, type TriggerEvent } from './evaluate.ts';
+import { patchOf, triggerMatches, type EventFacts, type Trigger, type TriggerAction, type TriggerCondition, type TriggerContext, type TriggerEvent } from './evaluate.ts';
 
 export interface TriggerFiring {
   event: TriggerEvent;
@@ -48,6 +48,15 @@ export async function triggerContext(tx: Repositories, f: TriggerFiring, now: Da
   return contextFrom(f, requester, org, calendar, now);
 }
 
+/** A calendar named by id and last change: compiled already, or read. */
+async function calendarOf(tx: Repositories, workspaceId: string, c: EventFacts['calendar']): Promise<unknown> {
+  if (!c) return null;
+  const hit = compiledCalendar(c.id, c.updatedAt);
+  if (hit) return hit;
+  const rec = await tx.businessCalendars.findById(workspaceId, c.id);
+  return rec ? compileCalendar(rec) : null;
+}
+
 /** Which facts read from elsewhere `conditions` name. */
 export function factsNeeded(conditions: TriggerCondition[]): { requester: boolean; organization: boolean; time: boolean } {
   const looksAt = (prefix: string) => conditions.some((c) => c.field.startsWith(prefix));
@@ -55,7 +64,7 @@ export function factsNeeded(conditions: TriggerCondition[]): { requester: boolea
 }
 
 /** The context of a firing from the facts read for it. */
-export function contextFrom(f: TriggerFiring, requester: User | null, org: { name: string } | null, calendar: unknown, now: Date): Omit<TriggerContext, 'event'> {
+export function contextFrom(f: TriggerFiring, requester: TriggerContext['requester'], org: { name: string } | null, calendar: unknown, now: Date): Omit<TriggerContext, 'event'> {
   let time: TriggerContext['time'] = null;
   if (calendar && typeof calendar === 'object' && 'timeZone' in calendar) {
     const cal = calendar as { timeZone: string; isOpenAt(d: Date): boolean };
@@ -93,7 +102,11 @@ async function loadRuleSet(tx: Repositories, workspaceId: string): Promise<RuleS
 const ruleSets = new Map<string, { fingerprint: string; rules: RuleSet }>();
 
 export async function currentRuleSet(tx: Repositories, workspaceId: string): Promise<RuleSet> {
-  const fingerprint = await tx.triggers.rulesFingerprint(workspaceId);
+  return ruleSetUnder(tx, workspaceId, await tx.triggers.rulesFingerprint(workspaceId));
+}
+
+/** The rule set read under `fingerprint` (just read): the kept one when it is the same. */
+async function ruleSetUnder(tx: Repositories, workspaceId: string, fingerprint: string): Promise<RuleSet> {
   const hit = ruleSets.get(workspaceId);
   if (hit && hit.fingerprint === fingerprint) return hit.rules;
   const rules = await loadRuleSet(tx, workspaceId);
@@ -112,11 +125,14 @@ export function ruleSetListens(rules: RuleSet, event: TriggerEvent): boolean {
 /** Run the workspace's enabled triggers for one event, in order; answers the ticket as they left it. */
 export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date, rules?: RuleSet): Promise<Ticket> {
   const listening = eventsOf(f.event);
-  const set = rules ?? (await currentRuleSet(tx, ctx.workspaceId));
+  // Without a rule set given, the fingerprint comes with the facts conditions may name: one read.
+  const facts = rules ? null : await tx.triggers.eventFacts(ctx.workspaceId, { requesterId: f.ticket.requesterId, organizationId: f.ticket.organizationId, teamId: f.ticket.teamId });
+  const set = rules ?? (await ruleSetUnder(tx, ctx.workspaceId, facts!.fingerprint));
   const triggers = set.triggers.filter((t) => t.events.some((e) => listening.includes(e)));
   let ticket = f.ticket;
   if (triggers.length) {
-    const base = await triggerContext(tx, f, now, triggers.flatMap((t) => [...t.conditions.all, ...t.conditions.any]));
+    const conditions = triggers.flatMap((t) => [...t.conditions.all, ...t.conditions.any]);
+    const base = facts ? contextFrom(f, facts.requester, facts.organization, factsNeeded(conditions).time ? await calendarOf(tx, ctx.workspaceId, facts.calendar) : null, now) : await triggerContext(tx, f, now, conditions);
     for (const trigger of triggers) {
       const matched = listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }));
       if (!matched) continue;
