@@ -21,7 +21,7 @@ import { notificationSender, queueNotificationMails, type NotificationMail, type
 import { settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
 import { calendarFor, compileCalendar, slaEventRecords, slaRow } from './track.ts';
 import { currentRuleSet, ruleSetListens, runTriggers, type RuleSet, type TriggerFiring } from '../triggers/run.ts';
-import { runTriggersBatch, type RuleLookups } from '../triggers/batch.ts';
+import { requesterFacts, runTriggersBatch, type RuleLookups } from '../triggers/batch.ts';
 import type { Organization } from '../people/types.ts';
 import type { BusinessCalendarRecord, SlaClock, SlaPolicy, SlaTargetKind, TicketSlaRow } from './types.ts';
 
@@ -106,24 +106,31 @@ class SweepCache {
 
   /** What batch triggers read, from this cache (people and organizations too, for this sweep). */
   lookups(tx: Repositories, ws: string): RuleLookups {
+    const users = async (ids: string[]) => {
+      const missing = [...new Set(ids)].filter((id) => !this.users.has(`${ws}:${id}`));
+      if (missing.length) {
+        const found = new Map((await tx.users.findByIds(ws, missing)).map((u) => [u.id, u]));
+        for (const id of missing) this.users.set(`${ws}:${id}`, found.get(id) ?? null);
+      }
+      return new Map(ids.map((id) => [id, this.users.get(`${ws}:${id}`)!]).filter((e): e is [string, User] => !!e[1]));
+    };
+    const organization = async (id: string) => {
+      if (!this.orgs.has(`${ws}:${id}`)) this.orgs.set(`${ws}:${id}`, await tx.organizations.findById(ws, id));
+      return this.orgs.get(`${ws}:${id}`) ?? null;
+    };
+    const calendarForTeam = async (policy: SlaPolicy | null, teamId: string | null) => {
+      const key = `${ws}:${policy?.calendarId ?? ''}:${teamId ?? ''}`;
+      if (!this.calendarsFor.has(key)) this.calendarsFor.set(key, await calendarFor(tx, ws, policy, teamId));
+      return this.calendarsFor.get(key) ?? null;
+    };
     return {
-      users: async (ids) => {
-        const missing = [...new Set(ids)].filter((id) => !this.users.has(`${ws}:${id}`));
-        if (missing.length) {
-          const found = new Map((await tx.users.findByIds(ws, missing)).map((u) => [u.id, u]));
-          for (const id of missing) this.users.set(`${ws}:${id}`, found.get(id) ?? null);
-        }
-        return new Map(ids.map((id) => [id, this.users.get(`${ws}:${id}`)!]).filter((e): e is [string, User] => !!e[1]));
+      context: async (t, need) => {
+        const org = need.organization && t.organizationId ? await organization(t.organizationId) : null;
+        const rec = need.time ? await calendarForTeam(null, t.teamId) : null;
+        return { requester: need.requester ? requesterFacts((await users([t.requesterId])).get(t.requesterId)) : null, organization: org ? { name: org.name } : null, calendar: rec ? compileCalendar(rec) : null };
       },
-      organization: async (id) => {
-        if (!this.orgs.has(`${ws}:${id}`)) this.orgs.set(`${ws}:${id}`, await tx.organizations.findById(ws, id));
-        return this.orgs.get(`${ws}:${id}`) ?? null;
-      },
-      calendarFor: async (policy, teamId) => {
-        const key = `${ws}:${policy?.calendarId ?? ''}:${teamId ?? ''}`;
-        if (!this.calendarsFor.has(key)) this.calendarsFor.set(key, await calendarFor(tx, ws, policy, teamId));
-        return this.calendarsFor.get(key) ?? null;
-      },
+      users,
+      calendarFor: calendarForTeam,
       calendarById: async (id) => {
         await this.loadCalendars(tx, ws, [id]);
         return this.calendar(id);

@@ -13,23 +13,24 @@ import type { Deps } from '../deps.ts';
 import type { NewEvent, Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
-import type { Organization, User } from '../people/types.ts';
+import type { User } from '../people/types.ts';
 import type { Message, Ticket, TicketPatch } from '../tickets/types.ts';
 import type { Notification } from '../notifications/types.ts';
 import type { NewJob } from '../jobs/types.ts';
 import { diffTicket } from '../tickets/rules.ts';
 import { advanceSla, choosePolicy, type SlaEnv } from '../sla/engine.ts';
-import { compileCalendar, slaEventRecords, slaRow } from '../sla/track.ts';
+import { calendarFor, compileCalendar, slaEventRecords, slaRow } from '../sla/track.ts';
 import type { BusinessCalendarRecord, SlaPolicy, TicketSlaRow } from '../sla/types.ts';
 import { ticketPayload, webhookDeliveries, type WebhookDelivery } from '../webhooks/webhooks.ts';
-import { triggerMatches, type Trigger } from './evaluate.ts';
-import { checkedPatch, contextFrom, eventsOf, factsNeeded, fire, ruleEvent, ruleNote, ruleNotification, type RuleSet, type TriggerFiring } from './run.ts';
+import { triggerMatches, type EventFacts, type Trigger, type TriggerContext } from './evaluate.ts';
+import { calendarOf, checkedPatch, contextFrom, eventsOf, factsNeeded, fire, ruleEvent, ruleNote, ruleNotification, type RuleSet, type TriggerFiring } from './run.ts';
 
 /** What the batch reads, each fact once (the caller caches them across batches as it sees fit). */
 export interface RuleLookups {
+  /** The facts conditions name for `ticket` (only those `need` says; the compiled calendar of its team). */
+  context(ticket: Ticket, need: ReturnType<typeof factsNeeded>): Promise<{ requester: TriggerContext['requester']; organization: TriggerContext['organization']; calendar: unknown }>;
   /** Those of `ids` that exist (read together). */
   users(ids: string[]): Promise<Map<string, User>>;
-  organization(id: string): Promise<Organization | null>;
   /** The calendar a ticket's clocks use under `policy` (`calendarFor`). */
   calendarFor(policy: SlaPolicy | null, teamId: string | null): Promise<BusinessCalendarRecord | null>;
   calendarById(id: string | null): Promise<BusinessCalendarRecord | null>;
@@ -108,11 +109,8 @@ export async function runTriggersBatch(
     const triggers = listeningTo(f);
     let ticket = f.ticket;
     if (triggers.length) {
-      const need = factsNeeded(triggers.flatMap((t) => [...t.conditions.all, ...t.conditions.any]));
-      const requester = need.requester ? ((await look.users([ticket.requesterId])).get(ticket.requesterId) ?? null) : null;
-      const org = need.organization && ticket.organizationId ? await look.organization(ticket.organizationId) : null;
-      const rec = need.time ? await look.calendarFor(null, ticket.teamId) : null;
-      const base = contextFrom(f, requester, org, rec ? compileCalendar(rec) : null, now);
+      const facts = await look.context(ticket, factsNeeded(triggers.flatMap((t) => [...t.conditions.all, ...t.conditions.any])));
+      const base = contextFrom(f, facts.requester, facts.organization, facts.calendar, now);
       for (const trigger of triggers) {
         if (!listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }))) continue;
         if (directTickets.has(ticket.id) || direct(trigger)) {
@@ -206,4 +204,32 @@ async function notifyTargets(look: RuleLookups, t: Ticket, to: 'assignee' | 'tea
   }
   if (to === 'team_leads') return t.teamId ? look.leads(t.teamId) : [];
   return look.admins();
+}
+
+/** A person's facts as conditions see them. */
+export const requesterFacts = (u: User | null | undefined): TriggerContext['requester'] => (u ? { email: u.email, organizationId: u.organizationId, name: u.name } : null);
+
+/** Lookups for one ticket event, read from `tx` once each; the context comes with `facts` (read with the rules' fingerprint). */
+export function eventLookups(tx: Repositories, ws: string, facts: EventFacts): RuleLookups {
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    if (!memo.has(key)) memo.set(key, read());
+    return memo.get(key) as Promise<T>;
+  };
+  const enabledPolicies = () => once('policies', () => tx.slaPolicies.list(ws, { enabledOnly: true }));
+  return {
+    context: async (_t, need) => ({ requester: facts.requester, organization: facts.organization, calendar: need.time ? await calendarOf(tx, ws, facts.calendar) : null }),
+    users: async (ids) => new Map((await tx.users.findByIds(ws, [...new Set(ids)])).map((u) => [u.id, u])),
+    calendarFor: (policy, teamId) => once(`for:${policy?.calendarId ?? ''}:${teamId ?? ''}`, () => calendarFor(tx, ws, policy, teamId)),
+    calendarById: async (id) => (id ? once(`cal:${id}`, () => tx.businessCalendars.findById(ws, id)) : null),
+    enabledPolicies,
+    policy: async (id) => (id ? ((await enabledPolicies()).find((p) => p.id === id) ?? (await once(`policy:${id}`, () => tx.slaPolicies.findById(ws, id)))) : null),
+    admins: () => once('admins', async () => (await tx.users.list(ws, { roles: ['admin'] }, { limit: 20 })).filter((u) => u.status === 'active')),
+    leads: (teamId) =>
+      once(`leads:${teamId}`, async () => {
+        const leads = (await tx.teams.membersOf(ws, [teamId])).filter((m) => m.isLead);
+        const users = new Map((await tx.users.findByIds(ws, leads.map((m) => m.userId))).map((u) => [u.id, u]));
+        return leads.map((m) => users.get(m.userId)).filter((u): u is User => !!u && u.status === 'active');
+      }),
+  };
 }

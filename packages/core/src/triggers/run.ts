@@ -13,6 +13,7 @@ import { AppError } from '../shared/errors.ts';
 import type { User } from '../people/types.ts';
 import type { Message, Ticket, TicketPatch } from '../tickets/types.ts';
 import type { Notification } from '../notifications/types.ts';
+import { eventLookups, runTriggersBatch } from './batch.ts';
 import { checkAssignee } from '../tickets/assignment.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from '../tickets/rules.ts';
 import { slaOnTicketChanged, envFor, compileCalendar, compiledCalendar } from '../sla/track.ts';
@@ -49,7 +50,7 @@ export async function triggerContext(tx: Repositories, f: TriggerFiring, now: Da
 }
 
 /** A calendar named by id and last change: compiled already, or read. */
-async function calendarOf(tx: Repositories, workspaceId: string, c: EventFacts['calendar']): Promise<unknown> {
+export async function calendarOf(tx: Repositories, workspaceId: string, c: EventFacts['calendar']): Promise<unknown> {
   if (!c) return null;
   const hit = compiledCalendar(c.id, c.updatedAt);
   if (hit) return hit;
@@ -124,15 +125,21 @@ export function ruleSetListens(rules: RuleSet, event: TriggerEvent): boolean {
 
 /** Run the workspace's enabled triggers for one event, in order; answers the ticket as they left it. */
 export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date, rules?: RuleSet): Promise<Ticket> {
+  if (!rules) {
+    // The fingerprint comes with the facts conditions may name (one read), and the writes of
+    // every trigger that fires go together at the end (`runTriggersBatch` with this one firing).
+    const facts = await tx.triggers.eventFacts(ctx.workspaceId, { requesterId: f.ticket.requesterId, organizationId: f.ticket.organizationId, teamId: f.ticket.teamId });
+    const set = await ruleSetUnder(tx, ctx.workspaceId, facts.fingerprint);
+    if (!ruleSetListens(set, f.event)) return f.ticket;
+    return (await runTriggersBatch(deps, tx, ctx, [f], now, set, eventLookups(tx, ctx.workspaceId, facts), new Map())).get(f.ticket.id)!;
+  }
+  // A rule set given: firing by firing, each trigger's writes as it fires (the reference path).
   const listening = eventsOf(f.event);
-  // Without a rule set given, the fingerprint comes with the facts conditions may name: one read.
-  const facts = rules ? null : await tx.triggers.eventFacts(ctx.workspaceId, { requesterId: f.ticket.requesterId, organizationId: f.ticket.organizationId, teamId: f.ticket.teamId });
-  const set = rules ?? (await ruleSetUnder(tx, ctx.workspaceId, facts!.fingerprint));
+  const set = rules;
   const triggers = set.triggers.filter((t) => t.events.some((e) => listening.includes(e)));
   let ticket = f.ticket;
   if (triggers.length) {
-    const conditions = triggers.flatMap((t) => [...t.conditions.all, ...t.conditions.any]);
-    const base = facts ? contextFrom(f, facts.requester, facts.organization, factsNeeded(conditions).time ? await calendarOf(tx, ctx.workspaceId, facts.calendar) : null, now) : await triggerContext(tx, f, now, conditions);
+    const base = await triggerContext(tx, f, now, triggers.flatMap((t) => [...t.conditions.all, ...t.conditions.any]));
     for (const trigger of triggers) {
       const matched = listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }));
       if (!matched) continue;
