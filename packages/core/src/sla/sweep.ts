@@ -130,6 +130,7 @@ class SweepCache {
         return { requester: need.requester ? requesterFacts((await users([t.requesterId])).get(t.requesterId)) : null, organization: org ? { name: org.name } : null, calendar: rec ? compileCalendar(rec) : null };
       },
       users,
+      prefetchUsers: users,
       calendarFor: calendarForTeam,
       calendarById: async (id) => {
         await this.loadCalendars(tx, ws, [id]);

@@ -22,7 +22,7 @@ import { advanceSla, choosePolicy, type SlaEnv } from '../sla/engine.ts';
 import { calendarFor, compileCalendar, slaEventRecords, slaRow } from '../sla/track.ts';
 import type { BusinessCalendarRecord, SlaPolicy, TicketSlaRow } from '../sla/types.ts';
 import { ticketPayload, webhookDeliveries, type WebhookDelivery } from '../webhooks/webhooks.ts';
-import { triggerMatches, type EventFacts, type Trigger, type TriggerContext } from './evaluate.ts';
+import { factsOf, triggerMatches, type EventFacts, type Trigger, type TriggerContext } from './evaluate.ts';
 import { calendarOf, checkedPatch, contextFrom, eventsOf, factsNeeded, fire, ruleEvent, ruleNote, ruleNotification, type RuleSet, type TriggerFiring } from './run.ts';
 
 /** What the batch reads, each fact once (the caller caches them across batches as it sees fit). */
@@ -31,6 +31,8 @@ export interface RuleLookups {
   context(ticket: Ticket, need: ReturnType<typeof factsNeeded>): Promise<{ requester: TriggerContext['requester']; organization: TriggerContext['organization']; calendar: unknown }>;
   /** Those of `ids` that exist (read together). */
   users(ids: string[]): Promise<Map<string, User>>;
+  /** Read these people ahead, in one statement, for a batch (requesters, assignees). */
+  prefetchUsers?(ids: string[]): Promise<unknown>;
   /** The calendar a ticket's clocks use under `policy` (`calendarFor`). */
   calendarFor(policy: SlaPolicy | null, teamId: string | null): Promise<BusinessCalendarRecord | null>;
   calendarById(id: string | null): Promise<BusinessCalendarRecord | null>;
@@ -97,11 +99,13 @@ export async function runTriggersBatch(
     return rules.triggers.filter((t) => t.events.some((e) => events.includes(e)));
   };
   // The requesters (and assignees, for notices) of the whole batch, in one read when looked at.
-  const all = firings.flatMap((f) => listeningTo(f));
-  const needs = factsNeeded(all.flatMap((t) => [...t.conditions.all, ...t.conditions.any]));
-  const notifiesAssignee = all.some((t) => t.actions.some((a) => a.type === 'notify' && a.to === 'assignee'));
-  const userIds = firings.flatMap((f) => [...(needs.requester ? [f.ticket.requesterId] : []), ...(notifiesAssignee && f.ticket.assigneeId ? [f.ticket.assigneeId] : [])]);
-  if (userIds.length) await look.users(userIds);
+  if (look.prefetchUsers) {
+    const all = firings.flatMap((f) => listeningTo(f));
+    const needs = factsNeeded(all.flatMap((t) => [...t.conditions.all, ...t.conditions.any]));
+    const notifiesAssignee = all.some((t) => t.actions.some((a) => a.type === 'notify' && a.to === 'assignee'));
+    const userIds = firings.flatMap((f) => [...(needs.requester ? [f.ticket.requesterId] : []), ...(notifiesAssignee && f.ticket.assigneeId ? [f.ticket.assigneeId] : [])]);
+    if (userIds.length) await look.prefetchUsers(userIds);
+  }
 
   for (const firing of firings) {
     const f: TriggerFiring = { ...firing, ticket: current.get(firing.ticket.id) ?? firing.ticket };
@@ -111,8 +115,19 @@ export async function runTriggersBatch(
     if (triggers.length) {
       const facts = await look.context(ticket, factsNeeded(triggers.flatMap((t) => [...t.conditions.all, ...t.conditions.any])));
       const base = contextFrom(f, facts.requester, facts.organization, facts.calendar, now);
+      // The facts of the ticket as it is, made once for every trigger until one changes it.
+      let factsFor = { ticket, byEvent: new Map<string, { c: TriggerContext; facts: Record<string, unknown> }>() };
+      const matches = (trigger: Trigger, event: TriggerContext['event']) => {
+        if (factsFor.ticket !== ticket) factsFor = { ticket, byEvent: new Map() };
+        let hit = factsFor.byEvent.get(event);
+        if (!hit) {
+          const c = { ...base, event, ticket };
+          factsFor.byEvent.set(event, (hit = { c, facts: factsOf(c) }));
+        }
+        return triggerMatches(trigger, hit.c, hit.facts);
+      };
       for (const trigger of triggers) {
-        if (!listening.some((event) => triggerMatches(trigger, { ...base, event, ticket }))) continue;
+        if (!listening.some((event) => matches(trigger, event))) continue;
         if (directTickets.has(ticket.id) || direct(trigger)) {
           await writes.flush(tx, ws, now);
           directTickets.add(ticket.id);

@@ -172,9 +172,10 @@ export function conditionHolds(cond: TriggerCondition, c: TriggerContext, facts:
   }
 }
 
-export function triggerMatches(t: Trigger, c: TriggerContext): boolean {
+/** `facts`: `factsOf(c)`, when the caller keeps them for many triggers. */
+export function triggerMatches(t: Trigger, c: TriggerContext, facts?: Record<string, unknown>): boolean {
   if (!t.events.includes(c.event)) return false;
-  const facts = factsOf(c);
+  facts ??= factsOf(c);
   if (!t.conditions.all.every((x) => conditionHolds(x, c, facts))) return false;
   return t.conditions.any.length === 0 || t.conditions.any.some((x) => conditionHolds(x, c, facts));
 }
