@@ -137,6 +137,7 @@ export async function runTriggersBatch(
       }
     }
     current.set(ticket.id, ticket);
+    if (!rules.webhooks.some((w) => w.events.includes(f.event))) continue;
     for (const { delivery, job } of webhookDeliveries(deps, ws, f.event, { ticket: ticketPayload(ticket), ...(f.sla ? { sla: f.sla } : {}) }, now, rules.webhooks)) {
       writes.deliveries.push(delivery);
       writes.jobs.push(job);
