@@ -144,6 +144,8 @@ export interface TicketRepository {
   lock(workspaceId: string, id: string): Promise<Ticket | null>;
   /** Apply a patch, bump the version and updated_at. */
   update(workspaceId: string, id: string, patch: TicketPatch, updatedAt: Date): Promise<Ticket>;
+  /** Several `update`s in few statements: each ticket gets its patch, `updatedAt`, and its version raised by `bumps`. */
+  updateMany(workspaceId: string, list: Array<{ id: string; patch: TicketPatch; bumps: number }>, updatedAt: Date): Promise<void>;
   list(workspaceId: string, filter: TicketFilter, sort: Sorted, page: PageRequest): Promise<TicketView[]>;
   countOpenByAssignee(workspaceId: string, assigneeId: string): Promise<number>;
   /** The inbox views' sizes for one agent, in one pass over the workspace's open and recent tickets. */
@@ -152,6 +154,8 @@ export interface TicketRepository {
 
 export interface MessageRepository {
   insert(message: Omit<Message, 'attachments'>, attachments: Attachment[]): Promise<Message>;
+  /** Messages without attachments (rule notes), in one statement. */
+  insertMany(messages: Array<Omit<Message, 'attachments'>>): Promise<void>;
   listForTicket(
     workspaceId: string,
     ticketId: string,

@@ -153,6 +153,19 @@ export function fakeStore(): FakeStore {
         Object.assign(t, copy(patch), { updatedAt, version: t.version + 1 });
         return copy(t);
       },
+      updateMany: async (ws, list, updatedAt) => {
+        for (const x of list) {
+          const t = find(db.t.tickets, ws, x.id);
+          if (t) Object.assign(t, copy(x.patch), { updatedAt, version: t.version + x.bumps });
+        }
+      },
+    }),
+    messages: unimplemented('messages', {
+      insert: async (m, attachments) => {
+        db.t.messages.push(copy(m));
+        return { ...copy(m), attachments };
+      },
+      insertMany: async (ms) => void db.t.messages.push(...ms.map(copy)),
     }),
     slaPolicies: unimplemented('slaPolicies', {
       anyEnabled: async () => false,
@@ -160,11 +173,19 @@ export function fakeStore(): FakeStore {
     }),
     webhooks: unimplemented('webhooks', {
       list: async () => [],
+      insertDeliveries: async (list) => {
+        if (list.length) throw new Error('fake store: no webhook deliveries');
+      },
     }),
     triggers: unimplemented('triggers', {
       anyEnabled: async () => false,
       list: async () => [],
       rulesFingerprint: async () => '0:0/0:0',
+      eventFacts: async (ws, q) => {
+        const u = find(db.t.users, ws, q.requesterId);
+        const o = q.organizationId ? find(db.t.organizations, ws, q.organizationId) : null;
+        return { fingerprint: '0:0/0:0', requester: u ? { email: u.email, organizationId: u.organizationId, name: u.name } : null, organization: o ? { name: o.name } : null, calendar: null };
+      },
     }),
     ticketSla: unimplemented('ticketSla', {
       find: async () => null,

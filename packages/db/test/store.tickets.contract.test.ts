@@ -412,6 +412,43 @@ describeStore('storage port: tickets, messages, events and transactions', (h) =>
     });
   });
 
+  describe('batch writes of rules (the SLA sweep)', () => {
+    it('updateMany: each ticket its own patch, updated_at and version raised by its count; insertMany: notes; eventFacts: the fingerprint and facts in one read', async () => {
+      const { ws, org, customer, agent } = await people(h);
+      const other = await people(h);
+      const team = await h.store.teams.insert(teamOf(ws));
+      const a = await h.store.tickets.create(ticketInput(ws, customer, { tags: ['x'] }));
+      const b = await h.store.tickets.create(ticketInput(ws, customer, { organizationId: org.id }));
+      const c = await h.store.tickets.create(ticketInput(ws, customer));
+      const foreign = await h.store.tickets.create(ticketInput(other.ws, other.customer));
+      await h.store.tickets.updateMany(
+        ws.id,
+        [
+          { id: a.id, patch: { priority: 'high', tags: ['x', 'y'], customFields: { level: 2 } }, bumps: 2 },
+          { id: b.id, patch: { status: 'solved', solvedAt: at(50), assigneeId: agent.id, teamId: team.id }, bumps: 1 },
+          { id: foreign.id, patch: { priority: 'urgent' }, bumps: 1 },
+        ],
+        at(60),
+      );
+      const [ra, rb, rc, rf] = await Promise.all([a, b, c].map((t) => h.store.tickets.findById(ws.id, t.id)).concat(h.store.tickets.findById(other.ws.id, foreign.id)));
+      assert.deepEqual([ra!.priority, ra!.tags, ra!.customFields, ra!.version, ra!.updatedAt, ra!.status], ['high', ['x', 'y'], { level: 2 }, a.version + 2, at(60), a.status]);
+      assert.deepEqual([rb!.status, rb!.solvedAt, rb!.assigneeId, rb!.teamId, rb!.version, rb!.priority], ['solved', at(50), agent.id, team.id, b.version + 1, b.priority]);
+      assert.deepEqual(rc, await h.store.tickets.findById(ws.id, c.id));
+      assert.equal(rc!.version, c.version, 'a ticket not named is left alone');
+      assert.equal(rf!.priority, foreign.priority, 'another workspace is left alone');
+
+      const note = { id: uuid(), workspaceId: ws.id, ticketId: a.id, authorId: null, visibility: 'internal' as const, channel: 'api' as const, bodyText: 'Rule note', bodyHtml: null, createdAt: at(60) };
+      await h.store.messages.insertMany([note, { ...note, id: uuid(), ticketId: b.id, bodyText: 'Other note' }]);
+      assert.deepEqual((await h.store.messages.listForTicket(ws.id, a.id, { includeInternal: true, limit: 10 })).map((m) => m.bodyText).slice(-1), ['Rule note']);
+      assert.deepEqual((await h.store.messages.listForTicket(ws.id, b.id, { includeInternal: true, limit: 10 })).map((m) => m.bodyText).slice(-1), ['Other note']);
+
+      const facts = await h.store.triggers.eventFacts(ws.id, { requesterId: customer.id, organizationId: org.id, teamId: team.id });
+      assert.deepEqual(facts, { fingerprint: await h.store.triggers.rulesFingerprint(ws.id), requester: { email: customer.email, organizationId: org.id, name: customer.name }, organization: { name: org.name }, calendar: null });
+      const none = await h.store.triggers.eventFacts(ws.id, { requesterId: other.customer.id, organizationId: other.org.id, teamId: null });
+      assert.deepEqual([none.requester, none.organization], [null, null], 'facts of another workspace are not read');
+    });
+  });
+
   describe('messages', () => {
     it('inserts messages with attachments and lists them oldest first, internal notes only when asked', async () => {
       const { ws, customer, agent } = await people(h);

@@ -19,8 +19,10 @@ import type { Ticket } from '../tickets/types.ts';
 import type { Notification } from '../notifications/types.ts';
 import { notificationSender, queueNotificationMails, type NotificationMail, type NotificationSender } from '../notifications/notify.ts';
 import { settle, warningAt, type SlaEnv, type SlaEventOut } from './engine.ts';
-import { compileCalendar, slaEventRecords, slaRow } from './track.ts';
-import { currentRuleSet, ruleSetListens, runTriggers, type RuleSet } from '../triggers/run.ts';
+import { calendarFor, compileCalendar, slaEventRecords, slaRow } from './track.ts';
+import { currentRuleSet, ruleSetListens, runTriggers, type RuleSet, type TriggerFiring } from '../triggers/run.ts';
+import { requesterFacts, runTriggersBatch, type RuleLookups } from '../triggers/batch.ts';
+import type { Organization } from '../people/types.ts';
 import type { BusinessCalendarRecord, SlaClock, SlaPolicy, SlaTargetKind, TicketSlaRow } from './types.ts';
 
 export const SLA_SWEEP_JOB = 'sla.sweep';
@@ -98,14 +100,63 @@ class SweepCache {
     return (teamId) => this.leads.get(`${ws}:${teamId}`) ?? [];
   }
 
+  private readonly users = new Map<string, User | null>();
+  private readonly orgs = new Map<string, Organization | null>();
+  private readonly calendarsFor = new Map<string, BusinessCalendarRecord | null>();
+
+  /** What batch triggers read, from this cache (people and organizations too, for this sweep). */
+  lookups(tx: Repositories, ws: string): RuleLookups {
+    const users = async (ids: string[]) => {
+      const missing = [...new Set(ids)].filter((id) => !this.users.has(`${ws}:${id}`));
+      if (missing.length) {
+        const found = new Map((await tx.users.findByIds(ws, missing)).map((u) => [u.id, u]));
+        for (const id of missing) this.users.set(`${ws}:${id}`, found.get(id) ?? null);
+      }
+      return new Map(ids.map((id) => [id, this.users.get(`${ws}:${id}`)!]).filter((e): e is [string, User] => !!e[1]));
+    };
+    const organization = async (id: string) => {
+      if (!this.orgs.has(`${ws}:${id}`)) this.orgs.set(`${ws}:${id}`, await tx.organizations.findById(ws, id));
+      return this.orgs.get(`${ws}:${id}`) ?? null;
+    };
+    const calendarForTeam = async (policy: SlaPolicy | null, teamId: string | null) => {
+      const key = `${ws}:${policy?.calendarId ?? ''}:${teamId ?? ''}`;
+      if (!this.calendarsFor.has(key)) this.calendarsFor.set(key, await calendarFor(tx, ws, policy, teamId));
+      return this.calendarsFor.get(key) ?? null;
+    };
+    return {
+      context: async (t, need) => {
+        const org = need.organization && t.organizationId ? await organization(t.organizationId) : null;
+        const rec = need.time ? await calendarForTeam(null, t.teamId) : null;
+        return { requester: need.requester ? requesterFacts((await users([t.requesterId])).get(t.requesterId)) : null, organization: org ? { name: org.name } : null, calendar: rec ? compileCalendar(rec) : null };
+      },
+      users,
+      prefetchUsers: users,
+      calendarFor: calendarForTeam,
+      calendarById: async (id) => {
+        await this.loadCalendars(tx, ws, [id]);
+        return this.calendar(id);
+      },
+      enabledPolicies: () => this.enabledPolicies(tx, ws),
+      policy: (id) => this.policy(tx, ws, id),
+      admins: () => this.adminsOf(tx, ws),
+      leads: async (teamId) => (await this.leadsOf(tx, ws, [teamId]))(teamId),
+    };
+  }
+
   async sender(tx: Repositories, ws: string): Promise<NotificationSender | null> {
     if (!this.senders.has(ws)) this.senders.set(ws, await notificationSender(tx, ws));
     return this.senders.get(ws) ?? null;
   }
 }
 
+export interface SweepOptions {
+  maxBatches?: number;
+  /** Run the SLA triggers firing by firing (`runTriggers`), the reference the batch path is tested against. */
+  perTicketTriggers?: boolean;
+}
+
 /** One sweep: every due row, in batches, until none is left due at the sweep's start. */
-export async function sweepSla(deps: Deps, opts: { maxBatches?: number } = {}): Promise<SweepResult> {
+export async function sweepSla(deps: Deps, opts: SweepOptions = {}): Promise<SweepResult> {
   const out: SweepResult = { tickets: 0, warnings: 0, breaches: 0, notifications: 0 };
   const now = deps.clock.now();
   const cache = new SweepCache();
@@ -114,7 +165,7 @@ export async function sweepSla(deps: Deps, opts: { maxBatches?: number } = {}): 
       const rows = await tx.ticketSla.claimDue(now, BATCH);
       const byWorkspace = new Map<string, TicketSlaRow[]>();
       for (const row of rows) byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
-      for (const [ws, list] of byWorkspace) await sweepWorkspace(deps, tx, ws, list, now, out, cache);
+      for (const [ws, list] of byWorkspace) await sweepWorkspace(deps, tx, ws, list, now, out, cache, opts);
       return rows.length;
     });
     out.tickets += n;
@@ -137,7 +188,7 @@ interface Due {
  * handful of statements (states, events, notifications, their emails); only triggers and webhooks
  * listening to SLA events run ticket by ticket, and only when there are some.
  */
-async function sweepWorkspace(deps: Deps, tx: Repositories, ws: string, rows: TicketSlaRow[], now: Date, out: SweepResult, cache: SweepCache): Promise<void> {
+async function sweepWorkspace(deps: Deps, tx: Repositories, ws: string, rows: TicketSlaRow[], now: Date, out: SweepResult, cache: SweepCache, opts: SweepOptions): Promise<void> {
   const ctx: Ctx = { workspaceId: ws, actor: systemActor, requestId: SLA_SWEEP_JOB };
   const tickets = new Map((await tx.tickets.findByIds(ws, rows.map((r) => r.ticketId))).map((t) => [t.id, t]));
   await cache.loadCalendars(tx, ws, rows.map((r) => r.state.calendarId));
@@ -194,15 +245,17 @@ async function sweepWorkspace(deps: Deps, tx: Repositories, ws: string, rows: Ti
   out.notifications += await notifyDue(deps, tx, ws, due, now, cache);
 
   // Triggers and webhooks on SLA events (escalate, tag, notify…), once per clock and kind like
-  // the notices, each seeing the ticket as the previous firing left it.
+  // the notices, each seeing the ticket as the previous firing left it; run for the whole batch.
   const rules = await cache.ruleSet(tx, ws);
   if (!ruleSetListens(rules, 'sla.warning') && !ruleSetListens(rules, 'sla.breached')) return;
-  const current = new Map<string, Ticket>();
-  for (const f of firings) {
-    const ticket = current.get(f.ticket.id) ?? f.ticket;
-    const event = f.kind === 'warning' ? 'sla.warning' : 'sla.breached';
-    current.set(ticket.id, await runTriggers(deps, tx, ctx, { event, ticket, before: null, sla: { target: f.target } }, now, rules));
+  const slaRows = new Map(states.map((r) => [r.ticketId, r]));
+  const list: TriggerFiring[] = firings.map((f) => ({ event: f.kind === 'warning' ? 'sla.warning' : 'sla.breached', ticket: f.ticket, before: null, sla: { target: f.target } }));
+  if (!opts.perTicketTriggers) {
+    await runTriggersBatch(deps, tx, ctx, list, now, rules, cache.lookups(tx, ws), slaRows);
+    return;
   }
+  const current = new Map<string, Ticket>();
+  for (const f of list) current.set(f.ticket.id, await runTriggers(deps, tx, ctx, { ...f, ticket: current.get(f.ticket.id) ?? f.ticket }, now, rules));
 }
 
 /** Who must act on a ticket: its assignee, else its team's leads, else the workspace's admins. */

@@ -22,6 +22,12 @@ export function compileCalendar(rec: BusinessCalendarRecord): BusinessCalendar {
   return cal;
 }
 
+/** The compiled calendar of a record known by id and last change, when it was compiled already. */
+export function compiledCalendar(id: string, updatedAt: Date): BusinessCalendar | null {
+  const hit = compiled.get(id);
+  return hit && hit.updatedAt === updatedAt.getTime() ? hit.cal : null;
+}
+
 /** The calendar a ticket's clocks use under `policy`: the policy's, else the team's, else the workspace default. */
 export async function calendarFor(repos: Repositories, workspaceId: string, policy: SlaPolicy | null, teamId: string | null): Promise<BusinessCalendarRecord | null> {
   if (policy?.calendarId) {

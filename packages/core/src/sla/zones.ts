@@ -35,8 +35,27 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * Offsets by zone and UTC hour, for the hours whose start and end have the same offset (a zone
+ * changes its offset at most once in an hour, months apart): Intl's formatting costs several
+ * microseconds a call and clock arithmetic asks for the same hours again and again.
+ */
+const hourOffsets = new Map<string, number>();
+
 /** The zone's offset from UTC at `ms`, in milliseconds (Paris in summer: +7,200,000). */
 export function offsetAt(timeZone: string, ms: number): number {
+  const hour = Math.floor(ms / 3_600_000);
+  const key = `${timeZone}|${hour}`;
+  const hit = hourOffsets.get(key);
+  if (hit !== undefined) return hit;
+  const start = exactOffsetAt(timeZone, hour * 3_600_000);
+  if (exactOffsetAt(timeZone, (hour + 1) * 3_600_000 - 1000) !== start) return exactOffsetAt(timeZone, ms);
+  if (hourOffsets.size >= 200_000) hourOffsets.clear();
+  hourOffsets.set(key, start);
+  return start;
+}
+
+function exactOffsetAt(timeZone: string, ms: number): number {
   const parts = formatter(timeZone).formatToParts(new Date(ms));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));

@@ -61,6 +61,16 @@ export interface TriggerRepository {
   anyEnabled(workspaceId: string): Promise<boolean>;
   /** Changes whenever any trigger or webhook of the workspace changes (what a cache of them checks). */
   rulesFingerprint(workspaceId: string): Promise<string>;
+  /** `rulesFingerprint` and, in the same read, the facts an event's conditions may name. */
+  eventFacts(workspaceId: string, q: { requesterId: string; organizationId: string | null; teamId: string | null }): Promise<EventFacts>;
+}
+
+export interface EventFacts {
+  fingerprint: string;
+  requester: TriggerContext['requester'];
+  organization: TriggerContext['organization'];
+  /** The calendar the ticket's team uses (its own, else the workspace default): which one, and its last change. */
+  calendar: { id: string; updatedAt: Date } | null;
 }
 
 /** What conditions can look at, for one event. */
@@ -162,9 +172,10 @@ export function conditionHolds(cond: TriggerCondition, c: TriggerContext, facts:
   }
 }
 
-export function triggerMatches(t: Trigger, c: TriggerContext): boolean {
+/** `facts`: `factsOf(c)`, when the caller keeps them for many triggers. */
+export function triggerMatches(t: Trigger, c: TriggerContext, facts?: Record<string, unknown>): boolean {
   if (!t.events.includes(c.event)) return false;
-  const facts = factsOf(c);
+  facts ??= factsOf(c);
   if (!t.conditions.all.every((x) => conditionHolds(x, c, facts))) return false;
   return t.conditions.any.length === 0 || t.conditions.any.some((x) => conditionHolds(x, c, facts));
 }

@@ -11,15 +11,17 @@ import type { NewEvent, Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import type { User } from '../people/types.ts';
-import type { Ticket, TicketPatch } from '../tickets/types.ts';
+import type { Message, Ticket, TicketPatch } from '../tickets/types.ts';
+import type { Notification } from '../notifications/types.ts';
+import { eventLookups, runTriggersBatch } from './batch.ts';
 import { checkAssignee } from '../tickets/assignment.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from '../tickets/rules.ts';
-import { slaOnTicketChanged, envFor } from '../sla/track.ts';
+import { slaOnTicketChanged, envFor, compileCalendar, compiledCalendar } from '../sla/track.ts';
 import { localTimeOf } from '../sla/zones.ts';
 import { notifyAssigned } from '../notifications/notify.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
 import { emitWebhooks, ticketPayload, type Webhook } from '../webhooks/webhooks.ts';
-import { patchOf, triggerMatches, type Trigger, type TriggerAction, type TriggerCondition, type TriggerContext, type TriggerEvent } from './evaluate.ts';
+import { patchOf, triggerMatches, type EventFacts, type Trigger, type TriggerAction, type TriggerCondition, type TriggerContext, type TriggerEvent } from './evaluate.ts';
 
 export interface TriggerFiring {
   event: TriggerEvent;
@@ -30,7 +32,7 @@ export interface TriggerFiring {
 }
 
 /** The events a trigger may listen to that this firing counts as (a message also updates its ticket). */
-function eventsOf(event: TriggerEvent): TriggerEvent[] {
+export function eventsOf(event: TriggerEvent): TriggerEvent[] {
   return event === 'message.added' ? ['message.added', 'ticket.updated'] : [event];
 }
 
@@ -40,17 +42,35 @@ function eventsOf(event: TriggerEvent): TriggerEvent[] {
  */
 export async function triggerContext(tx: Repositories, f: TriggerFiring, now: Date, conditions: TriggerCondition[]): Promise<Omit<TriggerContext, 'event'>> {
   const ws = f.ticket.workspaceId;
+  const needs = factsNeeded(conditions);
+  const requester = needs.requester ? await tx.users.findById(ws, f.ticket.requesterId) : null;
+  const org = needs.organization && f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
+  const calendar = needs.time ? (await envFor(tx, ws, null, f.ticket.teamId)).calendar : null;
+  return contextFrom(f, requester, org, calendar, now);
+}
+
+/** A calendar named by id and last change: compiled already, or read. */
+export async function calendarOf(tx: Repositories, workspaceId: string, c: EventFacts['calendar']): Promise<unknown> {
+  if (!c) return null;
+  const hit = compiledCalendar(c.id, c.updatedAt);
+  if (hit) return hit;
+  const rec = await tx.businessCalendars.findById(workspaceId, c.id);
+  return rec ? compileCalendar(rec) : null;
+}
+
+/** Which facts read from elsewhere `conditions` name. */
+export function factsNeeded(conditions: TriggerCondition[]): { requester: boolean; organization: boolean; time: boolean } {
   const looksAt = (prefix: string) => conditions.some((c) => c.field.startsWith(prefix));
-  const requester = looksAt('requester.') ? await tx.users.findById(ws, f.ticket.requesterId) : null;
-  const org = looksAt('organization.') && f.ticket.organizationId ? await tx.organizations.findById(ws, f.ticket.organizationId) : null;
+  return { requester: looksAt('requester.'), organization: looksAt('organization.'), time: looksAt('time.') };
+}
+
+/** The context of a firing from the facts read for it. */
+export function contextFrom(f: TriggerFiring, requester: TriggerContext['requester'], org: { name: string } | null, calendar: unknown, now: Date): Omit<TriggerContext, 'event'> {
   let time: TriggerContext['time'] = null;
-  if (looksAt('time.')) {
-    const env = await envFor(tx, ws, null, f.ticket.teamId);
-    if (env.calendar && 'timeZone' in env.calendar) {
-      const cal = env.calendar as { timeZone: string; isOpenAt(d: Date): boolean };
-      const local = localTimeOf(cal.timeZone, now.getTime());
-      time = { businessHours: cal.isOpenAt(now), weekday: (((local.day + 4) % 7) + 7) % 7, hour: Math.floor(local.minute / 60) };
-    }
+  if (calendar && typeof calendar === 'object' && 'timeZone' in calendar) {
+    const cal = calendar as { timeZone: string; isOpenAt(d: Date): boolean };
+    const local = localTimeOf(cal.timeZone, now.getTime());
+    time = { businessHours: cal.isOpenAt(now), weekday: (((local.day + 4) % 7) + 7) % 7, hour: Math.floor(local.minute / 60) };
   }
   return {
     ticket: f.ticket,
@@ -83,7 +103,11 @@ async function loadRuleSet(tx: Repositories, workspaceId: string): Promise<RuleS
 const ruleSets = new Map<string, { fingerprint: string; rules: RuleSet }>();
 
 export async function currentRuleSet(tx: Repositories, workspaceId: string): Promise<RuleSet> {
-  const fingerprint = await tx.triggers.rulesFingerprint(workspaceId);
+  return ruleSetUnder(tx, workspaceId, await tx.triggers.rulesFingerprint(workspaceId));
+}
+
+/** The rule set read under `fingerprint` (just read): the kept one when it is the same. */
+async function ruleSetUnder(tx: Repositories, workspaceId: string, fingerprint: string): Promise<RuleSet> {
   const hit = ruleSets.get(workspaceId);
   if (hit && hit.fingerprint === fingerprint) return hit.rules;
   const rules = await loadRuleSet(tx, workspaceId);
@@ -101,8 +125,17 @@ export function ruleSetListens(rules: RuleSet, event: TriggerEvent): boolean {
 
 /** Run the workspace's enabled triggers for one event, in order; answers the ticket as they left it. */
 export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: TriggerFiring, now: Date, rules?: RuleSet): Promise<Ticket> {
+  if (!rules) {
+    // The fingerprint comes with the facts conditions may name (one read), and the writes of
+    // every trigger that fires go together at the end (`runTriggersBatch` with this one firing).
+    const facts = await tx.triggers.eventFacts(ctx.workspaceId, { requesterId: f.ticket.requesterId, organizationId: f.ticket.organizationId, teamId: f.ticket.teamId });
+    const set = await ruleSetUnder(tx, ctx.workspaceId, facts.fingerprint);
+    if (!ruleSetListens(set, f.event)) return f.ticket;
+    return (await runTriggersBatch(deps, tx, ctx, [f], now, set, eventLookups(tx, ctx.workspaceId, facts), new Map())).get(f.ticket.id)!;
+  }
+  // A rule set given: firing by firing, each trigger's writes as it fires (the reference path).
   const listening = eventsOf(f.event);
-  const set = rules ?? (await currentRuleSet(tx, ctx.workspaceId));
+  const set = rules;
   const triggers = set.triggers.filter((t) => t.events.some((e) => listening.includes(e)));
   let ticket = f.ticket;
   if (triggers.length) {
@@ -119,7 +152,7 @@ export async function runTriggers(deps: Deps, tx: Repositories, ctx: Ctx, f: Tri
   return ticket;
 }
 
-function ruleEvent(ctx: Ctx, trigger: Rule, ticketId: string, type: string, data: Record<string, unknown>, now: Date): NewEvent {
+export function ruleEvent(ctx: Ctx, trigger: Rule, ticketId: string, type: string, data: Record<string, unknown>, now: Date): NewEvent {
   return {
     workspaceId: ctx.workspaceId,
     subjectType: 'ticket',
@@ -179,11 +212,9 @@ export async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Rule
   }
   for (const [i, a] of trigger.actions.entries()) {
     if (a.type === 'add_note') {
-      const m = await tx.messages.insert(
-        { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, ticketId: ticket.id, authorId: null, visibility: 'internal', channel: 'api', bodyText: a.body, bodyHtml: null, createdAt: now },
-        [],
-      );
-      await tx.events.append(ruleEvent(ctx, trigger, ticket.id, 'message.added', { messageId: m.id, visibility: 'internal', channel: 'api', attachments: 0 }, now));
+      const note = ruleNote(deps, ctx, trigger, ticket.id, a.body, now);
+      await tx.messages.insert(note.message, []);
+      await tx.events.append(note.event);
     } else if (a.type === 'reply') {
       const m = await tx.messages.insert(
         { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, ticketId: ticket.id, authorId: null, visibility: 'public', channel: 'web', bodyText: fill(a.body, current), bodyHtml: null, createdAt: now },
@@ -194,24 +225,33 @@ export async function fire(deps: Deps, tx: Repositories, ctx: Ctx, trigger: Rule
       const asWorkspace: Ctx = { ...ctx, actor: { type: 'user', userId: null, role: 'admin', name: null, organizationId: null, via: 'system' } };
       await queueReplyEmail(deps, tx, asWorkspace, current, m);
     } else if (a.type === 'notify') {
-      for (const u of await notifyTargets(tx, current, a.to)) {
-        await tx.notifications.insert({
-          id: deps.ids.uuid(),
-          workspaceId: ctx.workspaceId,
-          userId: u.id,
-          ticketId: ticket.id,
-          kind: 'trigger',
-          title: fill(a.title, current),
-          body: fill(a.body, current),
-          data: { ticketNumber: current.number, triggerId: trigger.id },
-          dedupeKey: `trigger:${trigger.id}:${ticket.id}:${now.toISOString()}:${i}`,
-          createdAt: now,
-          readAt: null,
-        });
-      }
+      for (const u of await notifyTargets(tx, current, a.to)) await tx.notifications.insert(ruleNotification(deps, trigger, current, a, i, u.id, now));
     }
   }
   return current;
+}
+
+/** A rule's internal note and its event. */
+export function ruleNote(deps: Deps, ctx: Ctx, trigger: Rule, ticketId: string, body: string, now: Date): { message: Omit<Message, 'attachments'>; event: NewEvent } {
+  const message = { id: deps.ids.uuid(), workspaceId: ctx.workspaceId, ticketId, authorId: null, visibility: 'internal' as const, channel: 'api' as const, bodyText: body, bodyHtml: null, createdAt: now };
+  return { message, event: ruleEvent(ctx, trigger, ticketId, 'message.added', { messageId: message.id, visibility: 'internal', channel: 'api', attachments: 0 }, now) };
+}
+
+/** A rule's notice to one person, about the ticket as it is after the rule's changes (`i`: the action's index). */
+export function ruleNotification(deps: Deps, trigger: Rule, ticket: Ticket, a: { title: string; body: string }, i: number, userId: string, now: Date): Notification {
+  return {
+    id: deps.ids.uuid(),
+    workspaceId: ticket.workspaceId,
+    userId,
+    ticketId: ticket.id,
+    kind: 'trigger',
+    title: fill(a.title, ticket),
+    body: fill(a.body, ticket),
+    data: { ticketNumber: ticket.number, triggerId: trigger.id },
+    dedupeKey: `trigger:${trigger.id}:${ticket.id}:${now.toISOString()}:${i}`,
+    createdAt: now,
+    readAt: null,
+  };
 }
 
 /** {{ticket.number}}, {{ticket.subject}}, {{ticket.status}}, {{ticket.priority}} in texts. */
@@ -219,7 +259,7 @@ export function fill(text: string, t: Ticket): string {
   return text.replace(/\{\{\s*ticket\.(number|subject|status|priority)\s*\}\}/g, (_m, k: 'number' | 'subject' | 'status' | 'priority') => String(t[k]));
 }
 
-async function notifyTargets(tx: Repositories, t: Ticket, to: 'assignee' | 'team_leads' | 'admins'): Promise<User[]> {
+export async function notifyTargets(tx: Repositories, t: Ticket, to: 'assignee' | 'team_leads' | 'admins'): Promise<User[]> {
   const ws = t.workspaceId;
   const active = (us: Array<User | null>) => us.filter((u): u is User => !!u && u.status === 'active');
   if (to === 'assignee') return t.assigneeId ? active([await tx.users.findById(ws, t.assigneeId)]) : [];

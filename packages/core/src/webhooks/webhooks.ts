@@ -18,6 +18,7 @@ import { AppError } from '../shared/errors.ts';
 import { recordAudit } from '../shared/record.ts';
 import { authorize } from '../identity/permissions.ts';
 import type { Ticket } from '../tickets/types.ts';
+import type { NewJob } from '../jobs/types.ts';
 import type { TriggerEvent } from '../triggers/evaluate.ts';
 
 export const WEBHOOK_DELIVER_JOB = 'webhook.deliver';
@@ -59,6 +60,7 @@ export interface WebhookRepository {
   delete(workspaceId: string, id: string): Promise<void>;
   list(workspaceId: string, opts?: { enabledOnly?: boolean }): Promise<Webhook[]>;
   insertDelivery(d: WebhookDelivery): Promise<void>;
+  insertDeliveries(list: WebhookDelivery[]): Promise<void>;
   findDelivery(workspaceId: string, id: string): Promise<WebhookDelivery | null>;
   recordAttempt(workspaceId: string, id: string, r: { status: WebhookDelivery['status']; lastStatus: number | null; lastError: string | null; at: Date }): Promise<void>;
   listDeliveries(workspaceId: string, webhookId: string, limit: number): Promise<WebhookDelivery[]>;
@@ -97,11 +99,28 @@ export async function emitWebhooks(deps: Deps, tx: Repositories, workspaceId: st
   return hooks.length;
 }
 
+/** The deliveries (and their jobs) of one event to the enabled webhooks subscribed to it, to be written by the caller. */
+export function webhookDeliveries(deps: Deps, workspaceId: string, event: TriggerEvent, data: Record<string, unknown>, now: Date, enabled: Webhook[]): Array<{ delivery: WebhookDelivery; job: NewJob }> {
+  return enabled
+    .filter((w) => w.events.includes(event))
+    .map((w) => {
+      const id = deps.ids.uuid();
+      return deliveryRecords({ id, workspaceId, webhookId: w.id, event, payload: { id, event, createdAt: now.toISOString(), workspaceId, data }, redeliveryOf: null }, now);
+    });
+}
+
+function deliveryRecords(d: Pick<WebhookDelivery, 'id' | 'workspaceId' | 'webhookId' | 'event' | 'payload' | 'redeliveryOf'>, now: Date): { delivery: WebhookDelivery; job: NewJob } {
+  return {
+    delivery: { ...d, status: 'pending', attempts: 0, lastStatus: null, lastError: null, createdAt: now, deliveredAt: null },
+    job: { type: WEBHOOK_DELIVER_JOB, payload: { workspaceId: d.workspaceId, deliveryId: d.id }, workspaceId: d.workspaceId, dedupeKey: d.id, maxAttempts: WEBHOOK_MAX_ATTEMPTS },
+  };
+}
+
 /** A pending delivery row and its `webhook.deliver` job (retried with backoff by the runner). */
 async function queueDelivery(tx: Repositories, d: Pick<WebhookDelivery, 'id' | 'workspaceId' | 'webhookId' | 'event' | 'payload' | 'redeliveryOf'>, now: Date): Promise<WebhookDelivery> {
-  const delivery: WebhookDelivery = { ...d, status: 'pending', attempts: 0, lastStatus: null, lastError: null, createdAt: now, deliveredAt: null };
+  const { delivery, job } = deliveryRecords(d, now);
   await tx.webhooks.insertDelivery(delivery);
-  await tx.jobs.enqueue({ type: WEBHOOK_DELIVER_JOB, payload: { workspaceId: d.workspaceId, deliveryId: d.id }, workspaceId: d.workspaceId, dedupeKey: d.id, maxAttempts: WEBHOOK_MAX_ATTEMPTS }, now);
+  await tx.jobs.enqueue(job, now);
   return delivery;
 }
 

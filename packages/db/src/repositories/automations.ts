@@ -159,9 +159,16 @@ export class KyselyWebhookRepository implements WebhookRepository {
   }
 
   async insertDelivery(x: WebhookDelivery): Promise<void> {
+    await this.insertDeliveries([x]);
+  }
+
+  async insertDeliveries(list: WebhookDelivery[]): Promise<void> {
+    if (!list.length) return;
     await this.db
       .insertInto('webhook_deliveries')
-      .values({ id: x.id, workspace_id: x.workspaceId, webhook_id: x.webhookId, event: x.event, payload: JSON.stringify(x.payload), status: x.status, attempts: x.attempts, last_status: x.lastStatus, last_error: x.lastError, created_at: x.createdAt, delivered_at: x.deliveredAt, redelivery_of: x.redeliveryOf })
+      .values(
+        list.map((x) => ({ id: x.id, workspace_id: x.workspaceId, webhook_id: x.webhookId, event: x.event, payload: JSON.stringify(x.payload), status: x.status, attempts: x.attempts, last_status: x.lastStatus, last_error: x.lastError, created_at: x.createdAt, delivered_at: x.deliveredAt, redelivery_of: x.redeliveryOf })),
+      )
       .execute();
   }
 

@@ -11,6 +11,7 @@ import type {
   TicketSlaRow,
   Trigger,
   TriggerRepository,
+  EventFacts,
 } from '@guichet/core';
 import type { BusinessCalendarsTable, DB, NotificationsTable, SlaPoliciesTable, TicketSlaTable, TriggersTable } from '../schema.ts';
 import { json } from './mappers.ts';
@@ -361,10 +362,31 @@ export class KyselyTriggerRepository extends OrderedRules<Trigger> implements Tr
   }
 
   async rulesFingerprint(workspaceId: string): Promise<string> {
-    // Every column of every row counts (the row as text), so any change, reorder or deletion changes it.
-    const r = await sql<{ fp: string }>`
-      SELECT (SELECT count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0) FROM triggers t WHERE t.workspace_id = ${workspaceId})
-        || '/' || (SELECT count(*) || ':' || coalesce(sum(hashtextextended(w::text, 0)), 0) FROM webhooks w WHERE w.workspace_id = ${workspaceId}) AS fp`.execute(this.db);
+    const r = await sql<{ fp: string }>`SELECT ${fingerprintOf(workspaceId)} AS fp`.execute(this.db);
     return r.rows[0]!.fp;
   }
+
+  async eventFacts(workspaceId: string, q: { requesterId: string; organizationId: string | null; teamId: string | null }): Promise<EventFacts> {
+    // The team's calendar before the workspace default, as `forTicket` answers them.
+    const r = await sql<{ fp: string; requester: { email: string | null; organizationId: string | null; name: string } | null; org_name: string | null; calendar: { id: string; updatedAt: string } | null }>`
+      SELECT ${fingerprintOf(workspaceId)} AS fp,
+        (SELECT json_build_object('email', u.email, 'organizationId', u.organization_id, 'name', u.name) FROM users u WHERE u.workspace_id = ${workspaceId} AND u.id = ${q.requesterId}) AS requester,
+        (SELECT o.name FROM organizations o WHERE o.workspace_id = ${workspaceId} AND o.id = ${q.organizationId}) AS org_name,
+        (SELECT json_build_object('id', c.id, 'updatedAt', c.updated_at) FROM business_calendars c
+          WHERE c.workspace_id = ${workspaceId} AND (c.is_default OR c.team_id = ${q.teamId})
+          ORDER BY (c.team_id IS NOT DISTINCT FROM ${q.teamId}) DESC LIMIT 1) AS calendar`.execute(this.db);
+    const row = r.rows[0]!;
+    return {
+      fingerprint: row.fp,
+      requester: row.requester,
+      organization: row.org_name === null ? null : { name: row.org_name },
+      calendar: row.calendar ? { id: row.calendar.id, updatedAt: new Date(row.calendar.updatedAt) } : null,
+    };
+  }
+}
+
+/** Every column of every trigger and webhook row counts (the row as text), so any change, reorder or deletion changes it. */
+function fingerprintOf(workspaceId: string) {
+  return sql<string>`((SELECT count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0) FROM triggers t WHERE t.workspace_id = ${workspaceId})
+    || '/' || (SELECT count(*) || ':' || coalesce(sum(hashtextextended(w::text, 0)), 0) FROM webhooks w WHERE w.workspace_id = ${workspaceId}))`;
 }

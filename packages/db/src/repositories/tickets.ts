@@ -273,6 +273,24 @@ export class KyselyTicketRepository implements TicketRepository {
     return toTicket(r);
   }
 
+  async updateMany(workspaceId: string, list: Array<{ id: string; patch: TicketPatch; bumps: number }>, updatedAt: Date): Promise<void> {
+    // One statement per set of changed columns; the values are typed by the table's own row type.
+    const groups = new Map<string, Array<{ id: string; cols: Record<string, unknown>; bumps: number }>>();
+    for (const x of list) {
+      const cols = toColumns(x.patch);
+      const key = Object.keys(cols).sort().join(',');
+      groups.set(key, [...(groups.get(key) ?? []), { id: x.id, cols, bumps: x.bumps }]);
+    }
+    for (const [key, rows] of groups) {
+      const set = key ? key.split(',').map((c) => sql`${sql.ref(c)} = (v.r).${sql.ref(c)}`) : [];
+      await sql`
+        UPDATE tickets AS t SET ${sql.join([...set, sql`updated_at = ${updatedAt}`, sql`version = t.version + v.bumps`])}
+        FROM (SELECT (x->>'id')::uuid AS id, (x->>'bumps')::int AS bumps, jsonb_populate_record(NULL::tickets, x->'cols') AS r
+              FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS x) AS v
+        WHERE t.workspace_id = ${workspaceId} AND t.id = v.id`.execute(this.db);
+    }
+  }
+
   async list(workspaceId: string, f: TicketFilter, sort: Sorted, page: PageRequest): Promise<TicketView[]> {
     // The SLA summary comes with one join on ticket_sla's key (null columns: no clocks).
     let q = viewQuery(this.db, workspaceId)
@@ -437,22 +455,29 @@ export class KyselyMessageRepository implements MessageRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async insert(m: Omit<Message, 'attachments'>, attachments: Attachment[]): Promise<Message> {
-    await this.db
-      .insertInto('messages')
-      .values({
-        id: m.id,
-        workspace_id: m.workspaceId,
-        ticket_id: m.ticketId,
-        author_id: m.authorId,
-        visibility: m.visibility,
-        channel: m.channel,
-        body_text: m.bodyText,
-        body_html: m.bodyHtml,
-        created_at: m.createdAt,
-      })
-      .execute();
+    await this.insertMany([m]);
     if (attachments.length) await insertAttachments(this.db, m.workspaceId, m.id, m.createdAt, attachments);
     return { ...m, attachments };
+  }
+
+  async insertMany(list: Array<Omit<Message, 'attachments'>>): Promise<void> {
+    if (!list.length) return;
+    await this.db
+      .insertInto('messages')
+      .values(
+        list.map((m) => ({
+          id: m.id,
+          workspace_id: m.workspaceId,
+          ticket_id: m.ticketId,
+          author_id: m.authorId,
+          visibility: m.visibility,
+          channel: m.channel,
+          body_text: m.bodyText,
+          body_html: m.bodyHtml,
+          created_at: m.createdAt,
+        })),
+      )
+      .execute();
   }
 
   async listForTicket(
