@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { createPgDatabase } from '@guichet/db/testing';
 import { childEnv, cleanupStack, cpuPercent, postgresPidsFor, sampleCpu, startNode, type CpuSample } from '../lib/processes.ts';
-import { startPgCounter, type PgCounter, type PgCounts, type PgStatementTally } from '../lib/pg-counter.ts';
+import { startPgCounter, tallyDiff, type PgCounter, type PgCounts } from '../lib/pg-counter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = resolve(process.env.GUICHET_CORPUS_DIR ?? resolve(root, '../shared/datasets/emails'));
@@ -354,10 +354,6 @@ async function benchGuichet(kind: 'pg' | 'pglite', tpls: Template[]): Promise<Re
       : {}),
     ...(textsA && textsB ? { sqlTexts: tallyDiff(textsA, textsB) } : {}),
   };
-}
-
-function tallyDiff(a: PgStatementTally, b: PgStatementTally): Array<[string, number]> {
-  return [...b].map(([text, n]): [string, number] => [text, n - (a.get(text) ?? 0)]).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
 }
 
 async function parseOnly(tpls: Template[]): Promise<number> {

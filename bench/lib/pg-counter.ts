@@ -23,6 +23,11 @@ export interface PgCounts {
 /** How many times each statement text was sent (Parse or simple Query), for `--statements` breakdowns. */
 export type PgStatementTally = Map<string, number>;
 
+/** What was sent between two tallies, most frequent first. */
+export function tallyDiff(a: PgStatementTally, b: PgStatementTally): Array<[string, number]> {
+  return [...b].map(([text, n]): [string, number] => [text, n - (a.get(text) ?? 0)]).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
+}
+
 export interface PgCounter {
   /** The URL to give the server instead of the real one. */
   url: string;

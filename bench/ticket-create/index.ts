@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { createPgDatabase } from '@guichet/db/testing';
 import { buildRequest, runLoad, type LoadResult } from '../lib/http-client.ts';
 import { childEnv, cleanupStack, cpuPercent, sampleCpu, startNode, type Child, type CpuSample } from '../lib/processes.ts';
-import { startPgCounter, type PgCounter, type PgCounts } from '../lib/pg-counter.ts';
+import { startPgCounter, tallyDiff, type PgCounter, type PgCounts, type PgStatementTally } from '../lib/pg-counter.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -130,6 +130,8 @@ interface Measured {
   note: string;
   /** With --statements: what the server sent to PostgreSQL during the window. */
   sql?: PgCounts;
+  /** With --statements: each statement text and how many times it was sent during the window. */
+  sqlTexts?: Array<[string, number]>;
 }
 
 function parseUrl(url: string): { host: string; port: number; hostHeader: string } {
@@ -149,7 +151,7 @@ async function measure(
   const { host, port } = parseUrl(url);
   let a: CpuSample | null = null;
   let b: CpuSample | null = null;
-  const sqlAt: { start?: PgCounts; end?: PgCounts } = {};
+  const sqlAt: { start?: PgCounts; end?: PgCounts; startTexts?: PgStatementTally; endTexts?: PgStatementTally } = {};
   const load = await runLoad(
     {
       host,
@@ -164,17 +166,24 @@ async function measure(
     {
       onMeasureStart: () => {
         a = sampleCpu(server.pid, withPostgres);
-        if (counter) sqlAt.start = counter.counts();
+        if (counter) {
+          sqlAt.start = counter.counts();
+          sqlAt.startTexts = counter.tally();
+        }
       },
       onMeasureEnd: () => {
         b = sampleCpu(server.pid, withPostgres);
-        if (counter) sqlAt.end = counter.counts();
+        if (counter) {
+          sqlAt.end = counter.counts();
+          sqlAt.endTexts = counter.tally();
+        }
       },
     },
   );
   const { start: s0, end: s1 } = sqlAt;
   const sql = s0 && s1 ? { statements: s1.statements - s0.statements, roundTrips: s1.roundTrips - s0.roundTrips, transactions: s1.transactions - s0.transactions } : undefined;
-  return { load, cpu: cpuPercent(a!, b!), ...(sql ? { sql } : {}) };
+  const texts = sqlAt.startTexts && sqlAt.endTexts ? tallyDiff(sqlAt.startTexts, sqlAt.endTexts) : undefined;
+  return { load, cpu: cpuPercent(a!, b!), ...(sql ? { sql } : {}), ...(texts ? { sqlTexts: texts } : {}) };
 }
 
 async function benchGuichet(kind: 'pg' | 'pglite'): Promise<Measured> {
@@ -328,6 +337,7 @@ async function main(): Promise<void> {
       `SQL sent to PostgreSQL during the window (--statements, through a counting proxy: throughput above is lower for it): ` +
         `${(sql.statements / n).toFixed(2)} statements, ${(sql.roundTrips / n).toFixed(2)} round trips and ${(sql.transactions / n).toFixed(2)} BEGIN per ticket created`,
     );
+    for (const [text, k] of results.pg.sqlTexts ?? []) if (k / n >= 0.02) console.log(`  ${(k / n).toFixed(2).padStart(6)}  ${text}`);
   }
   const hello = results.hello?.load.rps;
   if (hello) {
