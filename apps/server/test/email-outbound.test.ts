@@ -280,6 +280,32 @@ for (const kind of testDbKinds()) {
       assert.ok(sent.sentAt);
     });
 
+    it('sends the files uploaded for a reply as MIME attachments, with the sniffed type and the bytes stored', async () => {
+      const ws = await newWorkspace(t);
+      const box = await mailbox(ws, `support@${ws.slug}.test`);
+      const customer = `files-${ws.slug}@customer.example`;
+      const { ticket } = await emailTicket(ws, box, customer);
+      const agent = await ws.as('agent');
+      const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+      const up = await agent.req('POST', `/tickets/${ticket.id}/uploads`, { filename: 'invoice.pdf', contentBase64: pdf.toString('base64') });
+      assert.equal(up.status, 201, JSON.stringify(up.body));
+      const reply = await agent.req('POST', `/tickets/${ticket.id}/messages`, {
+        body: 'Your invoice is attached.',
+        visibility: 'public',
+        attachments: [{ sha256: up.body.sha256, filename: 'invoice.pdf' }],
+      });
+      assert.equal(reply.status, 201, JSON.stringify(reply.body));
+      await until(() => sink.to(customer).length === 1, 'the reply with its file to arrive');
+      const mail = sink.to(customer)[0]!.parsed;
+      assert.equal(mail.attachments.length, 1);
+      const [a] = mail.attachments;
+      assert.equal(a!.filename, 'invoice.pdf');
+      assert.equal(a!.contentType, 'application/pdf');
+      assert.equal(a!.contentDisposition, 'attachment');
+      assert.deepEqual(Buffer.from(a!.content), pdf);
+      assert.match(mail.text ?? '', /Your invoice is attached\./);
+    });
+
     it('never mails internal notes, customer portal replies, or tickets of a workspace without a mailbox', async () => {
       const ws = await newWorkspace(t);
       const box = await mailbox(ws, `help@${ws.slug}.test`);

@@ -97,6 +97,7 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['PATCH /mailboxes/{id}',                                       401,      403,     403,   403,   ok],
   ['POST /mailboxes/{id}/test',                                   401,      403,     403,   403,   ok],
   ['GET /inbound-emails',                                         401,      403,     403,   403,   ok],
+  ['POST /tickets/{id}/uploads',                                  401,      403,     ok,    ok,    ok],
   ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId}', 401, ok,    ok,    ok,    ok],
   ['GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId} · on an internal note', 401, 404, ok, ok, ok],
 
@@ -465,6 +466,7 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   },
   'POST /tickets/{id}/routing/decision': async (f) => ({ id: (await f.ticket()).id, body: { teamId: f.teamId } }),
   'GET /routing/triage': () => ({}),
+  'POST /tickets/{id}/uploads': (f) => ({ id: f.ownTicket.id, body: { filename: 'trace.log', contentBase64: Buffer.from(`${f.tag} trace`).toString('base64') } }),
   'GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId}': async (f) => ({ id: f.ownTicket.id, params: await attachmentOn(f, 'public') }),
   'GET /tickets/{id}/messages/{messageId}/attachments/{attachmentId} · on an internal note': async (f) => ({
     id: f.ownTicket.id,

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createPgDatabase, type TestDbKind } from '@guichet/db/testing';
 import { ADMIN_EMAIL, Client, ROOT, Scope, login, type Guichet } from './process-helpers.ts';
+import { checkA11y } from './web-admin-suite.ts';
 
 /** Functions passed to page.evaluate run in the page, where the DOM exists (this project's types are Node's). */
 declare const document: any;
@@ -164,8 +165,9 @@ export function browserSuite(kind: TestDbKind): void {
       }
     });
 
-    it('replies with send-and-set-status, adds a note, changes status and assignee, keeps drafts, and survives an expired session', async () => {
-      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 } });
+    it('replies with send-and-set-status and with files, adds a note, changes status and assignee, keeps drafts, and survives an expired session', async () => {
+      // CSP is bypassed only so that axe-core can be injected as a script.
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 }, bypassCSP: true });
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -205,6 +207,40 @@ export function browserSuite(kind: TestDbKind): void {
         let msgs = await api.all(`/tickets/${tk.id}/messages`);
         assert.equal(msgs.at(-1).visibility, 'public');
         assert.match(msgs.at(-1).body, /refunded the second charge/);
+
+        // A reply with files: one picked with the keyboard-reachable button, one dropped on the composer;
+        // a file over the limit is refused on the spot with the limit said, and removed.
+        await page.keyboard.press('r');
+        await page.getByRole('textbox', { name: 'Reply' }).fill('Here is the corrected invoice and the statement.');
+        const attach = page.getByRole('button', { name: 'Attach files' });
+        await attach.focus();
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+        await chooser.setFiles([{ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') }]);
+        const dropped = await page.evaluateHandle(`(() => {
+          const d = new DataTransfer();
+          d.items.add(new File(['month,amount\\n03,42\\n'], 'statement.csv', { type: 'text/csv' }));
+          return d;
+        })()`);
+        await page.locator('form.composer').dispatchEvent('drop', { dataTransfer: dropped });
+        const [chooser2] = await Promise.all([page.waitForEvent('filechooser'), attach.click()]);
+        await chooser2.setFiles([{ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) }]);
+        const files = page.getByRole('list', { name: 'Files to send' });
+        await files.getByText('larger than 10 MB').waitFor();
+        await files.getByText('invoice.pdf').waitFor();
+        await files.getByText('statement.csv').waitFor();
+        await checkA11y(page, 'the composer with files');
+        await page.getByRole('button', { name: 'Remove huge.bin' }).click();
+        await page.waitForFunction(() => !document.querySelector('.composer-files progress'));
+        await page.getByRole('button', { name: /^Send/ }).click();
+        const withFiles = page.locator('.msg-agent').filter({ hasText: 'corrected invoice' });
+        await withFiles.getByRole('link', { name: /invoice\.pdf/ }).waitFor();
+        await withFiles.getByRole('link', { name: /statement\.csv/ }).waitFor();
+        msgs = await api.all(`/tickets/${tk.id}/messages`);
+        assert.deepEqual(
+          msgs.at(-1).attachments.map((a: any) => [a.filename, a.contentType]).sort(),
+          [['invoice.pdf', 'application/pdf'], ['statement.csv', 'text/csv']],
+        );
+        assert.equal(await page.locator('.composer-files').count(), 0, 'the sent files leave the composer');
 
         // Note (n), sent with Ctrl+Enter: shown as an internal note.
         await page.locator('body').click({ position: { x: 5, y: 5 } });

@@ -53,6 +53,8 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_STATUS_TRANSITION: 422,
+  /** A message refers to a file that was never uploaded to this workspace. */
+  UNKNOWN_UPLOAD: 422,
   INVALID_ASSIGNMENT: 422,
   INVALID_ARTICLE_TRANSITION: 422,
   PROPOSAL_CLOSED: 409,

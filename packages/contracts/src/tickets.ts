@@ -24,6 +24,42 @@ export const AttachmentMeta = z.object({
 });
 export type AttachmentMeta = z.infer<typeof AttachmentMeta>;
 
+/** A staff upload's largest file, in bytes (the portal's limit too). */
+export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
+/** Files on one message. */
+export const MESSAGE_MAX_FILES = 10;
+
+/** A file for a reply or a note: its bytes, base64-encoded, and its name (never a path). */
+export const UploadFileInput = z.object({
+  filename: nonEmpty(255),
+  contentBase64: z
+    .string()
+    .max(Math.ceil(UPLOAD_MAX_BYTES / 3) * 4 + 4, `the file is larger than ${UPLOAD_MAX_BYTES / 1048576} MB`)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+});
+export type UploadFileInput = z.infer<typeof UploadFileInput>;
+
+/** A stored upload: what a message's `attachments` refer to. The type comes from the bytes. */
+export const UploadOut = z.object({
+  sha256: z.string(),
+  storageKey: z.string(),
+  filename: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number().int(),
+});
+export type UploadOut = z.infer<typeof UploadOut>;
+
+/**
+ * A file on a new message, by reference to an upload of the same workspace (POST
+ * /tickets/{id}/uploads). Size and type are the stored bytes', whatever a client says.
+ */
+export const MessageAttachmentInput = z.object({
+  sha256: z.string().regex(/^[a-f0-9]{64}$/, 'a SHA-256 from POST /tickets/{id}/uploads'),
+  filename: nonEmpty(255),
+  inline: z.boolean().default(false),
+});
+export type MessageAttachmentInput = z.infer<typeof MessageAttachmentInput>;
+
 /** A requester given by reference or by address (created on first contact). */
 export const RequesterInput = z.union([
   z.object({ id: uuid }),
@@ -102,7 +138,7 @@ export const CreateMessageInput = z.object({
   bodyHtml: z.string().max(2_000_000).optional(),
   visibility: MessageVisibility.default('public'),
   channel: Channel.optional(),
-  attachments: z.array(AttachmentMeta).max(100).default([]),
+  attachments: z.array(MessageAttachmentInput).max(MESSAGE_MAX_FILES, `at most ${MESSAGE_MAX_FILES} files per message`).default([]),
   /** Send-and-set-status: the status the ticket takes with this message. */
   status: TicketStatus.optional(),
 });

@@ -30,6 +30,8 @@ export interface Tables {
   /** Last ticket number per workspace. */
   numbers: Record<string, number>;
   jobs: NewJob[];
+  /** Content-addressed bytes, keyed `workspaceId:sha256`. */
+  blobs: Map<string, Buffer>;
 }
 
 const emptyTables = (): Tables => ({
@@ -47,6 +49,7 @@ const emptyTables = (): Tables => ({
   loginAttempts: [],
   numbers: {},
   jobs: [],
+  blobs: new Map(),
 });
 
 /** Records are copied in and out, as a database would, so callers cannot mutate stored state. */
@@ -199,6 +202,14 @@ export function fakeStore(): FakeStore {
     }),
     sessions: unimplemented('sessions', {
       insert: async (s) => void db.t.sessions.push(copy(s)),
+    }),
+    blobs: unimplemented('blobs', {
+      put: async (ws, sha256, content) => void (db.t.blobs.has(`${ws}:${sha256}`) || db.t.blobs.set(`${ws}:${sha256}`, Buffer.from(content))),
+      putMany: async (ws, items) => items.forEach((i) => db.t.blobs.has(`${ws}:${i.sha256}`) || db.t.blobs.set(`${ws}:${i.sha256}`, Buffer.from(i.content))),
+      get: async (ws, sha256) => {
+        const b = db.t.blobs.get(`${ws}:${sha256}`);
+        return b ? Buffer.from(b) : null;
+      },
     }),
     loginAttempts: unimplemented('loginAttempts', {
       record: async (email, ip, succeeded, at) => void db.t.loginAttempts.push({ email: email.toLowerCase(), ip, succeeded, at }),

@@ -18,6 +18,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   /** The success answer, for the OpenAPI document and (in tests) for checking what goes out. */
   response?: R;
   status?: number;
+  /** A larger body limit than the server's, in bytes (uploads). */
+  bodyLimit?: number;
   handler(input: {
     params: z.output<P>;
     query: z.output<Q>;
@@ -86,6 +88,7 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
   app.route({
     method: def.method,
     url: def.url.replace(/\{(\w+)\}/g, ':$1'),
+    ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
     handler: async (req, reply) => {
       const authenticated = auth === 'user' ? await authenticate(opts.deps, req) : null;
       const sessionToken = authenticated?.via === 'session' ? req.cookies[SESSION_COOKIE] : undefined;

@@ -13,6 +13,9 @@ import {
   type TicketStatus,
   type MacroOut,
   type UserOut,
+  type UploadOut,
+  MESSAGE_MAX_FILES,
+  UPLOAD_MAX_BYTES,
 } from '../api.ts';
 import { useI18n, type Translate } from '../i18n.ts';
 import { linkHandler, navigate } from '../router.ts';
@@ -301,6 +304,17 @@ function formatSize(n: number): string {
   return `${(n / 1048576).toFixed(1)} MB`;
 }
 
+interface PendingFile {
+  key: string;
+  name: string;
+  size: number;
+  /** Fraction uploaded, 0 to 1. */
+  progress: number;
+  state: 'uploading' | 'done' | 'error';
+  error?: string;
+  ref?: UploadOut;
+}
+
 interface ComposerHandle {
   focus(mode: 'public' | 'internal'): void;
   /** Put text at the caret of the open tab (an article from the suggestions). */
@@ -335,6 +349,12 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [mentionCursor, setMentionCursor] = useState(0);
   const candidates: UserOut[] = mention ? mentionCandidates(directory.users.values(), mention.query, me.user.id) : [];
+  // Files for this message: uploaded as soon as they are picked or dropped, sent by reference.
+  const [files, setFiles] = useState<PendingFile[]>([]);
+  const [filesError, setFilesError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const picker_ = useRef<HTMLInputElement>(null);
+  const uploading = files.some((f) => f.state === 'uploading');
 
   // Switching tab or ticket shows that tab's own draft.
   useEffect(() => {
@@ -343,6 +363,35 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
     setMention(null);
   }, [tk.id, mode]);
   useEffect(() => setUsed([]), [tk.id]);
+  useEffect(() => {
+    setFiles([]);
+    setFilesError(null);
+  }, [tk.id]);
+
+  function addFiles(list: File[]) {
+    setFilesError(null);
+    if (!list.length) return;
+    if (files.length + list.length > MESSAGE_MAX_FILES) {
+      setFilesError(t('composer.tooMany', { max: String(MESSAGE_MAX_FILES) }));
+      return;
+    }
+    const added: PendingFile[] = list.map((file) => ({
+      key: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      name: file.name,
+      size: file.size,
+      progress: 0,
+      ...(file.size > UPLOAD_MAX_BYTES ? { state: 'error' as const, error: t('composer.tooLarge', { max: String(UPLOAD_MAX_BYTES / 1048576) }) } : { state: 'uploading' as const }),
+    }));
+    setFiles((prev) => [...prev, ...added]);
+    const patch = (key: string, p: Partial<PendingFile>) => setFiles((prev) => prev.map((f) => (f.key === key ? { ...f, ...p } : f)));
+    added.forEach((f, i) => {
+      if (f.state !== 'uploading') return;
+      api.uploadFile(tk.id, list[i]!, (progress) => patch(f.key, { progress })).then(
+        (ref) => patch(f.key, { state: 'done', progress: 1, ref }),
+        (e: unknown) => patch(f.key, { state: 'error', error: t('composer.uploadFailed', { message: e instanceof Error ? e.message : String(e) }) }),
+      );
+    });
+  }
 
   // Autosave: a moment after typing stops, and never lost on a reload or an expired session.
   useEffect(() => {
@@ -440,10 +489,16 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
       setError(t('composer.empty'));
       return;
     }
+    if (files.some((f) => f.state !== 'done')) {
+      setError(t('composer.waitUploads'));
+      return;
+    }
+    const attachments = files.flatMap((f) => (f.ref ? [{ sha256: f.ref.sha256, filename: f.ref.filename }] : []));
     setBusy(true);
     setError(null);
     try {
-      await api.addMessage(tk.id, { body: text, visibility: mode, ...(status ? { status } : {}) });
+      await api.addMessage(tk.id, { body: text, visibility: mode, ...(status ? { status } : {}), ...(attachments.length ? { attachments } : {}) });
+      setFiles([]);
       try {
         localStorage.removeItem(draftKey(tk.id, mode));
       } catch {
@@ -473,7 +528,21 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
 
   return (
     <form
-      className={`composer composer-${mode}`}
+      className={`composer composer-${mode}${dragging ? ' dragging' : ''}`}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        if (!e.dataTransfer.files.length) return;
+        e.preventDefault();
+        setDragging(false);
+        addFiles([...e.dataTransfer.files]);
+      }}
       onSubmit={(e) => {
         e.preventDefault();
         void send(sendStatus || undefined);
@@ -558,9 +627,37 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
           })}
         </ul>
       )}
+      {dragging && <p className="composer-drop small">{t('composer.dropHint')}</p>}
+      {files.length > 0 && (
+        <ul className="composer-files" aria-label={t('composer.files')} aria-live="polite">
+          {files.map((f) => (
+            <li key={f.key} className={`small${f.state === 'error' ? ' failed' : ''}`}>
+              <span>📎 {f.name}</span> <span className="muted">{formatSize(f.size)}</span>
+              {f.state === 'uploading' && <progress max={1} value={f.progress} aria-label={t('composer.uploading', { percent: String(Math.round(f.progress * 100)) })} />}
+              {f.state === 'error' && <span className="error">{f.error}</span>}
+              <button type="button" className="link" aria-label={t('composer.removeFile', { name: f.name })} onClick={() => setFiles((prev) => prev.filter((x) => x.key !== f.key))}>×</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {filesError && <p className="error" role="alert">{filesError}</p>}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="composer-actions">
         <span className="muted small" aria-live="polite">{savedAt && text.trim() ? t('composer.draftSaved') : ''}</span>
+        <input
+          ref={picker_}
+          type="file"
+          multiple
+          hidden
+          data-testid="composer-file-input"
+          onChange={(e) => {
+            addFiles([...(e.currentTarget.files ?? [])]);
+            e.currentTarget.value = '';
+          }}
+        />
+        <button type="button" className="btn btn-ghost btn-sm" onClick={() => picker_.current?.click()}>
+          {t('composer.attach')}
+        </button>
         {mode === 'public' && tk.permissions.update && (
           <select aria-label={t('composer.statusAfter')} value={sendStatus} onChange={(e) => setSendStatus(e.target.value as TicketStatus | '')}>
             <option value="">{t('composer.send')}</option>
@@ -569,7 +666,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
             ))}
           </select>
         )}
-        <button className={`btn ${mode === 'public' ? 'btn-primary' : 'btn-note'}`} type="submit" disabled={busy}>
+        <button className={`btn ${mode === 'public' ? 'btn-primary' : 'btn-note'}`} type="submit" disabled={busy || uploading}>
           {busy ? t('composer.sending') : mode === 'public' ? (sendStatus ? t('composer.sendAnd', { status: t(`status.${sendStatus}`) }) : t('composer.send')) : t('composer.addNote')}
         </button>
       </div>

@@ -5,14 +5,13 @@
  * it appears in the visitor's portal only once they confirmed their address through the mailed
  * link, which also signs them in. Rate limits per address and per IP keep floods small.
  */
-import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordEvent } from '../shared/record.ts';
 import { hostOf, queueAccountEmail } from '../email/outbound.ts';
 import { mailLanguage } from '../email/outbound-templates.ts';
-import { safeFilename, sniffContentType } from '../email/sniff.ts';
+import { storeFile } from '../tickets/uploads.ts';
 import { openSession } from '../identity/sessions.ts';
 import { findCustomerByEmail } from '../people/customers.ts';
 import type { Workspace } from '../people/types.ts';
@@ -62,14 +61,8 @@ async function storeFiles(deps: Deps, workspaceId: string, files: UploadedFile[]
       throw new AppError('PAYLOAD_TOO_LARGE', `"${f.filename}" is larger than ${PORTAL_MAX_FILE_BYTES / 1048576} MB.`, { file: f.filename, limitBytes: PORTAL_MAX_FILE_BYTES });
     }
   }
-  const now = deps.clock.now();
   const out: Omit<Attachment, 'id'>[] = [];
-  for (const f of files) {
-    const contentType = sniffContentType(f.content, f.filename);
-    const sha256 = createHash('sha256').update(f.content).digest('hex');
-    await deps.store.blobs.put(workspaceId, sha256, f.content, now);
-    out.push({ filename: safeFilename(f.filename, contentType), contentType, sizeBytes: f.content.length, sha256, storageKey: `blob:${sha256}`, inline: false });
-  }
+  for (const f of files) out.push({ ...(await storeFile(deps, workspaceId, f.filename, f.content)), inline: false });
   return out;
 }
 
@@ -211,7 +204,8 @@ export async function getPortalRequest(
 export async function replyToPortalRequest(deps: Deps, ctx: Ctx, ref: string, input: { body: string; files: UploadedFile[] }) {
   await getPortalRequest(deps, ctx, ref);
   const attachments = await storeFiles(deps, ctx.workspaceId, input.files);
-  return addMessage(deps, ctx, ref, { body: input.body, visibility: 'public', channel: 'portal', attachments });
+  const refs = attachments.map((a) => ({ sha256: a.sha256!, filename: a.filename, inline: false }));
+  return addMessage(deps, ctx, ref, { body: input.body, visibility: 'public', channel: 'portal', attachments: refs });
 }
 
 /** "Close this request": the customer marks it solved, as the API lets them; a later reply reopens it. */

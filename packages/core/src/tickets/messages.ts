@@ -11,6 +11,7 @@ import { queueReplyEmail } from '../email/outbound.ts';
 import { slaOnTicketChanged } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
 import { checkMentions, notifyMentions } from './mention-notes.ts';
+import { resolveMessageAttachments } from './uploads.ts';
 import { notifyCustomerReply } from '../notifications/notify.ts';
 
 /**
@@ -42,6 +43,7 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
       throw new AppError('FORBIDDEN', 'Customers cannot set the status with a reply.');
     }
     const mentioned = input.visibility === 'internal' ? await checkMentions(tx, ctx, input.body) : [];
+    const attachments = input.attachments.length ? await resolveMessageAttachments(tx, ctx, input.attachments) : [];
 
     const message = await tx.messages.insert(
       {
@@ -55,7 +57,7 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
         bodyHtml: input.bodyHtml ?? null,
         createdAt: now,
       },
-      input.attachments.map((a) => ({ ...a, id: deps.ids.uuid() })),
+      attachments.map((a) => ({ ...a, id: deps.ids.uuid() })),
     );
 
     let next: TicketStatus = ticket.status;

@@ -11,8 +11,11 @@ import {
   ListMessagesQuery,
   pageOf,
   pageQuery,
+  UPLOAD_MAX_BYTES,
+  UploadFileInput,
+  UploadOut,
 } from '@guichet/contracts';
-import { addMessage, countTicketViews, createTicket, getTicket, listMessagesWithEmail, listTicketEvents, listTickets, updateTicket } from '@guichet/core';
+import { uploadTicketFile, addMessage, countTicketViews, createTicket, getTicket, listMessagesWithEmail, listTicketEvents, listTickets, updateTicket } from '@guichet/core';
 import { presentEvent, presentMessage, presentTicket } from '../presenters.ts';
 import type { Router } from '../route.ts';
 import { presentMessageEmail } from './email.ts';
@@ -107,6 +110,18 @@ export function ticketRoutes(route: Router): void {
       const m = await addMessage(deps, ctx, params.id, body);
       return presentMessage({ ...m, author: ctx.actor.userId ? { id: ctx.actor.userId, name: ctx.actor.name ?? '', email: null } : null });
     },
+  });
+  route({
+    method: 'POST',
+    url: '/tickets/{id}/uploads',
+    tag: 'Tickets',
+    summary: `Upload a file for a reply or a note (staff): base64, up to ${UPLOAD_MAX_BYTES / 1048576} MB; the answer's sha256 goes in the message's attachments`,
+    params: TicketParams,
+    body: UploadFileInput,
+    response: UploadOut,
+    // The file's base64 plus the JSON around it, whatever the server's general limit.
+    bodyLimit: Math.ceil(UPLOAD_MAX_BYTES / 3) * 4 + 64 * 1024,
+    handler: async ({ deps, ctx, params, body }) => uploadTicketFile(deps, ctx, params.id, body),
   });
   route({
     method: 'GET',
