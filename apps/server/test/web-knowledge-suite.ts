@@ -98,6 +98,14 @@ export function knowledgeSuite(kind: TestDbKind): void {
         await page.getByRole('heading', { name: 'New article', level: 2 }).waitFor();
         await page.getByRole('button', { name: 'Create the draft' }).click();
         await page.getByText('Write a title and text in at least one language.').waitFor();
+        // A template starts both texts with its headings; the headings alone are no article yet.
+        await page.getByLabel('Template').selectOption('feature_breakdown');
+        assert.match(await page.getByLabel('Text (English)').inputValue(), /^## What it is[\s\S]*## Who it is for[\s\S]*## Launch date/);
+        assert.match(await page.getByLabel('Text (French)').inputValue(), /^## De quoi s'agit-il[\s\S]*## Pour qui/);
+        await page.getByLabel('Template').selectOption('how_to');
+        assert.match(await page.getByLabel('Text (French)').inputValue(), /^## Avant de commencer/, 'an untouched template text follows the choice');
+        await page.getByRole('button', { name: 'Create the draft' }).click();
+        await page.getByText('Write a title and text in at least one language.').waitFor();
         await page.getByLabel('Title (English)').fill('Replacing a lost badge');
         await page.getByLabel('Text (English)').fill('Ask the front desk for a new badge.\nBring an identity document.\nThe old badge stops working at once.');
         await page.getByLabel('Visibility').selectOption('public');
@@ -126,7 +134,7 @@ export function knowledgeSuite(kind: TestDbKind): void {
         articleId = /articles\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
         await page.getByRole('heading', { name: 'Replacing a lost badge', level: 2 }).waitFor();
         let a = await article();
-        assert.deepEqual([a.status, a.visibility, a.tags, a.missingTranslations, a.verification.intervalDays], ['draft', 'public', ['badge', 'security'], ['fr'], 30]);
+        assert.deepEqual([a.status, a.visibility, a.tags, a.missingTranslations, a.verification.intervalDays, a.template], ['draft', 'public', ['badge', 'security'], ['fr'], 30, 'how_to']);
 
         // ---- the missing French translation is visible, and written from its tab ----
         await page.getByText('No French translation', { exact: true }).waitFor();

@@ -9,13 +9,14 @@ import { useI18n } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { useSession, userName, teamName } from '../session.ts';
 import { ErrorNote, Field, Refused, isRefusal, useAction, useLoad } from '../admin/kit.tsx';
-import type { ArticleLanguage, ArticleOut } from '@guichet/contracts';
+import type { ArticleLanguage, ArticleOut, ArticleTemplate } from '@guichet/contracts';
 import { knowledgeApi, LANGUAGES } from './knowledgeApi.ts';
 import { ArticleStatusBadge, MarkdownPreview, VerificationBadge, articleTitle , useLanguageName } from './parts.tsx';
 import { MetaFields, metaBody, metaOf, type MetaValues } from './ArticleMeta.tsx';
 import { History } from './History.tsx';
 import { ProposalList } from './Proposals.tsx';
 import { useKnowledge } from './KnowledgeArea.tsx';
+import { TEMPLATES, templateBody } from './templates.ts';
 
 /** Title and markdown body with a preview; used for a new article and for each translation. */
 function TranslationFields(props: { lang: ArticleLanguage; title: string; body: string; onTitle(v: string): void; onBody(v: string): void; required?: boolean }) {
@@ -49,32 +50,51 @@ export function NewArticle() {
   const [meta, setMeta] = useState<MetaValues>(() => metaOf(null));
   const [text, setText] = useState({ en: { title: '', body: '' }, fr: { title: '', body: '' } });
   const [tried, setTried] = useState(false);
+  const [template, setTemplate] = useState<ArticleTemplate | ''>('');
+  /** Set when a template left a typed text as it was. */
+  const [kept, setKept] = useState(false);
   const action = useAction();
   const filled = (l: ArticleLanguage) => text[l].title.trim() !== '' || text[l].body.trim() !== '';
   const none = !filled('en') && !filled('fr');
+  /** A template's headings go into the texts still empty, or still holding another template's headings. */
+  const chooseTemplate = (next: ArticleTemplate | '') => {
+    const untouched = (l: ArticleLanguage) => text[l].body.trim() === '' || TEMPLATES.some((k) => text[l].body === templateBody(k, l));
+    setKept(next !== '' && LANGUAGES.some((l) => !untouched(l)));
+    setText((x) => Object.fromEntries(LANGUAGES.map((l) => [l, untouched(l) ? { ...x[l], body: next ? templateBody(next, l) : '' } : x[l]])) as typeof x);
+    setTemplate(next);
+  };
+  // A language whose text is only the template's headings is not written yet.
+  const written = (l: ArticleLanguage) => text[l].title.trim() !== '' || (text[l].body.trim() !== '' && !(template && text[l].body === templateBody(template, l)));
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setTried(true);
-    if (none) return;
-    const translations = Object.fromEntries(LANGUAGES.filter(filled).map((l) => [l, { title: text[l].title.trim(), body: text[l].body }]));
-    const a = await action.run(() => knowledgeApi.createArticle({ ...metaBody(meta), translations }));
+    if (none || !LANGUAGES.some(written)) return;
+    const translations = Object.fromEntries(LANGUAGES.filter(written).map((l) => [l, { title: text[l].title.trim(), body: text[l].body }]));
+    const a = await action.run(() => knowledgeApi.createArticle({ ...metaBody(meta), ...(template ? { template } : {}), translations }));
     if (a) navigate(`/knowledge/articles/${a.id}`);
   }
   return (
     <form className="admin-body kb-new" onSubmit={submit} aria-labelledby="kb-new-title">
       <h2 id="kb-new-title">{t('kb.new')}</h2>
       <p className="muted">{t('kb.newIntro')}</p>
+      <Field label={t('kb.template')} hint={t('kb.templateHint')}>
+        <select value={template} onChange={(e) => chooseTemplate(e.target.value as ArticleTemplate | '')}>
+          <option value="">{t('kb.template.none')}</option>
+          {TEMPLATES.map((k) => <option key={k} value={k}>{t(`kb.template.${k}`)}</option>)}
+        </select>
+      </Field>
+      {kept && <p className="muted" role="status">{t('kb.templateKept')}</p>}
       <MetaFields value={meta} onChange={setMeta} creating />
       {LANGUAGES.map((l) => (
         <fieldset key={l} className="choice">
           <legend>{langName(l, true)}</legend>
-          <TranslationFields lang={l} title={text[l].title} body={text[l].body} required={filled(l)}
+          <TranslationFields lang={l} title={text[l].title} body={text[l].body} required={written(l)}
             onTitle={(v) => setText((x) => ({ ...x, [l]: { ...x[l], title: v } }))}
             onBody={(v) => setText((x) => ({ ...x, [l]: { ...x[l], body: v } }))} />
         </fieldset>
       ))}
-      {tried && none && <p className="error" role="alert">{t('kb.needTranslation')}</p>}
+      {tried && !LANGUAGES.some(written) && <p className="error" role="alert">{t('kb.needTranslation')}</p>}
       <ErrorNote error={action.error} />
       <div className="form-actions">
         <button className="btn btn-primary" disabled={action.busy}>{action.busy ? t('admin.saving') : t('kb.createDraft')}</button>
