@@ -154,6 +154,17 @@ export function fakeStore(): FakeStore {
         return copy(t);
       },
     }),
+    messages: unimplemented('messages', {
+      insert: async (m, attachments) => {
+        db.t.messages.push(copy(m));
+        return { ...copy(m), attachments: copy(attachments) };
+      },
+      moveToTicket: async (ws, from, to) => {
+        const moving = db.t.messages.filter((m) => m.workspaceId === ws && m.ticketId === from);
+        for (const m of moving) m.ticketId = to;
+        return moving.length;
+      },
+    }),
     slaPolicies: unimplemented('slaPolicies', {
       anyEnabled: async () => false,
       list: async () => [],
