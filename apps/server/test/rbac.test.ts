@@ -48,6 +48,8 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ["POST /tickets/{id}/messages · another customer's ticket",     401,      404,     403,   ok,    ok],
   ['GET /tickets/{id}/events',                                    401,      403,     ok,    ok,    ok],
   ["GET /tickets/{id}/events · another customer's ticket",        401,      404,     ok,    ok,    ok],
+  ['POST /tickets/{id}/merge',                                    401,      403,     403,   ok,    ok],
+  ["POST /tickets/{id}/merge · another customer's tickets",       401,      404,     403,   ok,    ok],
 
   ['GET /users',                                                  401,      403,     ok,    ok,    ok],
   ['POST /users',                                                 401,      403,     403,   403,   ok],
@@ -397,6 +399,11 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   "POST /tickets/{id}/messages · another customer's ticket": (f) => ({ id: f.otherTicket.id, body: { body: 'A public reply.' } }),
   'GET /tickets/{id}/events': (f) => ({ id: f.ownTicket.id }),
   "GET /tickets/{id}/events · another customer's ticket": (f) => ({ id: f.otherTicket.id }),
+  'POST /tickets/{id}/merge': async (f) => ({ id: (await f.ticket()).id, body: { into: String((await f.ticket()).number) } }),
+  "POST /tickets/{id}/merge · another customer's tickets": async (f) => ({
+    id: (await f.ticket(f.otherCustomerId)).id,
+    body: { into: (await f.ticket(f.otherCustomerId)).id },
+  }),
 
   'GET /users': () => ({}),
   'POST /users': (f) => ({ body: { email: `${f.uniq()}@${f.ws.slug}.test`, name: `${f.tag} new agent`, role: 'agent' } }),

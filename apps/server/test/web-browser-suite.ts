@@ -430,6 +430,69 @@ export function browserSuite(kind: TestDbKind): void {
       }
     });
 
+    it('merges two selected tickets from the inbox bulk bar (x, j, x), links the merged one, and merges from a ticket page', async () => {
+      // CSP is bypassed only so that axe-core can be injected as a script.
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 860 }, bypassCSP: true });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        const word = `zeppelin${kind}`;
+        const make = async (subject: string) => {
+          const r = await api.req('POST', '/tickets', { subject: `${subject} ${word}`, body: `About the ${word}.`, requester: { email: `${word}@client.example` } });
+          assert.equal(r.status, 201, JSON.stringify(r.body));
+          return r.body;
+        };
+        const first = await make('Order lost');
+        const second = await make('Order still lost');
+        await signIn(page);
+        await page.getByRole('navigation').getByText('All open').click();
+        await page.waitForURL(/\/views\/open$/);
+        const search = page.getByPlaceholder('Search tickets');
+        await search.fill(word);
+        await page.waitForFunction(() => document.querySelectorAll('.trow').length === 2);
+        await search.blur();
+        await page.keyboard.press('x');
+        await page.keyboard.press('j');
+        await page.keyboard.press('x');
+        const bar = page.getByRole('toolbar');
+        await bar.getByText('2 selected').waitFor();
+        await bar.getByRole('button', { name: 'Merge…' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByRole('heading', { name: 'Merge tickets' }).waitFor();
+        assert.ok(await dialog.getByRole('radio', { name: new RegExp(`#${first.number} `) }).isChecked(), 'the oldest is kept by default');
+        await checkA11y(page, 'the merge dialog');
+        await dialog.getByRole('button', { name: 'Merge', exact: true }).click();
+        await page.getByRole('status').filter({ hasText: `Merged 1 ticket(s) into #${first.number}` }).waitFor();
+        await page.waitForFunction(() => document.querySelectorAll('.trow').length === 1);
+        const merged = (await api.req('GET', `/tickets/${second.id}`)).body;
+        assert.equal(merged.mergedIntoId, first.id);
+        assert.equal(merged.status, 'closed');
+
+        // The merged ticket says where its conversation went, and links there.
+        await page.goto(`${base}/tickets/${second.number}`);
+        const banner = page.getByRole('note');
+        await banner.getByRole('link', { name: new RegExp(`#${first.number}`) }).waitFor();
+        await checkA11y(page, 'a merged ticket');
+        await banner.getByRole('link').click();
+        await page.waitForURL(new RegExp(`/tickets/${first.number}$`));
+        assert.ok((await api.all(`/tickets/${first.id}/messages`)).some((m: any) => m.body === `About the ${word}.` && m.createdAt === second.createdAt));
+
+        // From a ticket page: "Merge into…" finds the kept ticket by its number.
+        const third = await make('Order lost, third time');
+        await page.goto(`${base}/tickets/${third.number}`);
+        await page.getByRole('button', { name: 'Merge into…' }).click();
+        await page.getByRole('dialog').getByLabel('Ticket number or subject').fill(String(first.number));
+        await page.getByRole('dialog').getByRole('radio', { name: new RegExp(`#${first.number} `) }).waitFor();
+        await page.getByRole('dialog').getByRole('button', { name: 'Merge', exact: true }).click();
+        await page.waitForURL(new RegExp(`/tickets/${first.number}$`));
+        assert.equal((await api.req('GET', `/tickets/${third.id}`)).body.mergedIntoId, first.id);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+
     it('shows a ticket\'s SLA in a ticking panel that follows changes, and filters and sorts the inbox by SLA', async () => {
       // A policy tried first for tickets tagged sla-browser: its warning (1,200 minutes before) has
       // already come for the 600-minute first response, not yet for the 1,440-minute resolution.

@@ -27,6 +27,7 @@ import type {
   MacroPreviewOut,
   TicketFollowOut,
   UploadOut,
+  MergeTicketOut,
 } from '@guichet/contracts';
 
 export type { SavedViewOut, SavedViewQuery, UploadOut };
@@ -201,6 +202,8 @@ export const api = {
   ticket: (ref: string | number) => request<TicketOut>('GET', `/tickets/${ref}`),
   ticketSla: (id: string) => request<TicketSlaOut>('GET', `/tickets/${id}/sla`),
   updateTicket: (id: string, patch: TicketPatch) => request<TicketOut>('PATCH', `/tickets/${id}`, patch),
+  mergeTicket: (id: string, into: string, allowDifferentRequesters: boolean) =>
+    request<MergeTicketOut>('POST', `/tickets/${id}/merge`, { into, allowDifferentRequesters }),
   messages: (id: string) => all<MessageOut>(`/tickets/${id}/messages`),
   events: (id: string) => all<EventOut>(`/tickets/${id}/events`),
   addMessage: (id: string, input: { body: string; visibility: 'public' | 'internal'; status?: TicketStatus; attachments?: Array<{ sha256: string; filename: string }> }) =>

@@ -58,6 +58,14 @@ export const ERROR_STATUS = {
   INVALID_ASSIGNMENT: 422,
   INVALID_ARTICLE_TRANSITION: 422,
   PROPOSAL_CLOSED: 409,
+  /** Merging a ticket into itself (directly, or through the target's own merge). */
+  MERGE_INTO_SELF: 422,
+  /** The ticket was already merged into another one; merge that one instead. */
+  TICKET_ALREADY_MERGED: 409,
+  /** The target ticket is closed, so it cannot take the merged conversation. */
+  MERGE_TARGET_CLOSED: 409,
+  /** The two tickets have different requesters and `allowDifferentRequesters` was not set. */
+  MERGE_DIFFERENT_REQUESTERS: 409,
   RATE_LIMITED: 429,
   RESET_TOKEN_INVALID: 400,
   PORTAL_LINK_INVALID: 400,

@@ -108,6 +108,14 @@ export const UpdateTicketInput = z
   .refine((v) => Object.keys(v).some((k) => k !== 'version'), 'nothing to update');
 export type UpdateTicketInput = z.infer<typeof UpdateTicketInput>;
 
+/** POST /tickets/{id}/merge: the ticket named in the path goes into `into` (its number or id). */
+export const MergeTicketInput = z.object({
+  into: z.string().trim().regex(/^(\d{1,15}|[0-9a-fA-F-]{36})$/, 'a ticket number or id'),
+  /** Merging tickets of two different requesters must be asked for explicitly. */
+  allowDifferentRequesters: z.boolean().default(false),
+});
+export type MergeTicketInput = z.infer<typeof MergeTicketInput>;
+
 /** `sla_due_at`: by the SLA deadline (GET /tickets/{id}/sla), tickets without one last whatever the order. */
 export const TICKET_SORTS = ['created_at', 'updated_at', 'number', 'priority', 'sla_due_at'] as const;
 
@@ -173,6 +181,8 @@ export const TicketOut = z.object({
   solvedAt: isoDate.nullable(),
   closedAt: isoDate.nullable(),
   categoryId: uuid.nullable(),
+  /** The ticket this one was merged into (it is then closed); null otherwise. */
+  mergedIntoId: uuid.nullable(),
   /** The SLA now, in lists and reads for staff who may read SLAs (not in the answers to changes). */
   sla: TicketSlaSummaryOut.optional(),
   /** What the caller may do with this ticket, so clients do not re-implement the rules. */
@@ -184,6 +194,15 @@ export const TicketOut = z.object({
   }),
 });
 export type TicketOut = z.infer<typeof TicketOut>;
+
+export const MergeTicketOut = z.object({
+  /** The merged ticket, now closed, with `mergedIntoId`. */
+  source: TicketOut,
+  /** The ticket kept, which holds the conversation of both. */
+  target: TicketOut,
+  movedMessages: z.number().int(),
+});
+export type MergeTicketOut = z.infer<typeof MergeTicketOut>;
 
 export const MessageOut = z.object({
   id: uuid,

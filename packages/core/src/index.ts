@@ -16,6 +16,7 @@ export * from './tickets/update-ticket.ts';
 export * from './tickets/read-tickets.ts';
 export * from './tickets/messages.ts';
 export * from './tickets/uploads.ts';
+export * from './tickets/merge-ticket.ts';
 export * from './people/types.ts';
 export * from './people/customers.ts';
 export * from './people/users.ts';

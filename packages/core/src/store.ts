@@ -161,6 +161,11 @@ export interface MessageRepository {
     ticketId: string,
     opts: { includeInternal: boolean; limit: number; after?: CursorPosition },
   ): Promise<MessageView[]>;
+  /**
+   * Move every message of one ticket to another (a merge), with their authors, dates, email
+   * headers, attachments and search rows; returns how many moved.
+   */
+  moveToTicket(workspaceId: string, fromTicketId: string, toTicketId: string): Promise<number>;
 }
 
 export interface UserRepository {

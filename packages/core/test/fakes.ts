@@ -166,9 +166,14 @@ export function fakeStore(): FakeStore {
     messages: unimplemented('messages', {
       insert: async (m, attachments) => {
         db.t.messages.push(copy(m));
-        return { ...copy(m), attachments };
+        return { ...copy(m), attachments: copy(attachments) };
       },
       insertMany: async (ms) => void db.t.messages.push(...ms.map(copy)),
+      moveToTicket: async (ws, from, to) => {
+        const moving = db.t.messages.filter((m) => m.workspaceId === ws && m.ticketId === from);
+        for (const m of moving) m.ticketId = to;
+        return moving.length;
+      },
     }),
     slaPolicies: unimplemented('slaPolicies', {
       anyEnabled: async () => false,

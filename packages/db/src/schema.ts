@@ -115,6 +115,7 @@ export interface TicketsTable {
   closed_at: Timestamp | null;
   search_vector: ColumnType<string, never, never>;
   category_id: ColumnType<string | null, string | null | undefined, string | null>;
+  merged_into_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {

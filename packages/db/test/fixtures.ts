@@ -192,6 +192,7 @@ export function ticketInput(
       solvedAt: null,
       closedAt: null,
       categoryId: null,
+      mergedIntoId: null,
       ...over,
     },
     message: {

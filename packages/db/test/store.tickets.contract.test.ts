@@ -482,6 +482,31 @@ describeStore('storage port: tickets, messages, events and transactions', (h) =>
       );
     });
 
+    it('moves every message of a ticket to another (a merge), attachments and all, in its workspace only; mergedIntoId reads back', async () => {
+      const { ws, customer, agent } = await people(h);
+      const from = await h.store.tickets.create(ticketInput(ws, customer, { createdAt: at(0) }));
+      const into = await h.store.tickets.create(ticketInput(ws, customer, { createdAt: at(1) }));
+      const reply: Omit<Message, 'attachments'> = {
+        id: uuid(), workspaceId: ws.id, ticketId: from.id, authorId: agent.id, visibility: 'public', channel: 'email',
+        bodyText: 'Attached.', bodyHtml: null, createdAt: at(5),
+      };
+      const attachments = [{ id: uuid(), filename: 'a.txt', contentType: 'text/plain', sizeBytes: 3, inline: false }];
+      await h.store.messages.insert(reply, attachments);
+      const before = await h.store.messages.listForTicket(ws.id, from.id, { includeInternal: true, limit: 10 });
+      const other = await people(h);
+      assert.equal(await h.store.messages.moveToTicket(other.ws.id, from.id, into.id), 0, 'another workspace moves nothing');
+      assert.equal(await h.store.messages.moveToTicket(ws.id, from.id, into.id), 2);
+      assert.deepEqual(await h.store.messages.listForTicket(ws.id, from.id, { includeInternal: true, limit: 10 }), []);
+      const after = await h.store.messages.listForTicket(ws.id, into.id, { includeInternal: true, limit: 10 });
+      assert.deepEqual(after.filter((m) => before.some((b) => b.id === m.id)), before.map((m) => ({ ...m, ticketId: into.id })));
+      assert.equal(after.length, 3);
+
+      const merged = await h.store.tickets.update(ws.id, from.id, { status: 'closed', closedAt: at(9), mergedIntoId: into.id }, at(9));
+      assert.equal(merged.mergedIntoId, into.id);
+      assert.equal((await h.store.tickets.findById(ws.id, from.id))!.mergedIntoId, into.id);
+      assert.equal((await h.store.tickets.lock(ws.id, into.id))!.mergedIntoId, null);
+    });
+
     it('pages through a conversation without gaps or repeats, messages sharing an instant included', async () => {
       const { ws, customer } = await people(h);
       const t = await h.store.tickets.create(ticketInput(ws, customer, { createdAt: at(0) }));

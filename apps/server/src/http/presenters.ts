@@ -63,6 +63,7 @@ export function presentTicket(t: TicketView, access: TicketAccess, sla?: TicketS
     solvedAt: isoN(t.solvedAt),
     closedAt: isoN(t.closedAt),
     categoryId: t.categoryId,
+    mergedIntoId: t.mergedIntoId ?? null,
     ...(sla ? { sla: { state: sla.state, dueAt: isoN(sla.dueAt) } } : {}),
     permissions: { update: access.update, reply: access.reply, addNote: access.addNote, viewInternal: access.viewInternal },
   };

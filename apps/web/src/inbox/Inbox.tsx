@@ -7,6 +7,7 @@ import { PriorityIcon, StatusBadge } from '../ui.tsx';
 import { SlaBadge, useNow } from '../sla.tsx';
 import { useInbox } from './useInbox.ts';
 import { VirtualList } from './VirtualList.tsx';
+import { BulkMergeDialog } from '../ticket/MergeDialog.tsx';
 import { NO_FILTERS, SLA_FILTERS, filtersActive, type Filters } from './views.ts';
 
 const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
@@ -20,6 +21,7 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
   const inbox = useInbox();
   const view = inbox.view;
   const [bulkMsg, setBulkMsg] = useState<string | null>(null);
+  const [merging, setMerging] = useState<TicketOut[] | null>(null);
   const [q, setQ] = useState(inbox.filters.q);
   const debounce = useRef<number | undefined>(undefined);
 
@@ -134,7 +136,16 @@ export function InboxScreen(props: { searchRef: React.RefObject<HTMLInputElement
         <button className="fresh" onClick={inbox.reload}>{t('inbox.fresh', { n: inbox.fresh })}</button>
       )}
       {inbox.selected.size > 0 && canUpdate && (
-        <BulkBar count={inbox.selected.size} onApply={bulk} onClear={inbox.clearSelection} />
+        <BulkBar count={inbox.selected.size} onApply={bulk} onClear={inbox.clearSelection}
+          onMerge={() => setMerging(inbox.items.filter((x) => inbox.selected.has(x.id)))} />
+      )}
+      {merging && merging.length >= 2 && (
+        <BulkMergeDialog tickets={merging} onClose={() => setMerging(null)} onDone={(target, n) => {
+          setMerging(null);
+          setBulkMsg(t('merge.done', { n, number: target.number }));
+          inbox.clearSelection();
+          inbox.reload();
+        }} />
       )}
       {bulkMsg && <div className="toast" role="status" onAnimationEnd={() => setBulkMsg(null)}>{bulkMsg}</div>}
 
@@ -265,7 +276,7 @@ function TagFilter(props: { value: string; onChange(v: string): void }) {
   );
 }
 
-function BulkBar(props: { count: number; onApply(p: TicketPatch): void; onClear(): void }) {
+function BulkBar(props: { count: number; onApply(p: TicketPatch): void; onClear(): void; onMerge(): void }) {
   const { t } = useI18n();
   const { directory, me } = useSession();
   const staff = [...directory.users.values()].filter((u) => u.status === 'active' && u.role !== 'light_agent');
@@ -290,6 +301,7 @@ function BulkBar(props: { count: number; onApply(p: TicketPatch): void; onClear(
         const tag = window.prompt(t('bulk.tagPrompt'))?.trim().toLowerCase();
         if (tag) props.onApply({ addTags: [tag] });
       }}>{t('bulk.tag')}</button>
+      {props.count >= 2 && <button className="btn btn-sm bulk-merge" onClick={props.onMerge}>{t('merge.bulk')}</button>}
       <button className="btn btn-ghost btn-sm" onClick={props.onClear}>{t('inbox.clearSelection')}</button>
     </div>
   );

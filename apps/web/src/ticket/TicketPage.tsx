@@ -27,6 +27,7 @@ import { isTyping } from '../shortcuts.ts';
 import { describeActions, MacroPicker } from './MacroPicker.tsx';
 import { MentionList, mentionCandidates, mentionQuery, mentionToken, TextWithMentions } from './Mentions.tsx';
 import { FollowButton } from './FollowButton.tsx';
+import { MergeIntoDialog } from './MergeDialog.tsx';
 import { TicketPresence } from './Presence.tsx';
 import { SuggestionsPanel } from '../knowledge/SuggestionsPanel.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
@@ -46,12 +47,16 @@ export function TicketPage(props: { ticketRef: string }) {
   const [events, setEvents] = useState<EventOut[]>([]);
   const [flash, setFlash] = useState<{ text: string; error?: boolean } | null>(null);
   const [fields, setFields] = useState<CustomFieldOut[]>([]);
+  const [merging, setMerging] = useState(false);
+  const [mergedInto, setMergedInto] = useState<TicketOut | null>(null);
   const composerRef = useRef<ComposerHandle>(null);
 
   const fetchAll = useCallback(async () => {
     try {
       const ticket = await api.ticket(props.ticketRef);
       setLoad({ kind: 'ready', ticket });
+      // A merged ticket links to the one that holds its conversation now.
+      setMergedInto(ticket.mergedIntoId ? await api.ticket(ticket.mergedIntoId).catch(() => null) : null);
       const [msgs, evs] = await Promise.all([api.messages(ticket.id), ticket.permissions.viewInternal ? api.events(ticket.id).catch(() => []) : []]);
       setMessages(msgs);
       setEvents(evs);
@@ -159,8 +164,23 @@ export function TicketPage(props: { ticketRef: string }) {
             #{tk.number} · {tk.requester.name} · {t('ticket.via', { channel: t(`channel.${tk.channel}`) })} · <StatusBadge status={tk.status} />
           </div>
         </div>
+        {tk.permissions.update && !tk.mergedIntoId && (
+          <button type="button" className="btn btn-ghost btn-sm merge-open" onClick={() => setMerging(true)}>{t('merge.into')}</button>
+        )}
         <FollowButton ticketId={tk.id} />
       </header>
+      {tk.mergedIntoId && (
+        <p className="merged-banner" role="note">
+          {t('merge.banner')}{' '}
+          {mergedInto ? <a href={`/tickets/${mergedInto.number}`} onClick={linkHandler(`/tickets/${mergedInto.number}`)}>#{mergedInto.number} {mergedInto.subject}</a> : '…'}
+        </p>
+      )}
+      {merging && (
+        <MergeIntoDialog ticket={tk} onClose={() => setMerging(false)} onDone={(target) => {
+          setMerging(false);
+          navigate(`/tickets/${target.number}`);
+        }} />
+      )}
       {flash && (
         <div className={`flash${flash.error ? ' flash-error' : ''}`} role={flash.error ? 'alert' : 'status'} key={flash.text + Date.now()} onAnimationEnd={() => setFlash(null)}>
           {flash.text}
@@ -203,6 +223,7 @@ export function TicketPage(props: { ticketRef: string }) {
 
 function eventLines(e: EventOut, t: Translate, d: Directory): string[] {
   const actor = e.actor.type === 'rule' ? t('event.rule') : e.actor.type === 'system' ? t('ticket.system') : e.actor.name ?? t('event.someone');
+  if (e.type === 'ticket.merged') return [t('event.merged', { actor, from: String(e.data.sourceNumber), into: String(e.data.targetNumber) })];
   if (e.type !== 'ticket.updated') return [];
   const changes = (e.data.changes ?? {}) as Record<string, { from: unknown; to: unknown }>;
   const out: string[] = [];
@@ -227,6 +248,7 @@ function eventLines(e: EventOut, t: Translate, d: Directory): string[] {
       case 'version':
       case 'solvedAt':
       case 'closedAt':
+      case 'mergedIntoId':
         break;
       default:
         out.push(t('event.other', { actor, field }));

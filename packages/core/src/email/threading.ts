@@ -6,6 +6,7 @@ import type { ParsedEmail } from './parsed.ts';
 import type { InboundEnvelope } from './types.ts';
 import { parseReplyAddress, verifyReplyToken } from './reply-address.ts';
 import { idForms } from './headers.ts';
+import { followMerges } from '../tickets/merge-ticket.ts';
 
 /** `[#1234]` in a subject (the reference our outgoing mail carries). */
 export function ticketNumberFromSubject(subject: string): number | null {
@@ -43,7 +44,8 @@ export async function findThread(
     const ticketId = verifyReplyToken(deps, detail);
     if (!ticketId) continue;
     const ticket = await tx.tickets.lock(workspaceId, ticketId);
-    if (ticket) return { ticket, trusted: true, via: 'reply-address' };
+    // A merged ticket's mail goes on with the ticket that took its conversation.
+    if (ticket) return { ticket: await followMerges((id) => tx.tickets.lock(workspaceId, id), ticket), trusted: true, via: 'reply-address' };
   }
   // 2. Message-IDs we know (ours or earlier mail of the thread), then 3. [#n] in the subject:
   //    both can be guessed or copied, so the sender must belong to the ticket.
@@ -70,6 +72,8 @@ export async function findThread(
     }
   }
   if (!ticket) return { ticket: null, trusted: false, via: null };
+  // Merged: the conversation (and its followers) lives on the target now.
+  ticket = await followMerges((id) => tx.tickets.lock(workspaceId, id), ticket);
   return { ticket, trusted: await belongsToTicket(tx, workspaceId, ticket, sender), via };
 }
 

@@ -31,6 +31,8 @@ export interface Ticket {
   closedAt: Date | null;
   /** The request category the customer chose (the admin's list, tickets/categories.ts). */
   categoryId: string | null;
+  /** Set when the ticket was merged into another (tickets/merge-ticket.ts); it is then closed. */
+  mergedIntoId?: string | null;
 }
 
 export interface PersonRef {
@@ -112,5 +114,6 @@ export type TicketPatch = Partial<
     | 'solvedAt'
     | 'closedAt'
     | 'categoryId'
+    | 'mergedIntoId'
   >
 >;

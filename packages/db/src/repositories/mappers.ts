@@ -143,6 +143,7 @@ export function toTicket(r: Omit<Selectable<TicketsTable>, 'search_vector'>): Ti
     solvedAt: dn(r.solved_at),
     closedAt: dn(r.closed_at),
     categoryId: r.category_id ?? null,
+    mergedIntoId: r.merged_into_id ?? null,
   };
 }
 

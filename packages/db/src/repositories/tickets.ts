@@ -41,6 +41,7 @@ export const TICKET_COLUMNS = [
   't.solved_at',
   't.closed_at',
   't.category_id',
+  't.merged_into_id',
 ] as const;
 
 /** The per-workspace ticket-number sequence (created with the workspace). */
@@ -478,6 +479,32 @@ export class KyselyMessageRepository implements MessageRepository {
         })),
       )
       .execute();
+  }
+
+  async moveToTicket(workspaceId: string, fromTicketId: string, toTicketId: string): Promise<number> {
+    const moved = await this.db
+      .updateTable('messages')
+      .set({ ticket_id: toTicketId })
+      .where('workspace_id', '=', workspaceId)
+      .where('ticket_id', '=', fromTicketId)
+      .returning('id')
+      .execute();
+    if (!moved.length) return 0;
+    // The message triggers fire on body and visibility only: the search rows and mentions follow here.
+    await this.db
+      .updateTable('search_documents')
+      .set({ ticket_id: toTicketId })
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', 'message')
+      .where('ticket_id', '=', fromTicketId)
+      .execute();
+    await this.db
+      .updateTable('message_mentions')
+      .set({ ticket_id: toTicketId })
+      .where('workspace_id', '=', workspaceId)
+      .where('ticket_id', '=', fromTicketId)
+      .execute();
+    return moved.length;
   }
 
   async listForTicket(

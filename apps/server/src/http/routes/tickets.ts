@@ -9,13 +9,15 @@ import {
   TicketOut,
   UpdateTicketInput,
   ListMessagesQuery,
+  MergeTicketInput,
+  MergeTicketOut,
   pageOf,
   pageQuery,
   UPLOAD_MAX_BYTES,
   UploadFileInput,
   UploadOut,
 } from '@guichet/contracts';
-import { uploadTicketFile, addMessage, countTicketViews, createTicket, getTicket, listMessagesWithEmail, listTicketEvents, listTickets, updateTicket } from '@guichet/core';
+import { uploadTicketFile, addMessage, countTicketViews, createTicket, getTicket, listMessagesWithEmail, listTicketEvents, listTickets, mergeTicket, updateTicket } from '@guichet/core';
 import { presentEvent, presentMessage, presentTicket } from '../presenters.ts';
 import type { Router } from '../route.ts';
 import { presentMessageEmail } from './email.ts';
@@ -80,6 +82,19 @@ export function ticketRoutes(route: Router): void {
     handler: async ({ deps, ctx, params, body }) => {
       const { ticket, access } = await updateTicket(deps, ctx, params.id, body);
       return presentTicket(ticket, access);
+    },
+  });
+  route({
+    method: 'POST',
+    url: '/tickets/{id}/merge',
+    tag: 'Tickets',
+    summary: 'Merge this ticket into another (`into`: number or id): its messages move there, it is closed with `mergedIntoId`',
+    params: TicketParams,
+    body: MergeTicketInput,
+    response: MergeTicketOut,
+    handler: async ({ deps, ctx, params, body }) => {
+      const r = await mergeTicket(deps, ctx, params.id, body);
+      return { source: presentTicket(r.source, r.access.source), target: presentTicket(r.target, r.access.target), movedMessages: r.movedMessages };
     },
   });
   route({
