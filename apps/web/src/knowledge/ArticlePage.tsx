@@ -54,8 +54,6 @@ export function NewArticle() {
   /** Set when a template left a typed text as it was. */
   const [kept, setKept] = useState(false);
   const action = useAction();
-  const filled = (l: ArticleLanguage) => text[l].title.trim() !== '' || text[l].body.trim() !== '';
-  const none = !filled('en') && !filled('fr');
   /** A template's headings go into the texts still empty, or still holding another template's headings. */
   const chooseTemplate = (next: ArticleTemplate | '') => {
     const untouched = (l: ArticleLanguage) => text[l].body.trim() === '' || TEMPLATES.some((k) => text[l].body === templateBody(k, l));
@@ -65,11 +63,12 @@ export function NewArticle() {
   };
   // A language whose text is only the template's headings is not written yet.
   const written = (l: ArticleLanguage) => text[l].title.trim() !== '' || (text[l].body.trim() !== '' && !(template && text[l].body === templateBody(template, l)));
+  const nothingWritten = !LANGUAGES.some(written);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setTried(true);
-    if (none || !LANGUAGES.some(written)) return;
+    if (nothingWritten) return;
     const translations = Object.fromEntries(LANGUAGES.filter(written).map((l) => [l, { title: text[l].title.trim(), body: text[l].body }]));
     const a = await action.run(() => knowledgeApi.createArticle({ ...metaBody(meta), ...(template ? { template } : {}), translations }));
     if (a) navigate(`/knowledge/articles/${a.id}`);
@@ -94,7 +93,7 @@ export function NewArticle() {
             onBody={(v) => setText((x) => ({ ...x, [l]: { ...x[l], body: v } }))} />
         </fieldset>
       ))}
-      {tried && !LANGUAGES.some(written) && <p className="error" role="alert">{t('kb.needTranslation')}</p>}
+      {tried && nothingWritten && <p className="error" role="alert">{t('kb.needTranslation')}</p>}
       <ErrorNote error={action.error} />
       <div className="form-actions">
         <button className="btn btn-primary" disabled={action.busy}>{action.busy ? t('admin.saving') : t('kb.createDraft')}</button>
