@@ -171,6 +171,11 @@ export function browserSuite(kind: TestDbKind): void {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      // Playwright turns file-chooser interception on when the first 'filechooser' listener is added,
+      // without waiting for the browser to confirm; a key pressed right after can open the chooser
+      // before interception is on, and the event never comes. Listening from the start, long before the
+      // composer's step, leaves interception on for the whole journey.
+      page.on('filechooser', () => {});
       try {
         // Given to a colleague at creation, so the demo's automatic routing leaves it alone while
         // the page is open (a background assignment would make the page's next change a version conflict).
