@@ -306,6 +306,41 @@ for (const kind of testDbKinds()) {
       assert.match(mail.text ?? '', /Your invoice is attached\./);
     });
 
+    it('mails a formatted (markdown) reply as HTML with its formatting and its source as the text part; HTML given by the API goes out sanitised', async () => {
+      const ws = await newWorkspace(t);
+      const box = await mailbox(ws, `support@${ws.slug}.test`);
+      const customer = `rich-${ws.slug}@customer.example`;
+      const { ticket } = await emailTicket(ws, box, customer);
+      const agent = await ws.as('agent');
+      const body = 'Hello,\n\n**Done:** your card is *unblocked*.\n\n1. Open the app\n2. Tap [Cards](https://acme.example/cards)\n\n> Your card was declined';
+      const reply = await agent.req('POST', `/tickets/${ticket.id}/messages`, { body, format: 'markdown', visibility: 'public' });
+      assert.equal(reply.status, 201, JSON.stringify(reply.body));
+      assert.match(reply.body.bodyHtml, /<strong>Done:<\/strong>/);
+      await until(() => sink.to(customer).length === 1, 'the formatted reply to arrive');
+      const mail = sink.to(customer)[0]!.parsed;
+      const html = String(mail.html);
+      assert.match(html, /<strong>Done:<\/strong> your card is <em>unblocked<\/em>\./);
+      assert.match(html, /<ol><li>Open the app<\/li><li>Tap <a href="https:\/\/acme\.example\/cards"[^>]*>Cards<\/a><\/li><\/ol>/);
+      assert.match(html, /<blockquote><p>Your card was declined<\/p><\/blockquote>/);
+      assert.equal((mail.text ?? '').trim(), body, 'the text part is the source as written');
+
+      const raw = await agent.req('POST', `/tickets/${ticket.id}/messages`, {
+        body: 'See the table',
+        bodyHtml: '<p onclick="steal()">See <b>the</b> table<script>alert(1)</script><img src="https://tracker.example/p.gif"></p><form action="https://evil.example"><input name="card"></form>',
+        visibility: 'public',
+      });
+      assert.equal(raw.status, 201, JSON.stringify(raw.body));
+      assert.doesNotMatch(raw.body.bodyHtml, /script|onclick|<form|<input|(?<!-)src="https:\/\/tracker/i, 'no script, handler, form, or remote image loaded');
+      assert.match(raw.body.bodyHtml, /See <b>the<\/b> table/);
+      await until(() => sink.to(customer).length === 2, 'the second reply to arrive');
+      assert.doesNotMatch(String(sink.to(customer)[1]!.parsed.html), /script|onclick|<form|(?<!-)src="https:\/\/tracker/i);
+
+      const both = await agent.req('POST', `/tickets/${ticket.id}/messages`, { body: 'x', bodyHtml: '<p>x</p>', format: 'markdown', visibility: 'public' });
+      assert.equal(both.status, 400);
+      assert.equal(both.body.error.code, 'VALIDATION_FAILED');
+      assert.match(both.body.error.message, /not both/);
+    });
+
     it('never mails internal notes, customer portal replies, or tickets of a workspace without a mailbox', async () => {
       const ws = await newWorkspace(t);
       const box = await mailbox(ws, `help@${ws.slug}.test`);

@@ -8,6 +8,7 @@ import { bootstrapWorkspace, createUuidV7, cryptoSecrets, createKeyring, systemC
 import { createStore, type Database } from '@guichet/db';
 import { openTestDatabase, type TestDbKind } from '@guichet/db/testing';
 import { buildApp } from '../src/http/app.ts';
+import { sanitizeApiHtml } from '../src/infra/deps.ts';
 
 /** A cheap, deterministic stand-in for argon2 in tests that do not test hashing itself. */
 export const fastHasher = {
@@ -40,6 +41,7 @@ export async function startTestApp(
     secrets: cryptoSecrets,
     keyring: createKeyring(randomBytes(32)),
     passwords: opts.passwords ?? fastHasher,
+    sanitizeHtml: sanitizeApiHtml,
     settings: { sessionTtlMs: 3_600_000, maxLoginFailures: opts.maxLoginFailures ?? 5, loginWindowMs: 15 * 60_000 },
   };
   const app = await buildApp({

@@ -320,8 +320,10 @@ for (const kind of testDbKinds()) {
       // The agent's public answer shows; an internal note never does.
       await ok(ws.admin.req('POST', `/tickets/${api.id}/messages`, { body: 'Here it is, attached to your account.', visibility: 'public' }), 201);
       await ok(ws.admin.req('POST', `/tickets/${api.id}/messages`, { body: 'SECRET note: customer is on a legacy plan', visibility: 'internal' }), 201);
+      await ok(ws.admin.req('POST', `/tickets/${api.id}/messages`, { body: '**Next:** open *Billing*\n\n- then Invoices <now>', format: 'markdown', visibility: 'public' }), 201);
       const answered = await b.get(`/portal/${ws.slug}/requests/${number}?lang=en`);
       assert.ok(answered.body.includes('Here it is, attached to your account.'));
+      assert.ok(answered.body.includes('<p><strong>Next:</strong> open <em>Billing</em></p>\n<ul><li>then Invoices &lt;now&gt;</li></ul>'), 'a formatted reply shows formatted');
       assert.ok(!answered.body.includes('SECRET note'), 'never internal notes');
 
       // Reply, then close, then a reply reopens.

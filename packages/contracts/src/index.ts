@@ -12,3 +12,4 @@ export * from './knowledge.ts';
 export * from './search.ts';
 export * from './collab.ts';
 export * from './portal.ts';
+export * from './markdown.ts';

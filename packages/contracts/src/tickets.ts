@@ -1,3 +1,4 @@
+import { MESSAGE_FORMATS } from './markdown.ts';
 import { z } from 'zod';
 import { Channel, MessageVisibility, SlaState, TicketPriority, TicketStatus } from './enums.ts';
 import { LANGUAGE, email, isoDate, nonEmpty, pageQuery, queryList, uuid } from './common.ts';
@@ -69,7 +70,10 @@ export const RequesterInput = z.union([
 export const CreateTicketInput = z.object({
   subject: nonEmpty(500),
   body: z.string().max(1_000_000).trim().min(1, 'the first message needs a body'),
+  /** HTML from the caller (an import, an integration): sanitised with an allow-list before it is stored. Not with `format: "markdown"`. */
   bodyHtml: z.string().max(2_000_000).optional(),
+  /** `markdown`: the body is formatted (see `renderMarkdown`) and its HTML is made from it. */
+  format: z.enum(MESSAGE_FORMATS).default('text'),
   requester: RequesterInput.optional(),
   channel: Channel.default('api'),
   status: TicketStatus.exclude(['closed']).optional(),
@@ -143,7 +147,10 @@ export type ListTicketsQuery = z.infer<typeof ListTicketsQuery>;
 
 export const CreateMessageInput = z.object({
   body: z.string().max(1_000_000).trim().min(1, 'a message needs a body'),
+  /** HTML from the caller (an import, an integration): sanitised with an allow-list before it is stored. Not with `format: "markdown"`. */
   bodyHtml: z.string().max(2_000_000).optional(),
+  /** `markdown`: the body is formatted (see `renderMarkdown`) and its HTML is made from it; the body itself is the plain-text version. */
+  format: z.enum(MESSAGE_FORMATS).default('text'),
   visibility: MessageVisibility.default('public'),
   channel: Channel.optional(),
   attachments: z.array(MessageAttachmentInput).max(MESSAGE_MAX_FILES, `at most ${MESSAGE_MAX_FILES} files per message`).default([]),

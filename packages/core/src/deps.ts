@@ -10,6 +10,11 @@ export interface Deps {
   secrets: SecretGenerator;
   keyring: Keyring;
   passwords: PasswordHasher;
+  /**
+   * HTML given by an API caller with a message, made safe with an allow-list (no scripts, handlers,
+   * forms or remote loads). Absent: such HTML is refused rather than stored unchecked.
+   */
+  sanitizeHtml?: (html: string) => string;
   /** Language of a ticket's text when nobody said (routing); absent: unknown. */
   languageId?: LanguageIdentifier;
   settings: {

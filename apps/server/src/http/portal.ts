@@ -254,7 +254,7 @@ export function registerPortal(app: FastifyInstance, deps: core.Deps, opts: { se
         theme: themeOf(v.workspace),
         nav: `${nav} · `,
         body: p.body,
-        style: 'label{display:block;font-weight:600;margin-top:.8rem}input[type=text],input[type=email],input[type=password],select,textarea{width:100%;max-width:40rem;padding:.4rem;box-sizing:border-box}button{margin-top:.8rem;padding:.4rem .9rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #dde}.error{border:2px solid #b3261e;padding:.6rem 1rem;margin:1rem 0}.ok{border:2px solid #2e7d32;padding:.6rem 1rem;margin:1rem 0}.msg{border-left:4px solid #dde;padding:.2rem 1rem;margin:1rem 0}.msg.you{border-color:#2d5bd7}:focus-visible{outline:3px solid #2d5bd7;outline-offset:2px}header form button{margin:0;padding:0;border:0;background:none;color:inherit;font:inherit;text-decoration:underline;cursor:pointer}',
+        style: 'label{display:block;font-weight:600;margin-top:.8rem}input[type=text],input[type=email],input[type=password],select,textarea{width:100%;max-width:40rem;padding:.4rem;box-sizing:border-box}button{margin-top:.8rem;padding:.4rem .9rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #dde}.error{border:2px solid #b3261e;padding:.6rem 1rem;margin:1rem 0}.ok{border:2px solid #2e7d32;padding:.6rem 1rem;margin:1rem 0}.msg{border-left:4px solid #dde;padding:.2rem 1rem;margin:1rem 0}.msg.you{border-color:#2d5bd7}.msg-body blockquote{border-left:3px solid #dde;margin:.4rem 0;padding-left:.8rem;color:#555}.msg-body pre{background:#f3f4f8;padding:.5rem;overflow-x:auto}.msg-body code{background:#f3f4f8;padding:0 .2rem}:focus-visible{outline:3px solid #2d5bd7;outline-offset:2px}header form button{margin:0;padding:0;border:0;background:none;color:inherit;font:inherit;text-decoration:underline;cursor:pointer}',
         cache: 'private, no-store',
         ...(p.status ? { status: p.status } : {}),
         ...(p.script ? { script: p.script } : {}),
@@ -675,7 +675,11 @@ var e=document.getElementById('errors');if(e)e.focus();})();`;
           const byCustomer = m.authorId === ticket.requesterId;
           const who = m.authorId === c.auth.user.id ? t.you : byCustomer ? (m.author?.name ?? '') : (m.author?.name ?? t.support);
           const files = m.attachments.filter((a) => a.sha256 && !a.inline);
-          return `<article class="msg${m.authorId === c.auth.user.id ? ' you' : ''}"><h3>${esc(who)} · <time datetime="${m.createdAt.toISOString()}">${dateFmt(m.createdAt, v.lang)}</time></h3>${paragraphs(m.bodyText)}${
+          return `<article class="msg${m.authorId === c.auth.user.id ? ' you' : ''}"><h3>${esc(who)} · <time datetime="${m.createdAt.toISOString()}">${dateFmt(m.createdAt, v.lang)}</time></h3><div class="msg-body">${
+            // Written in Guichet (a formatted reply): its HTML, safe by construction or sanitised on the way in.
+            // Mail keeps its text here: its HTML carries the quoted history and inline parts meant for staff.
+            m.bodyHtml && m.channel !== 'email' ? m.bodyHtml : paragraphs(m.bodyText)
+          }</div>${
             files.length ? `<p>${t.attachments}:</p><ul>${files.map((a) => `<li><a href="${v.base}/requests/${ticket.number}/attachments/${m.id}/${a.id}">${esc(a.filename)}</a> <span class="muted">(${Math.ceil(a.sizeBytes / 1024)} KB)</span></li>`).join('')}</ul>` : ''
           }</article>`;
         })

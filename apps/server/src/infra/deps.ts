@@ -2,6 +2,10 @@ import { createKeyring, createUuidV7, cryptoSecrets, systemClock, type Clock, ty
 import { createStore, type Database } from '@guichet/db';
 import type { Config } from '../config.ts';
 import { argon2Hasher } from './passwords.ts';
+import { sanitizeEmailHtml } from '../email/parse.ts';
+
+/** HTML given with a message through the API, held to the allow-list of inbound mail (remote images kept but not loaded). */
+export const sanitizeApiHtml = (html: string): string => sanitizeEmailHtml(html, { cidUrls: new Map() }).html;
 
 /** The composition root's wiring of ports to adapters. */
 export function createDeps(
@@ -17,6 +21,7 @@ export function createDeps(
     secrets: cryptoSecrets,
     keyring: createKeyring(masterKey),
     passwords: argon2Hasher,
+    sanitizeHtml: sanitizeApiHtml,
     settings: {
       sessionTtlMs: config.sessionTtlMs,
       maxLoginFailures: config.maxLoginFailures,

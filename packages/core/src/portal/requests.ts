@@ -78,6 +78,7 @@ export async function submitPortalRequest(deps: Deps, ctx: Ctx, input: PortalReq
   const { ticket } = await createTicket(deps, ctx, {
     subject: input.subject,
     body: input.body,
+    format: 'text',
     channel: 'portal',
     priority: 'normal',
     tags: [],
@@ -115,6 +116,7 @@ export async function submitAnonymousRequest(
   const { ticket } = await createTicket(deps, ctx, {
     subject: input.subject,
     body: input.body,
+    format: 'text',
     requester: { email, ...(input.name ? { name: input.name } : {}) },
     channel: 'portal',
     priority: 'normal',
@@ -205,7 +207,7 @@ export async function replyToPortalRequest(deps: Deps, ctx: Ctx, ref: string, in
   await getPortalRequest(deps, ctx, ref);
   const attachments = await storeFiles(deps, ctx.workspaceId, input.files);
   const refs = attachments.map((a) => ({ sha256: a.sha256!, filename: a.filename, inline: false }));
-  return addMessage(deps, ctx, ref, { body: input.body, visibility: 'public', channel: 'portal', attachments: refs });
+  return addMessage(deps, ctx, ref, { body: input.body, format: 'text', visibility: 'public', channel: 'portal', attachments: refs });
 }
 
 /** "Close this request": the customer marks it solved, as the API lets them; a later reply reopens it. */

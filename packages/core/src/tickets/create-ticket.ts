@@ -16,6 +16,7 @@ import type { TicketAccess } from './policy.ts';
 import { slaOnTicketCreated } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
 import { checkTicketCategory } from './categories.ts';
+import { messageHtml } from './message-body.ts';
 
 const STAFF_ONLY_FIELDS = ['assigneeId', 'teamId', 'status', 'priority', 'tags'] as const;
 
@@ -172,7 +173,7 @@ async function writeTicket(
       visibility: input.firstMessageVisibility,
       channel: ticket.channel,
       bodyText: input.body,
-      bodyHtml: input.bodyHtml ?? null,
+      bodyHtml: messageHtml(deps, input),
       createdAt: now,
     },
     attachments: input.attachments.map((a) => ({ ...a, id: deps.ids.uuid() })),

@@ -12,6 +12,7 @@ import { slaOnTicketChanged } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
 import { checkMentions, notifyMentions } from './mention-notes.ts';
 import { resolveMessageAttachments } from './uploads.ts';
+import { messageHtml } from './message-body.ts';
 import { notifyCustomerReply } from '../notifications/notify.ts';
 
 /**
@@ -42,6 +43,7 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
     if (actor.role === 'customer' && input.status !== undefined) {
       throw new AppError('FORBIDDEN', 'Customers cannot set the status with a reply.');
     }
+    const bodyHtml = messageHtml(deps, input);
     const mentioned = input.visibility === 'internal' ? await checkMentions(tx, ctx, input.body) : [];
     const attachments = input.attachments.length ? await resolveMessageAttachments(tx, ctx, input.attachments) : [];
 
@@ -54,7 +56,7 @@ export async function addMessage(deps: Deps, ctx: Ctx, ref: TicketRef, input: Cr
         visibility: input.visibility,
         channel: input.channel ?? (actor.role === 'customer' ? 'portal' : 'web'),
         bodyText: input.body,
-        bodyHtml: input.bodyHtml ?? null,
+        bodyHtml,
         createdAt: now,
       },
       attachments.map((a) => ({ ...a, id: deps.ids.uuid() })),
