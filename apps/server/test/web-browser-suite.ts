@@ -247,6 +247,34 @@ export function browserSuite(kind: TestDbKind): void {
         );
         assert.equal(await page.locator('.composer-files').count(), 0, 'the sent files leave the composer');
 
+        // A formatted reply: bold from the toolbar, a list from its shortcut that continues on Enter,
+        // checked in the preview, then shown formatted in the conversation and stored as markdown.
+        await page.keyboard.press('r');
+        const rich = page.getByRole('textbox', { name: 'Reply' });
+        await rich.fill('Steps to follow');
+        await rich.press('Control+a');
+        await page.getByRole('toolbar', { name: 'Formatting' }).getByRole('button', { name: /^Bold/ }).click();
+        await page.waitForFunction(() => (document.activeElement as any)?.value === '**Steps to follow**');
+        await rich.press('End');
+        await rich.press('Enter');
+        await rich.press('Enter');
+        await rich.press('Control+Shift+Digit8');
+        await rich.pressSequentially('Open the app');
+        await rich.press('Enter');
+        await rich.pressSequentially('Tap Cards');
+        assert.equal(await rich.inputValue(), '**Steps to follow**\n\n- Open the app\n- Tap Cards');
+        await page.getByRole('button', { name: 'Preview' }).click();
+        const preview = page.getByRole('region', { name: 'Preview of the message' });
+        await preview.locator('strong').filter({ hasText: 'Steps to follow' }).waitFor();
+        await preview.locator('ul > li').filter({ hasText: 'Tap Cards' }).waitFor();
+        await rich.press('Control+Enter');
+        const formatted = page.locator('.msg-agent').filter({ hasText: 'Tap Cards' });
+        await formatted.locator('.msg-body strong').filter({ hasText: 'Steps to follow' }).waitFor();
+        assert.equal(await formatted.locator('.msg-body ul > li').count(), 2);
+        msgs = await api.all(`/tickets/${tk.id}/messages`);
+        assert.equal(msgs.at(-1).body, '**Steps to follow**\n\n- Open the app\n- Tap Cards');
+        assert.match(msgs.at(-1).bodyHtml, /<ul><li>Open the app<\/li><li>Tap Cards<\/li><\/ul>/);
+
         // Note (n), sent with Ctrl+Enter: shown as an internal note.
         await page.locator('body').click({ position: { x: 5, y: 5 } });
         await page.keyboard.press('n');

@@ -206,7 +206,7 @@ export const api = {
     request<MergeTicketOut>('POST', `/tickets/${id}/merge`, { into, allowDifferentRequesters }),
   messages: (id: string) => all<MessageOut>(`/tickets/${id}/messages`),
   events: (id: string) => all<EventOut>(`/tickets/${id}/events`),
-  addMessage: (id: string, input: { body: string; visibility: 'public' | 'internal'; status?: TicketStatus; attachments?: Array<{ sha256: string; filename: string }> }) =>
+  addMessage: (id: string, input: { body: string; format?: 'text' | 'markdown'; visibility: 'public' | 'internal'; status?: TicketStatus; attachments?: Array<{ sha256: string; filename: string }> }) =>
     request<MessageOut>('POST', `/tickets/${id}/messages`, input),
   uploadFile,
 

@@ -41,4 +41,6 @@ export const SHORTCUTS = [
   ['?', 'help.help'],
   ['m', 'help.macros'],
   ['@', 'help.mention'],
+  ['Ctrl+B · Ctrl+I · Ctrl+K', 'help.format'],
+  ['Ctrl+Shift+7 · 8 · 9', 'help.formatLines'],
 ] as const;
