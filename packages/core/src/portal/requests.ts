@@ -5,13 +5,14 @@
  * it appears in the visitor's portal only once they confirmed their address through the mailed
  * link, which also signs them in. Rate limits per address and per IP keep floods small.
  */
+import { MESSAGE_MAX_FILES, UPLOAD_MAX_BYTES } from '@guichet/contracts';
 import type { Deps } from '../deps.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
 import { recordEvent } from '../shared/record.ts';
 import { hostOf, queueAccountEmail } from '../email/outbound.ts';
 import { mailLanguage } from '../email/outbound-templates.ts';
-import { storeFile } from '../tickets/uploads.ts';
+import { checkFileCount, checkFileSize, storeFile } from '../tickets/uploads.ts';
 import { openSession } from '../identity/sessions.ts';
 import { findCustomerByEmail } from '../people/customers.ts';
 import type { Workspace } from '../people/types.ts';
@@ -31,9 +32,9 @@ export const CONFIRM_TTL_MS = 7 * 86_400_000;
 /** Anonymous requests per address and per hour, and per IP address and per hour. */
 export const ANONYMOUS_PER_ADDRESS_HOUR = 3;
 export const ANONYMOUS_PER_IP_HOUR = 10;
-/** Attachment limits of a portal message. */
-export const PORTAL_MAX_FILE_BYTES = 10 * 1024 * 1024;
-export const PORTAL_MAX_FILES = 10;
+/** Attachment limits of a portal message: those of every message (contracts' UPLOAD_MAX_BYTES, MESSAGE_MAX_FILES). */
+export const PORTAL_MAX_FILE_BYTES = UPLOAD_MAX_BYTES;
+export const PORTAL_MAX_FILES = MESSAGE_MAX_FILES;
 
 export interface UploadedFile {
   filename: string;
@@ -53,14 +54,8 @@ export interface PortalRequestInput {
  * records a message carries. The declared type is never trusted: the bytes decide.
  */
 async function storeFiles(deps: Deps, workspaceId: string, files: UploadedFile[]): Promise<Omit<Attachment, 'id'>[]> {
-  if (files.length > PORTAL_MAX_FILES) {
-    throw new AppError('VALIDATION_FAILED', `At most ${PORTAL_MAX_FILES} files per message.`, { issues: [{ path: ['attachments'], message: 'too many files' }] });
-  }
-  for (const f of files) {
-    if (f.content.length > PORTAL_MAX_FILE_BYTES) {
-      throw new AppError('PAYLOAD_TOO_LARGE', `"${f.filename}" is larger than ${PORTAL_MAX_FILE_BYTES / 1048576} MB.`, { file: f.filename, limitBytes: PORTAL_MAX_FILE_BYTES });
-    }
-  }
+  checkFileCount(files.length);
+  for (const f of files) checkFileSize(f.filename, f.content.length);
   const out: Omit<Attachment, 'id'>[] = [];
   for (const f of files) out.push({ ...(await storeFile(deps, workspaceId, f.filename, f.content)), inline: false });
   return out;

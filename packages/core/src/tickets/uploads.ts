@@ -19,10 +19,22 @@ export async function uploadTicketFile(deps: Deps, ctx: Ctx, ref: TicketRef, inp
   if (!access.reply && !access.addNote) throw new AppError('FORBIDDEN', `Your role (${ctx.actor.role}) cannot write on this ticket.`);
   const content = Buffer.from(input.contentBase64, 'base64');
   if (!content.length) throw new AppError('VALIDATION_FAILED', 'The file is empty.', { issues: [{ path: ['contentBase64'], message: 'empty' }] });
-  if (content.length > UPLOAD_MAX_BYTES) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `"${input.filename}" is larger than ${UPLOAD_MAX_BYTES / 1048576} MB.`, { file: input.filename, limitBytes: UPLOAD_MAX_BYTES });
-  }
+  checkFileSize(input.filename, content.length);
   return storeFile(deps, ctx.workspaceId, input.filename, content);
+}
+
+/** One file's limit, for staff uploads and the portal's forms alike. */
+export function checkFileSize(filename: string, bytes: number): void {
+  if (bytes > UPLOAD_MAX_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `"${filename}" is larger than ${UPLOAD_MAX_BYTES / 1048576} MB.`, { file: filename, limitBytes: UPLOAD_MAX_BYTES });
+  }
+}
+
+/** How many files one message may carry, for staff and the portal alike. */
+export function checkFileCount(count: number): void {
+  if (count > MESSAGE_MAX_FILES) {
+    throw new AppError('VALIDATION_FAILED', `At most ${MESSAGE_MAX_FILES} files per message.`, { issues: [{ path: ['attachments'], message: 'too many files' }] });
+  }
 }
 
 /** Store a file's bytes for a workspace (content-addressed) with the type they are, never the declared one. */
@@ -38,9 +50,7 @@ export async function storeFile(deps: Deps, workspaceId: string, filename: strin
  * workspace's) is refused, and size and type are the blob's, never the client's.
  */
 export async function resolveMessageAttachments(tx: Repositories, ctx: Ctx, refs: MessageAttachmentInput[]): Promise<Omit<Attachment, 'id'>[]> {
-  if (refs.length > MESSAGE_MAX_FILES) {
-    throw new AppError('VALIDATION_FAILED', `At most ${MESSAGE_MAX_FILES} files per message.`, { issues: [{ path: ['attachments'], message: 'too many files' }] });
-  }
+  checkFileCount(refs.length);
   const out: Omit<Attachment, 'id'>[] = [];
   for (const [i, ref] of refs.entries()) {
     const content = await tx.blobs.get(ctx.workspaceId, ref.sha256);
