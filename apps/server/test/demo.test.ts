@@ -7,7 +7,8 @@ import type { Deps, Repositories } from '@guichet/core';
 import { DEMO_HISTORY_TICKETS, DEMO_SLUG, ensureDemoWorkspace } from '../src/seed/demo.ts';
 import { DEMO_TICKETS, planDemoTimeline } from '../src/seed/demo-seed.ts';
 import { HISTORY_DAYS, planDemoHistory, type HistoryCast } from '../src/seed/demo-history.ts';
-import { BUILT_IN_EN, BUILT_IN_FR, loadHistoryTexts, parseCsv } from '../src/seed/demo-history-texts.ts';
+import { parseCsvRows as parseCsv } from '@guichet/core';
+import { BUILT_IN_EN, BUILT_IN_FR, loadHistoryTexts } from '../src/seed/demo-history-texts.ts';
 import { loadConfig } from '../src/config.ts';
 import { caller, sessionCookie, startTestApp, type TestApp } from './harness.ts';
 

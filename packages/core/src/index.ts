@@ -4,6 +4,7 @@ export * from './shared/errors.ts';
 export * from './shared/context.ts';
 export * from './shared/ports.ts';
 export * from './shared/cursor.ts';
+export * from './shared/csv.ts';
 export * from './identity/permissions.ts';
 export * from './identity/sessions.ts';
 export * from './tickets/types.ts';

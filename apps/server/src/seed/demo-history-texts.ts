@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCsvRows } from '@guichet/core';
 
 /** What a request is about: it decides the team, the product, the tags and the answers. */
 export type Topic = 'cards' | 'transfers' | 'accounts' | 'security' | 'billing' | 'tech' | 'howto';
@@ -37,36 +38,6 @@ const BANK_TOPICS: Record<string, Topic> = {
   identity: 'accounts',
 };
 
-/** RFC 4180 CSV (quoted fields, doubled quotes, commas and newlines inside quotes). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
-
 /** Every `step`-th item from `offset`, up to `count`: a spread sample that is the same at every seed. */
 function sample<T>(items: T[], count: number): T[] {
   if (items.length <= count) return items;
@@ -80,7 +51,7 @@ function bankRequests(dir: string, count: number): HistoryRequest[] {
   // incoming.csv: the same kind of queries as history.csv, five times smaller to read at a first start.
   const file = join(dir, 'bank-support', 'incoming.csv');
   if (!existsSync(file)) return [];
-  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  const [header, ...rows] = parseCsvRows(readFileSync(file, 'utf8'));
   const col = (name: string) => header!.indexOf(name);
   const [subject, body, team] = [col('subject'), col('body'), col('team')];
   if (subject < 0 || body < 0 || team < 0) return [];
