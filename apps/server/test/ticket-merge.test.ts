@@ -83,6 +83,36 @@ for (const kind of testDbKinds()) {
       assert.deepEqual(search.body.items.map((x: any) => x.id), [b.id], 'the moved reply is found on the target');
     });
 
+    it('runs the triggers of both tickets and tells the webhooks of both, the closed one with mergedIntoId', async () => {
+      const ws = await newWorkspace(t);
+      const a = await open(ws, 'Login fails', 'ivo@client.example');
+      const b = await open(ws, 'Cannot sign in', 'ivo@client.example');
+      const hook = await ws.admin.req('POST', '/webhooks', { name: 'CRM', url: 'http://127.0.0.1:9/hook', events: ['ticket.updated'] });
+      assert.equal(hook.status, 201, JSON.stringify(hook.body));
+      const rule = await ws.admin.req('POST', '/triggers', {
+        name: 'Tag what received a merge',
+        events: ['ticket.updated'],
+        conditions: { all: [{ field: 'ticket.status', op: 'is_not', value: 'closed' }] },
+        actions: [{ type: 'add_tags', tags: ['merged-in'] }],
+      });
+      assert.equal(rule.status, 201, JSON.stringify(rule.body));
+
+      const r = await ws.admin.req('POST', `/tickets/${a.id}/merge`, { into: b.id });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const target = (await ws.admin.req('GET', `/tickets/${b.id}`)).body;
+      assert.ok(target.tags.includes('merged-in'), 'the trigger ran on the kept ticket');
+      const source = (await ws.admin.req('GET', `/tickets/${a.id}`)).body;
+      assert.ok(!source.tags.includes('merged-in'), 'and its conditions held on the closed one');
+
+      const deliveries = (await ws.admin.req('GET', `/webhooks/${hook.body.id}/deliveries`)).body.items as any[];
+      const byTicket = new Map(deliveries.map((d) => [d.payload.data.ticket.id, d.payload]));
+      assert.equal(byTicket.get(a.id)?.event, 'ticket.updated');
+      assert.equal(byTicket.get(a.id)?.data.ticket.status, 'closed');
+      assert.equal(byTicket.get(a.id)?.data.ticket.mergedIntoId, b.id);
+      assert.equal(byTicket.get(b.id)?.event, 'ticket.updated');
+      assert.equal(byTicket.get(b.id)?.data.ticket.mergedIntoId, null);
+    });
+
     it('refuses self, a merged ticket again, different requesters unless allowed, a closed target; follows a merged target', async () => {
       const ws = await newWorkspace(t);
       const agent = await ws.as('agent');

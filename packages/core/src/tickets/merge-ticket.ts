@@ -11,6 +11,7 @@ import { diffTicket, normalizeTags, statusTimestamps } from './rules.ts';
 import type { Ticket, TicketPatch, TicketView } from './types.ts';
 import { slaOnTicketChanged } from '../sla/track.ts';
 import { drainJob } from '../routing/route-ticket.ts';
+import { runTriggers } from '../triggers/run.ts';
 
 /** How many merges deep a pointer is followed (a chain is at most as long as the merges made on it). */
 const MAX_HOPS = 20;
@@ -126,6 +127,10 @@ export async function mergeTicket(
     }
     await slaOnTicketChanged(tx, ctx, source, updatedSource, null, now);
     await slaOnTicketChanged(tx, ctx, target, updatedTarget, null, now);
+    // Both tickets changed: triggers run on each and outgoing webhooks hear of each (`ticket.updated`,
+    // the source now closed with mergedIntoId), as for any other change, in the same transaction.
+    await runTriggers(deps, tx, ctx, { event: 'ticket.updated', ticket: updatedSource, before: source }, now);
+    await runTriggers(deps, tx, ctx, { event: 'ticket.updated', ticket: updatedTarget, before: target }, now);
     // The source's seat is free: queued tickets of the team are given out now.
     if (source.assigneeId) await tx.jobs.enqueue(drainJob(ctx.workspaceId, now), now);
 

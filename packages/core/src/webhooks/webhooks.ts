@@ -84,6 +84,8 @@ export function ticketPayload(t: Ticket): Record<string, unknown> {
     teamId: t.teamId,
     tags: t.tags,
     customFields: t.customFields,
+    /** The ticket that holds this one's conversation since a merge; null otherwise. */
+    mergedIntoId: t.mergedIntoId ?? null,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };
