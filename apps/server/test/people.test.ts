@@ -100,14 +100,31 @@ for (const kind of testDbKinds()) {
       assertError(await agent.req('PATCH', `/users/${colleague.id}`, { name: 'Renamed by a peer' }), 403, 'FORBIDDEN');
       assertError(await agent.req('PATCH', `/users/${agent.id}`, {}), 400, 'VALIDATION_FAILED');
 
+      // One's own password: not by PATCH, by POST /auth/password with the current one.
       const newPassword = 'my new passphrase';
-      assert.equal((await agent.req('PATCH', `/users/${agent.id}`, { password: newPassword })).status, 200);
+      assertError(await agent.req('PATCH', `/users/${agent.id}`, { password: newPassword }), 403, 'FORBIDDEN');
+      const here = caller(t.app, { cookie: await sessionCookie(t, agent.email, PASSWORD, ws.slug) });
+      const elsewhere = caller(t.app, { cookie: await sessionCookie(t, agent.email, PASSWORD, ws.slug) });
+      assertError(await here('POST', '/auth/password', { current: 'not my password', password: newPassword }), 403, 'CURRENT_PASSWORD_WRONG');
+      assertError(await here('POST', '/auth/password', { current: PASSWORD, password: 'short' }), 400, 'VALIDATION_FAILED');
+      assert.ok(await canSignIn(agent.email, PASSWORD, ws.slug), 'refused changes change nothing');
+      assert.equal((await here('POST', '/auth/password', { current: PASSWORD, password: newPassword })).status, 204);
       assert.ok(await canSignIn(agent.email, newPassword, ws.slug));
       assert.ok(!(await canSignIn(agent.email, PASSWORD, ws.slug)));
-      const audit = await ws.admin.req('GET', `/audit-log?action=user.updated&actorId=${agent.id}`);
+      assert.equal((await here('GET', '/auth/me')).status, 200, 'the session that changed it stays');
+      assertError(await elsewhere('GET', '/auth/me'), 401, 'UNAUTHENTICATED');
+      const audit = await ws.admin.req('GET', `/audit-log?action=user.password_changed&actorId=${agent.id}`);
       assert.equal(audit.body.items.length, 1, 'a password change is audited');
-      assert.deepEqual(audit.body.items[0].data.password, { from: '[redacted]', to: '[redacted]' });
       assert.ok(!JSON.stringify(audit.body).includes(newPassword));
+
+      // An admin may still set a colleague's password, audited with the value redacted.
+      const adminSet = 'set by the admin';
+      assert.equal((await ws.admin.req('PATCH', `/users/${colleague.id}`, { password: adminSet })).status, 200);
+      assert.ok(await canSignIn(colleague.email, adminSet, ws.slug));
+      const adminAudit = await ws.admin.req('GET', `/audit-log?action=user.updated&actorId=${ws.admin.id}`);
+      const entry = adminAudit.body.items.find((e: any) => e.targetId === colleague.id && e.data.password);
+      assert.deepEqual(entry?.data.password, { from: '[redacted]', to: '[redacted]' });
+      assert.ok(!JSON.stringify(adminAudit.body).includes(adminSet));
 
       // The admin changes roles; the new role applies to the very next request.
       const light = await ws.admin.req('PATCH', `/users/${colleague.id}`, { role: 'light_agent', capacity: 3 });

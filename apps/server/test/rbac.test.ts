@@ -30,6 +30,7 @@ const MATRIX: Array<[row: string, anonymous: Outcome, customer: Outcome, light_a
   ['POST /auth/login',                                            ok,       ok,      ok,    ok,    ok],
   ['POST /auth/logout',                                           401,      ok,      ok,    ok,    ok],
   ['GET /auth/me',                                                401,      ok,      ok,    ok,    ok],
+  ['POST /auth/password · their own',                             401,      ok,      ok,    ok,    ok],
   ['GET /api-tokens',                                             401,      403,     ok,    ok,    ok],
   ['POST /api-tokens',                                            401,      403,     ok,    ok,    ok],
   ['DELETE /api-tokens/{id} · their own token',                   401,      403,     ok,    ok,    ok],
@@ -378,6 +379,11 @@ const REQUESTS: Record<string, (f: Fixture, who: Who) => Request | Promise<Reque
   'POST /auth/login': (f, who) => ({ body: { email: selfOf(f, who).email, password: PASSWORD, workspace: f.ws.slug } }),
   'POST /auth/logout': async (f, who) => (who === 'anonymous' ? {} : { as: await f.session(who) }),
   'GET /auth/me': () => ({}),
+  // A throwaway account of the role: the matrix's callers keep their passwords and sessions.
+  'POST /auth/password · their own': async (f, who) => ({
+    ...(who === 'anonymous' ? {} : { as: (await f.ws.as(who)).req }),
+    body: { current: PASSWORD, password: 'matrix new passphrase' },
+  }),
   'GET /api-tokens': () => ({}),
   'POST /api-tokens': () => ({ body: { name: 'matrix', expiresInDays: 30 } }),
   'DELETE /api-tokens/{id} · their own token': async (f, who) => {

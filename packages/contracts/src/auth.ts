@@ -104,4 +104,11 @@ export const PasswordResetConfirmInput = z.object({
   password: PASSWORD,
 });
 export type PasswordResetConfirmInput = z.infer<typeof PasswordResetConfirmInput>;
+
+/** Change the signed-in person's own password: the current one proves it is them, not a borrowed session. */
+export const ChangePasswordInput = z.object({
+  current: z.string().min(1, 'give your current password').max(1000),
+  password: PASSWORD,
+});
+export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
 export type CreatedApiTokenOut = z.infer<typeof CreatedApiTokenOut>;

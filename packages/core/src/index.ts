@@ -71,6 +71,7 @@ export * from './routing/train.ts';
 export * from './routing/admin.ts';
 export * from './routing/working-hours.ts';
 export * from './identity/password-reset.ts';
+export * from './identity/change-password.ts';
 export * from './tickets/saved-views.ts';
 export * from './knowledge/types.ts';
 export * from './knowledge/policy.ts';

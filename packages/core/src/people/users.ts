@@ -77,6 +77,10 @@ export async function updateUser(deps: Deps, ctx: Ctx, id: string, input: Update
   const self = id === ctx.actor.userId;
   const adminOnly = (['role', 'status', 'capacity', 'email'] as const).filter((k) => input[k] !== undefined);
   if (!self || adminOnly.length) authorize(ctx.actor, 'users:manage');
+  if (self && input.password !== undefined) {
+    // An admin may set a colleague's password; one's own takes the current one (POST /auth/password).
+    throw new AppError('FORBIDDEN', 'Change your own password with POST /auth/password, which asks for the current one.');
+  }
   const now = deps.clock.now();
   const { password, ...rest } = input;
   const passwordHash = password ? await deps.passwords.hash(password) : undefined;

@@ -5,13 +5,11 @@
  * the same password policy, argon2 through the `passwords` port, the same reset links (one hour,
  * single use, a few per hour, the same answer whether or not the address has an account).
  */
-import { PASSWORD } from '@guichet/contracts';
 import type { Deps } from '../deps.ts';
 import type { Ctx } from '../shared/context.ts';
 import { AppError } from '../shared/errors.ts';
-import { recordEvent } from '../shared/record.ts';
 import { mailResetLink } from '../identity/password-reset.ts';
-import { refuseWhenLockedOut } from '../identity/sessions.ts';
+import { changeOwnPassword } from '../identity/change-password.ts';
 import { findCustomerByEmail } from '../people/customers.ts';
 import type { Workspace } from '../people/types.ts';
 import { portalSystemCtx, type PortalMeta, type PortalSettings } from './sign-in.ts';
@@ -23,9 +21,8 @@ export async function portalHasPassword(deps: Deps, ctx: Ctx): Promise<boolean> 
 }
 
 /**
- * Set or change the signed-in customer's password. With a password already, `current` must be it
- * (wrong answers count as failed sign-ins of the address, so they are limited the same way). Every
- * other session of the customer ends, this one stays; pending reset links are retired.
+ * Set or change the signed-in customer's password (`changeOwnPassword`); a customer without one
+ * yet (signed in by link) sets it without a current one.
  */
 export async function changePortalPassword(
   deps: Deps,
@@ -33,33 +30,8 @@ export async function changePortalPassword(
   input: { current: string; password: string },
   sessionId: string | undefined,
 ): Promise<void> {
-  const userId = ctx.actor.userId;
-  if (ctx.actor.role !== 'customer' || !userId) throw new AppError('FORBIDDEN', 'The portal is for customers.');
-  const policy = PASSWORD.safeParse(input.password);
-  if (!policy.success) {
-    throw new AppError('VALIDATION_FAILED', `The new password needs ${policy.error.issues[0]!.message}.`, {
-      issues: [{ path: ['password'], message: policy.error.issues[0]!.message }],
-    });
-  }
-  const user = await deps.store.users.findById(ctx.workspaceId, userId);
-  if (!user || user.status !== 'active') throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
-  const now = deps.clock.now();
-  if (user.passwordHash) {
-    const email = user.email ?? '';
-    await refuseWhenLockedOut(deps, email, now, 'Too many wrong passwords for this address; wait a few minutes and try again.');
-    if (!input.current || !(await deps.passwords.verify(user.passwordHash, input.current))) {
-      await deps.store.loginAttempts.record(email, ctx.ip ?? null, false, now);
-      throw new AppError('CURRENT_PASSWORD_WRONG', 'The current password is wrong.');
-    }
-  }
-  // Hash outside the transaction: it is the slow part.
-  const passwordHash = await deps.passwords.hash(input.password);
-  await deps.store.transaction(async (tx) => {
-    await tx.users.update(ctx.workspaceId, userId, { passwordHash, updatedAt: now });
-    await tx.sessions.deleteForUser(ctx.workspaceId, userId, sessionId);
-    await tx.passwordResets.retireForUser(ctx.workspaceId, userId, now);
-    await recordEvent(tx, ctx, now, 'user', userId, user.passwordHash ? 'user.password_changed' : 'user.password_set', { via: 'portal' });
-  });
+  if (ctx.actor.role !== 'customer' || !ctx.actor.userId) throw new AppError('FORBIDDEN', 'The portal is for customers.');
+  await changeOwnPassword(deps, ctx, input, sessionId, 'portal');
 }
 
 /**

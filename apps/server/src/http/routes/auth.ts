@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ApiTokenOut, CreateApiTokenInput, CreatedApiTokenOut, LoginInput, MeOut, PasswordResetConfirmInput, PasswordResetRequestInput, uuid } from '@guichet/contracts';
-import { SESSION_COOKIE, confirmPasswordReset, requestPasswordReset, createApiToken, listApiTokens, login, logout, permissionsOf, revokeApiToken, type Authenticated } from '@guichet/core';
+import { ApiTokenOut, ChangePasswordInput, CreateApiTokenInput, CreatedApiTokenOut, LoginInput, MeOut, PasswordResetConfirmInput, PasswordResetRequestInput, uuid } from '@guichet/contracts';
+import { SESSION_COOKIE, changeOwnPassword, confirmPasswordReset, requestPasswordReset, createApiToken, listApiTokens, login, logout, permissionsOf, revokeApiToken, type Authenticated } from '@guichet/core';
 import { sessionCookieOptions } from '../auth.ts';
 import { presentApiToken } from '../presenters.ts';
 import type { Router } from '../route.ts';
@@ -51,6 +51,15 @@ export function authRoutes(route: Router, cookie: { secure: boolean; appUrl?: ()
     handler: async ({ deps, auth, reply }) => {
       if (auth?.sessionId) await logout(deps, auth.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return undefined;
+    },
+  });
+  route({
+    method: 'POST', url: '/auth/password', tag: 'Auth', status: 204,
+    summary: 'Change my own password, giving the current one; my other sessions end, this one stays (403 CURRENT_PASSWORD_WRONG, limited like sign-ins)',
+    body: ChangePasswordInput,
+    handler: async ({ deps, ctx, auth, body }) => {
+      await changeOwnPassword(deps, ctx, body, auth?.sessionId, 'app');
       return undefined;
     },
   });
