@@ -660,5 +660,61 @@ export function browserSuite(kind: TestDbKind): void {
         await context.close();
       }
     });
+
+    it('lets an agent set their own profile and change their password from My account, giving the current one', async () => {
+      // A colleague of their own, so the admin of the other tests keeps their password and sessions.
+      const email = `account-${Date.now()}@demo.guichet.test`;
+      const first = 'first passphrase 1';
+      const made = await api.req('POST', '/users', { email, name: 'Noor Haddad', role: 'agent', password: first });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 }, bypassCSP: true });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await page.goto(base);
+        await page.getByLabel('Email address').fill(email);
+        await page.getByLabel('Password').fill(first);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('link', { name: /My account/ }).click();
+        await page.waitForURL(/\/account$/);
+        await page.getByRole('heading', { name: 'My account', level: 1 }).waitFor();
+
+        const profile = page.locator('form', { has: page.getByRole('heading', { name: 'Profile' }) });
+        await profile.getByLabel('Name').fill('Noor Haddad-Martin');
+        await profile.getByLabel('Time zone').fill('Europe/Paris');
+        await profile.getByLabel('Languages spoken').fill('ar, fr, en');
+        await profile.getByLabel('Also send me my notifications by email').check();
+        await profile.getByRole('button', { name: 'Save' }).click();
+        await profile.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+        const saved = (await api.req('GET', `/users/${made.body.id}`)).body;
+        assert.deepEqual([saved.name, saved.timeZone, saved.languages, saved.emailNotifications], ['Noor Haddad-Martin', 'Europe/Paris', ['ar', 'fr', 'en'], true]);
+        await checkA11y(page, 'my account');
+
+        // The password: a wrong current one is said so on the spot; two different new ones never leave the page.
+        const pw = page.locator('form', { has: page.getByRole('heading', { name: 'Password' }) });
+        await pw.getByLabel('Current password').fill('not my password');
+        await pw.getByLabel('New password', { exact: true }).fill('second passphrase 2');
+        await pw.getByLabel('New password again').fill('second passphrase 3');
+        await pw.getByRole('button', { name: 'Change password' }).click();
+        await pw.getByRole('alert').filter({ hasText: 'The two new passwords differ.' }).waitFor();
+        await pw.getByLabel('New password again').fill('second passphrase 2');
+        await pw.getByRole('button', { name: 'Change password' }).click();
+        await pw.getByRole('alert').filter({ hasText: 'The current password is wrong.' }).waitFor();
+        await pw.getByLabel('Current password').fill(first);
+        await pw.getByRole('button', { name: 'Change password' }).click();
+        await pw.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor();
+        assert.equal(await pw.getByLabel('Current password').inputValue(), '', 'the fields are emptied');
+
+        // This session stays; the new password signs in, the old one no longer does.
+        await page.reload();
+        await page.getByRole('heading', { name: 'My account', level: 1 }).waitFor();
+        await login(base, email, 'second passphrase 2');
+        await assert.rejects(login(base, email, first));
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    });
   });
 }

@@ -12,6 +12,7 @@ import { Avatar } from './ui.tsx';
 import { LanguageSwitch } from './auth/Login.tsx';
 import { NotificationBell } from './notifications/NotificationBell.tsx';
 import { AdminArea, canAdminister } from './admin/AdminArea.tsx';
+import { AccountPage } from './account/AccountPage.tsx';
 import { KnowledgeArea } from './knowledge/KnowledgeArea.tsx';
 
 export function Shell(props: { route: Route }) {
@@ -175,13 +176,13 @@ export function Shell(props: { route: Route }) {
           </ul>
           <div className="sidebar-foot">
             <button className="link small" onClick={() => setHelp(true)}>{t('nav.shortcuts')} <kbd>?</kbd></button>
-            <div className="me">
+            <a className={`me${route.name === 'account' ? ' on' : ''}`} href="/account" onClick={linkHandler('/account')} aria-current={route.name === 'account' ? 'page' : undefined} title={t('nav.account')}>
               <Avatar name={me.user.name} />
               <div className="me-name">
                 <strong>{me.user.name}</strong>
-                <span className="muted small">{me.user.role === 'customer' ? me.user.role : t(`role.${me.user.role}`)}</span>
+                <span className="muted small">{me.user.role === 'customer' ? me.user.role : t(`role.${me.user.role}`)} · {t('nav.account')}</span>
               </div>
-            </div>
+            </a>
             <div className="me-actions">
               <LanguageSwitch locale={locale} setLocale={changeLocale} />
               <button className="btn btn-ghost btn-sm" onClick={signOut}>{t('nav.signOut')}</button>
@@ -197,6 +198,8 @@ export function Shell(props: { route: Route }) {
             <AdminArea section={route.section} />
           ) : route.name === 'knowledge' ? (
             <KnowledgeArea sub={route.sub} />
+          ) : route.name === 'account' ? (
+            <AccountPage />
           ) : (
             <div className="empty" role="alert">
               <p>{t('ticket.notFound')}</p>

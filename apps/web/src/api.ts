@@ -195,6 +195,10 @@ export const api = {
   confirmPasswordReset: (token: string, password: string) =>
     request<void>('POST', '/auth/password-reset/confirm', { token, password }, { quiet401: true }),
   setMyLocale: (userId: string, locale: string) => request<UserOut>('PATCH', `/users/${userId}`, { locale }),
+  /** What each person sets for themselves (My account); role, status, address and capacity are the admins'. */
+  updateMe: (userId: string, patch: { name?: string; locale?: string; timeZone?: string; languages?: string[]; emailNotifications?: boolean }) =>
+    request<UserOut>('PATCH', `/users/${userId}`, patch),
+  changePassword: (current: string, password: string) => request<void>('POST', '/auth/password', { current, password }),
 
   tickets: (q: TicketQuery, cursor: string | null, limit = 100) =>
     request<Page<TicketOut>>('GET', `/tickets${qs({ ...q, limit, cursor })}`),

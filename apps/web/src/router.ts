@@ -30,7 +30,8 @@ export type Route =
   | { name: 'reset'; token: string | null }
   | { name: 'notFound' }
   | { name: 'admin'; section: string }
-  | { name: 'knowledge'; sub: string };
+  | { name: 'knowledge'; sub: string }
+  | { name: 'account' };
 
 export function match(path: string, search: URLSearchParams): Route {
   if (path === '/' || path === '') return { name: 'inbox', view: 'mine' };
@@ -39,6 +40,7 @@ export function match(path: string, search: URLSearchParams): Route {
   m = /^\/tickets\/([\w-]+)\/?$/.exec(path);
   if (m) return { name: 'ticket', ref: m[1]! };
   if (path === '/reset-password') return { name: 'reset', token: search.get('token') };
+  if (path === '/account' || path === '/account/') return { name: 'account' };
   m = /^\/admin(?:\/([\w-]+))?\/?$/.exec(path);
   if (m) return { name: 'admin', section: m[1] ?? '' };
   // The knowledge area reads the rest of its path itself (knowledge/KnowledgeArea.tsx).
