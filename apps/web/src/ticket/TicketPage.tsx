@@ -518,19 +518,24 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
     });
   };
 
-  /** Put the text and selection of a formatting edit in the field (Ctrl+Z undoes it with the browser's own history where it can). */
+  /**
+   * Put the text and selection of a formatting edit in the field. Through execCommand the edit joins
+   * the field's own undo history (Ctrl+Z) and the selection is set at once, so a key typed right
+   * after a shortcut lands where it should; without it, the value is set and the selection follows.
+   */
   const applyEdit = (edit: Edit) => {
     const el = area.current;
     if (el) {
       el.focus();
       el.setSelectionRange(0, el.value.length);
-      // execCommand keeps the edit on the field's undo stack; where it is missing, set the value.
-      const done = typeof document.execCommand === 'function' && document.execCommand('insertText', false, edit.text);
-      if (!done || el.value !== edit.text) setText(edit.text);
-      else setText(el.value);
-    } else {
-      setText(edit.text);
+      const done = typeof document.execCommand === 'function' && document.execCommand('insertText', false, edit.text) && el.value === edit.text;
+      if (done) {
+        el.setSelectionRange(edit.from, edit.to);
+        setText(el.value);
+        return;
+      }
     }
+    setText(edit.text);
     requestAnimationFrame(() => {
       const f = area.current;
       if (!f) return;
