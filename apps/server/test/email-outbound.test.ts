@@ -341,6 +341,39 @@ for (const kind of testDbKinds()) {
       assert.match(both.body.error.message, /not both/);
     });
 
+    it('emails the first message of a ticket an agent opens towards a customer (emailRequester), threaded for the answer; refuses what cannot go', async () => {
+      const ws = await newWorkspace(t);
+      const agent = await ws.as('agent');
+      const customer = `proactive-${ws.slug}@customer.example`;
+      const noBox = await agent.req('POST', '/tickets', { subject: 'Your renewal', body: 'Hello', requester: { email: customer }, emailRequester: true });
+      assert.equal(noBox.status, 400, 'no mailbox: refused, and no ticket is left behind');
+      assert.equal(noBox.body.error.code, 'VALIDATION_FAILED');
+      assert.equal((await ws.admin.req('GET', '/tickets')).body.items.length, 0);
+      const note = await agent.req('POST', '/tickets', { subject: 'x', body: 'x', requester: { email: customer }, emailRequester: true, firstMessageVisibility: 'internal' });
+      assert.equal(note.status, 400);
+      const light = await ws.as('light_agent');
+      assert.equal((await light.req('POST', '/tickets', { subject: 'x', body: 'x', requester: { email: customer }, emailRequester: true })).status, 403);
+
+      await mailbox(ws, `support@${ws.slug}.test`);
+      const r = await agent.req('POST', '/tickets', {
+        subject: 'Your renewal',
+        body: 'Hello,\n\nYour plan renews on **1 January**.',
+        format: 'markdown',
+        channel: 'email',
+        requester: { email: customer, name: 'Rosa' },
+        emailRequester: true,
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      await until(() => sink.to(customer).length === 1, 'the opening mail to arrive');
+      const mail = sink.to(customer)[0]!.parsed;
+      assert.equal(mail.subject, `Your renewal [#${r.body.number}]`, 'no "Re:" on the mail that opens the conversation');
+      assert.match(String(mail.html), /renews on <strong>1 January<\/strong>/);
+      const replyTo = mail.replyTo && !Array.isArray(mail.replyTo) ? mail.replyTo.value[0]!.address! : '';
+      assert.equal(verifyReplyToken(t.deps, parseReplyAddress(replyTo).detail!), r.body.id, 'the answer comes back to this ticket');
+      const [row] = await outbound(ws, r.body.id);
+      assert.equal(row?.kind, 'reply');
+    });
+
     it('never mails internal notes, customer portal replies, or tickets of a workspace without a mailbox', async () => {
       const ws = await newWorkspace(t);
       const box = await mailbox(ws, `help@${ws.slug}.test`);

@@ -87,6 +87,11 @@ export const CreateTicketInput = z.object({
   categoryId: uuid.nullable().optional(),
   /** The first message may be an internal note when an agent logs a call, for example. */
   firstMessageVisibility: MessageVisibility.default('public'),
+  /**
+   * Agents and admins: also send the first (public) message to the requester by email now, from
+   * the workspace's mailbox, with the ticket's reply address (a conversation started by support).
+   */
+  emailRequester: z.boolean().default(false),
   attachments: z.array(AttachmentMeta).max(100).default([]),
 });
 export type CreateTicketInput = z.infer<typeof CreateTicketInput>;

@@ -33,7 +33,7 @@ const MACHINE_SENDER = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|boun
  * Never: internal notes, customers' own messages (portal, or their mail coming in), messages
  * that arrived by email, and anything the system itself appends (it has its own paths).
  */
-export async function queueReplyEmail(deps: Deps, tx: Repositories, ctx: Ctx, ticket: Ticket, message: Message): Promise<OutboundEmail | null> {
+export async function queueReplyEmail(deps: Deps, tx: Repositories, ctx: Ctx, ticket: Ticket, message: Message, opts: { opening?: boolean } = {}): Promise<OutboundEmail | null> {
   if (message.visibility !== 'public' || message.channel === 'email') return null;
   if (ctx.actor.type !== 'user' || (ctx.actor.role !== 'admin' && ctx.actor.role !== 'agent')) return null;
   // One query for workspaces without an email channel, the common case before one is set up.
@@ -75,7 +75,7 @@ export async function queueReplyEmail(deps: Deps, tx: Repositories, ctx: Ctx, ti
     replyTo: replyAddressFor(deps, mailbox.address, ticket.id),
     toAddresses: [to],
     ccAddresses: cc,
-    subject: replySubject(ticket.subject, ticket.number),
+    subject: replySubject(ticket.subject, ticket.number, opts.opening),
     inReplyTo,
     references,
     textBody: message.bodyText,
@@ -256,10 +256,11 @@ export function threadHeaders(thread: MessageEmail[]): { inReplyTo: string | nul
   return { inReplyTo: lastIn?.rfcMessageId ?? thread.at(-1)?.rfcMessageId ?? null, references };
 }
 
-export function replySubject(subject: string, number: number): string {
+/** The subject of mail about a ticket: its own with the reference, "Re:" unless it opens the conversation. */
+export function replySubject(subject: string, number: number, opening = false): string {
   let s = subject.replace(/\s*\[#\d+\]\s*/g, ' ').trim();
   while (/^(re|tr|fwd?|aw)\s*:\s*/i.test(s)) s = s.replace(/^(re|tr|fwd?|aw)\s*:\s*/i, '');
-  return `Re: ${s || '(no subject)'} [#${number}]`;
+  return `${opening ? '' : 'Re: '}${s || '(no subject)'} [#${number}]`;
 }
 
 /** Plain text as safe HTML: everything escaped, paragraphs and line breaks kept, links clickable. */

@@ -17,6 +17,7 @@ import { slaOnTicketCreated } from '../sla/track.ts';
 import { runTriggers } from '../triggers/run.ts';
 import { checkTicketCategory } from './categories.ts';
 import { messageHtml } from './message-body.ts';
+import { queueReplyEmail } from '../email/outbound.ts';
 
 const STAFF_ONLY_FIELDS = ['assigneeId', 'teamId', 'status', 'priority', 'tags'] as const;
 
@@ -42,6 +43,12 @@ export async function createTicket(
   if (isCustomer && input.firstMessageVisibility === 'internal') {
     throw new AppError('FORBIDDEN', 'Customers cannot write internal notes.');
   }
+  if (input.emailRequester) {
+    if (!can(actor, 'tickets:reply')) throw new AppError('FORBIDDEN', `Your role (${actor.role}) cannot email customers.`);
+    if (input.firstMessageVisibility !== 'public') {
+      throw new AppError('VALIDATION_FAILED', 'Only a public first message can be emailed to the requester.', { issues: [{ path: ['emailRequester'], message: 'needs firstMessageVisibility "public"' }] });
+    }
+  }
 
   const now = deps.clock.now();
   try {
@@ -63,7 +70,7 @@ async function insertTicket(
   input: CreateTicketInput,
   now: Date,
 ): Promise<{ ticket: TicketView; access: TicketAccess }> {
-  if (input.attachments.length === 0 && !input.assigneeId && !(input.requester && 'id' in input.requester)) {
+  if (input.attachments.length === 0 && !input.assigneeId && !input.emailRequester && !(input.requester && 'id' in input.requester)) {
     // The common case, without BEGIN and COMMIT: two queries (the requester, then the INSERT)
     // instead of five. The ticket, its first message and its creation event are one INSERT
     // statement (see TicketRepository.create), atomic on its own; the reads before it lock
@@ -99,6 +106,7 @@ async function insertTicket(
     const created = await writeTicket(deps, ctx, tx, input, requester, defs, now, true);
     // Created already assigned (by a person): tell the assignee, unless they took it themselves.
     if (input.assigneeId) await notifyAssigned(deps, tx, null, created.ticket, { id: ctx.actor.userId, name: ctx.actor.name }, now);
+    if (input.emailRequester) await emailFirstMessage(deps, tx, ctx, created.ticket);
     return created;
   });
 }
@@ -171,7 +179,8 @@ async function writeTicket(
       ticketId: ticket.id,
       authorId: actor.userId ?? requester.id,
       visibility: input.firstMessageVisibility,
-      channel: ticket.channel,
+      // A message channel of email means it came in by mail; one support writes to send is the app's.
+      channel: input.emailRequester && ticket.channel === 'email' ? 'web' : ticket.channel,
       bodyText: input.body,
       bodyHtml: messageHtml(deps, input),
       createdAt: now,
@@ -259,3 +268,18 @@ export function ticketCreatedEvent(
     createdAt: now,
   };
 }
+
+/**
+ * A ticket support opens towards a customer: its first message goes out like a reply, in the same
+ * transaction. Refused, rolling the ticket back, when it cannot go: no address, no mailbox.
+ */
+async function emailFirstMessage(deps: Deps, tx: Repositories, ctx: Ctx, ticket: TicketView): Promise<void> {
+  const [first] = await tx.messages.listForTicket(ctx.workspaceId, ticket.id, { includeInternal: false, limit: 1 });
+  const queued = first ? await queueReplyEmail(deps, tx, ctx, ticket, first, { opening: true }) : null;
+  if (!queued) {
+    throw new AppError('VALIDATION_FAILED', 'This message cannot be emailed: the requester needs an address that accepts mail (and is not you), and the workspace an enabled mailbox.', {
+      issues: [{ path: ['emailRequester'], message: 'cannot be emailed' }],
+    });
+  }
+}
+
