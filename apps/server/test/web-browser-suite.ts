@@ -267,6 +267,7 @@ export function browserSuite(kind: TestDbKind): void {
         const preview = page.getByRole('region', { name: 'Preview of the message' });
         await preview.locator('strong').filter({ hasText: 'Steps to follow' }).waitFor();
         await preview.locator('ul > li').filter({ hasText: 'Tap Cards' }).waitFor();
+        if (SHOTS) await shot(page, 'composer-formatting');
         await rich.press('Control+Enter');
         const formatted = page.locator('.msg-agent').filter({ hasText: 'Tap Cards' });
         await formatted.locator('.msg-body strong').filter({ hasText: 'Steps to follow' }).waitFor();
@@ -661,6 +662,47 @@ export function browserSuite(kind: TestDbKind): void {
       }
     });
 
+    it('opens a ticket for a customer from New ticket: a refused email keeps everything typed, then it is created, formatted and assigned', async () => {
+      const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await signIn(page);
+        await page.getByRole('link', { name: '+ New ticket' }).click();
+        await page.waitForURL(/\/tickets\/new$/);
+        const form = page.getByRole('form', { name: 'New ticket' });
+        const address = `walk-in-${Date.now()}@example.com`;
+        await form.getByLabel('Email address').fill(address);
+        await form.getByLabel('Name').fill('Inès Walker');
+        await form.getByLabel('Subject').fill('Card blocked after travel');
+        await form.getByLabel('Channel').selectOption('email');
+        assert.ok(await form.getByLabel(/Email this message to the customer now/).isChecked(), 'an email ticket offers to mail the message');
+        await form.getByRole('textbox', { name: 'Message' }).fill('Your card is **unblocked** again.');
+        await checkA11y(page, 'the new-ticket form');
+        if (SHOTS) await shot(page, 'new-ticket');
+        // The demo has no mailbox: the mail cannot go, said plainly, and nothing typed is lost.
+        await form.getByRole('button', { name: 'Create and email' }).click();
+        await form.getByRole('alert').filter({ hasText: 'cannot be emailed' }).waitFor();
+        assert.equal(await form.getByLabel('Subject').inputValue(), 'Card blocked after travel');
+        assert.equal(await form.getByRole('textbox', { name: 'Message' }).inputValue(), 'Your card is **unblocked** again.');
+        await form.getByLabel(/Email this message to the customer now/).uncheck();
+        await form.getByRole('button', { name: 'Create ticket' }).click();
+        await page.waitForURL(/\/tickets\/\d+$/);
+        await page.getByRole('heading', { name: 'Card blocked after travel' }).waitFor();
+        await page.locator('.msg .msg-body strong').filter({ hasText: 'unblocked' }).waitFor();
+        const number = Number(new URL(page.url()).pathname.split('/').pop());
+        const tk = (await api.req('GET', `/tickets/${number}`)).body;
+        assert.deepEqual([tk.requester.email, tk.requester.name, tk.channel, tk.assigneeId], [address, 'Inès Walker', 'email', me.user.id]);
+        const [first] = await api.all(`/tickets/${tk.id}/messages`);
+        assert.equal(first.visibility, 'public');
+        assert.match(first.bodyHtml, /<strong>unblocked<\/strong>/);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+
     it('lets an agent set their own profile and change their password from My account, giving the current one', async () => {
       // A colleague of their own, so the admin of the other tests keeps their password and sessions.
       const email = `account-${Date.now()}@demo.guichet.test`;
@@ -690,6 +732,7 @@ export function browserSuite(kind: TestDbKind): void {
         const saved = (await api.req('GET', `/users/${made.body.id}`)).body;
         assert.deepEqual([saved.name, saved.timeZone, saved.languages, saved.emailNotifications], ['Noor Haddad-Martin', 'Europe/Paris', ['ar', 'fr', 'en'], true]);
         await checkA11y(page, 'my account');
+        if (SHOTS) await shot(page, 'account');
 
         // The password: a wrong current one is said so on the spot; two different new ones never leave the page.
         const pw = page.locator('form', { has: page.getByRole('heading', { name: 'Password' }) });

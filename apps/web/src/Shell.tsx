@@ -13,6 +13,7 @@ import { LanguageSwitch } from './auth/Login.tsx';
 import { NotificationBell } from './notifications/NotificationBell.tsx';
 import { AdminArea, canAdminister } from './admin/AdminArea.tsx';
 import { AccountPage } from './account/AccountPage.tsx';
+import { NewTicket } from './ticket/NewTicket.tsx';
 import { KnowledgeArea } from './knowledge/KnowledgeArea.tsx';
 
 export function Shell(props: { route: Route }) {
@@ -119,6 +120,11 @@ export function Shell(props: { route: Route }) {
         <nav className="sidebar" aria-label={t('nav.inbox')}>
           <div className="brand"><span className="brand-mark" aria-hidden="true" />Guichet<span className="ws">{me.workspace.name}</span></div>
           <NotificationBell />
+          {me.permissions.includes('tickets:create') && (
+            <a className={`btn btn-sm new-ticket-link${route.name === 'newTicket' ? ' on' : ''}`} href="/tickets/new" onClick={linkHandler('/tickets/new')} aria-current={route.name === 'newTicket' ? 'page' : undefined}>
+              + {t('nav.newTicket')}
+            </a>
+          )}
           <div className="nav-title">{t('nav.inbox')}</div>
           <ul className="views">
             {VIEWS.map((v) => {
@@ -200,6 +206,8 @@ export function Shell(props: { route: Route }) {
             <KnowledgeArea sub={route.sub} />
           ) : route.name === 'account' ? (
             <AccountPage />
+          ) : route.name === 'newTicket' ? (
+            <NewTicket />
           ) : (
             <div className="empty" role="alert">
               <p>{t('ticket.notFound')}</p>

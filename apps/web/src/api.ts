@@ -222,6 +222,22 @@ export const api = {
   teams: () => all<TeamOut>('/teams'),
   customFields: () => all<CustomFieldOut>('/custom-fields'),
   customer: (id: string) => request<CustomerOut>('GET', `/customers/${id}`),
+  /** Customers whose address or name matches `q` (the new-ticket form's suggestions). */
+  findCustomers: (q: string) => request<Page<CustomerOut>>('GET', `/customers${qs({ q, limit: 8 })}`),
+  /** A ticket written by support (the new-ticket form); `emailRequester` mails its first message. */
+  createTicket: (input: {
+    subject: string;
+    body: string;
+    format: 'markdown';
+    channel: string;
+    requester: { email: string; name?: string };
+    firstMessageVisibility: 'public' | 'internal';
+    emailRequester: boolean;
+    priority?: TicketPriority;
+    teamId?: string;
+    assigneeId?: string;
+    tags?: string[];
+  }) => request<TicketOut>('POST', '/tickets', input),
   organization: (id: string) => request<OrganizationOut>('GET', `/organizations/${id}`),
 
   // ---- collaboration: macros, following, notifications ----

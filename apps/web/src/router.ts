@@ -31,12 +31,14 @@ export type Route =
   | { name: 'notFound' }
   | { name: 'admin'; section: string }
   | { name: 'knowledge'; sub: string }
-  | { name: 'account' };
+  | { name: 'account' }
+  | { name: 'newTicket' };
 
 export function match(path: string, search: URLSearchParams): Route {
   if (path === '/' || path === '') return { name: 'inbox', view: 'mine' };
   let m = /^\/views\/([\w-]+)\/?$/.exec(path);
   if (m) return { name: 'inbox', view: m[1]! };
+  if (path === '/tickets/new' || path === '/tickets/new/') return { name: 'newTicket' };
   m = /^\/tickets\/([\w-]+)\/?$/.exec(path);
   if (m) return { name: 'ticket', ref: m[1]! };
   if (path === '/reset-password') return { name: 'reset', token: search.get('token') };

@@ -1,4 +1,3 @@
-import { renderMarkdown } from '@guichet/contracts/markdown';
 import { useCallback, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import {
   api,
@@ -26,7 +25,7 @@ import { Avatar, PriorityIcon, StatusBadge } from '../ui.tsx';
 import { useInbox } from '../inbox/useInbox.ts';
 import { isTyping } from '../shortcuts.ts';
 import { describeActions, MacroPicker } from './MacroPicker.tsx';
-import { applyFormat, continueList, formatShortcut, type Edit, type FormatCommand } from './formatting.ts';
+import { FormatBar, MarkdownPreview, useFormatting } from './FormatBar.tsx';
 import { MentionList, mentionCandidates, mentionQuery, mentionToken, TextWithMentions } from './Mentions.tsx';
 import { FollowButton } from './FollowButton.tsx';
 import { MergeIntoDialog } from './MergeDialog.tsx';
@@ -322,44 +321,6 @@ function MessageCard(props: { m: MessageOut; ticketId: string; requesterId: stri
   );
 }
 
-const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
-const FORMAT_BUTTONS: Array<{ cmd: FormatCommand; label: `format.${FormatCommand}`; keys: string; face: React.ReactNode }> = [
-  { cmd: 'bold', label: 'format.bold', keys: `${MOD}+B`, face: <strong>B</strong> },
-  { cmd: 'italic', label: 'format.italic', keys: `${MOD}+I`, face: <em>I</em> },
-  { cmd: 'strike', label: 'format.strike', keys: `${MOD}+Shift+X`, face: <del>S</del> },
-  { cmd: 'code', label: 'format.code', keys: `${MOD}+E`, face: <code>{'<>'}</code> },
-  { cmd: 'link', label: 'format.link', keys: `${MOD}+K`, face: '🔗' },
-  { cmd: 'bullets', label: 'format.bullets', keys: `${MOD}+Shift+8`, face: '•≡' },
-  { cmd: 'numbers', label: 'format.numbers', keys: `${MOD}+Shift+7`, face: <span className="fmt-numbers" /> },
-  { cmd: 'quote', label: 'format.quote', keys: `${MOD}+Shift+9`, face: '❝' },
-];
-
-/** Formatting buttons over the field; each says its shortcut. They keep the field's selection (no focus on mouse down). */
-function FormatBar(props: { onFormat(cmd: FormatCommand): void; preview: boolean; onPreview(): void }) {
-  const { t } = useI18n();
-  return (
-    <div className="format-bar" role="toolbar" aria-label={t('format.toolbar')}>
-      {FORMAT_BUTTONS.map((b) => (
-        <button
-          key={b.cmd}
-          type="button"
-          className="btn btn-ghost btn-sm"
-          aria-label={`${t(b.label)} (${b.keys})`}
-          title={`${t(b.label)} (${b.keys})`}
-          onMouseDown={(e) => e.preventDefault()}
-          onClick={() => props.onFormat(b.cmd)}
-        >
-          {/* The glyph is decoration; the name (with the shortcut) is the label. */}
-          <span aria-hidden="true">{b.face}</span>
-        </button>
-      ))}
-      <button type="button" className="btn btn-ghost btn-sm format-preview" aria-pressed={props.preview} onClick={props.onPreview}>
-        {t('format.preview')}
-      </button>
-    </div>
-  );
-}
-
 function formatSize(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${Math.round(n / 1024)} kB`;
@@ -518,37 +479,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
     });
   };
 
-  /**
-   * Put the text and selection of a formatting edit in the field. Through execCommand the edit joins
-   * the field's own undo history (Ctrl+Z) and the selection is set at once, so a key typed right
-   * after a shortcut lands where it should; without it, the value is set and the selection follows.
-   */
-  const applyEdit = (edit: Edit) => {
-    const el = area.current;
-    if (el) {
-      el.focus();
-      el.setSelectionRange(0, el.value.length);
-      const done = typeof document.execCommand === 'function' && document.execCommand('insertText', false, edit.text) && el.value === edit.text;
-      if (done) {
-        el.setSelectionRange(edit.from, edit.to);
-        setText(el.value);
-        return;
-      }
-    }
-    setText(edit.text);
-    requestAnimationFrame(() => {
-      const f = area.current;
-      if (!f) return;
-      f.focus();
-      f.setSelectionRange(edit.from, edit.to);
-    });
-  };
-  const format = (cmd: FormatCommand) => {
-    const el = area.current;
-    const from = el ? el.selectionStart : text.length;
-    const to = el ? el.selectionEnd : text.length;
-    applyEdit(applyFormat(el ? el.value : text, from, to, cmd));
-  };
+  const { format, formatKey } = useFormatting(area, text, setText);
 
   async function pickMacro(m: MacroOut) {
     setPicker(false);
@@ -702,20 +633,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
               void send(sendStatus || undefined);
               return;
             }
-            const cmd = formatShortcut(e);
-            if (cmd) {
-              e.preventDefault();
-              format(cmd);
-              return;
-            }
-            if (e.key === 'Enter' && !e.shiftKey && !e.altKey && e.currentTarget.selectionStart === e.currentTarget.selectionEnd) {
-              const edit = continueList(e.currentTarget.value, e.currentTarget.selectionStart);
-              if (edit) {
-                e.preventDefault();
-                applyEdit(edit);
-                return;
-              }
-            }
+            if (formatKey(e)) return;
             if (e.key === 'Escape') e.currentTarget.blur();
           }}
           onKeyUp={(e) => {
@@ -725,16 +643,7 @@ function Composer(props: { ticket: TicketOut; onSent(status: TicketStatus | unde
         />
         {mention && mode === 'internal' && <MentionList users={candidates} cursor={Math.min(mentionCursor, Math.max(candidates.length - 1, 0))} onPick={pickMention} />}
       </div>
-      {preview && (
-        <section className="composer-preview" aria-label={t('format.previewOf')}>
-          {text.trim() ? (
-            // renderMarkdown escapes every character of the text before it adds its own tags.
-            <div className="msg-body html" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />
-          ) : (
-            <p className="muted small">{t('format.previewEmpty')}</p>
-          )}
-        </section>
-      )}
+      {preview && <MarkdownPreview text={text} />}
       {used.length > 0 && (
         <ul className="macro-pending" aria-live="polite">
           {used.map((m) => {
