@@ -731,6 +731,7 @@ export function browserSuite(kind: TestDbKind): void {
         await profile.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
         const saved = (await api.req('GET', `/users/${made.body.id}`)).body;
         assert.deepEqual([saved.name, saved.timeZone, saved.languages, saved.emailNotifications], ['Noor Haddad-Martin', 'Europe/Paris', ['ar', 'fr', 'en'], true]);
+        await page.locator('.me-name').getByText('Noor Haddad-Martin').waitFor();
         await checkA11y(page, 'my account');
         if (SHOTS) await shot(page, 'account');
 

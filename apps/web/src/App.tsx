@@ -79,7 +79,20 @@ export function App() {
     );
   else if (!state.directory) body = <div className="splash" aria-busy="true" />;
   else {
-    const session: Session = { me: state.me, directory: state.directory, signOut };
+    const session: Session = {
+      me: state.me,
+      directory: state.directory,
+      signOut,
+      // After one's own profile changed (My account): the name in the sidebar and the directory follow.
+      refreshMe: (u) => {
+        setState((s) => {
+          if (s.kind !== 'signedIn' || !s.directory) return s;
+          const users = new Map(s.directory.users);
+          users.set(u.id, u);
+          return { ...s, me: { ...s.me, user: { ...s.me.user, name: u.name, locale: u.locale } }, directory: { ...s.directory, users } };
+        });
+      },
+    };
     body = (
       <SessionContext.Provider value={session}>
         <Shell route={route} />

@@ -13,6 +13,8 @@ export interface Session {
   me: MeOut;
   directory: Directory;
   signOut(): void;
+  /** One's own account as the API now answers it (My account). */
+  refreshMe(user: UserOut): void;
 }
 
 export const SessionContext = createContext<Session | null>(null);

@@ -36,8 +36,10 @@ function ProfileForm(props: { user: UserOut; onSaved(u: UserOut): void }) {
   const u = props.user;
   const [form, setForm] = useState({ name: u.name, locale: u.locale as Locale, timeZone: u.timeZone, languages: u.languages.join(', '), emailNotifications: u.emailNotifications });
   const set = (p: Partial<typeof form>) => setForm((f) => ({ ...f, ...p }));
+  const { refreshMe } = useSession();
   const save = useSave<UserOut>((next) => {
     props.onSaved(next);
+    refreshMe(next);
     setLocale(next.locale as Locale);
   });
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
