@@ -22,7 +22,9 @@ function registeredRoutes(t: TestApp): string[] {
     const depth = Math.round(m[1]!.length / 4);
     const parent = depth > 0 ? (paths[depth - 1] ?? '') : '';
     const segment = m[2]!;
-    const path = parent === '' || parent.endsWith('/') || segment.startsWith('/') ? `${parent}${segment}` : `${parent}/${segment}`;
+    // A child continues its parent's path as printed ("/auth/password" then "-reset"); only a wildcard
+    // or a parameter printed alone starts a new path segment.
+    const path = parent !== '' && !parent.endsWith('/') && /^[*:]/.test(segment) ? `${parent}/${segment}` : `${parent}${segment}`;
     paths.length = depth;
     paths[depth] = path;
     for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s && s !== 'HEAD')) {
