@@ -329,6 +329,7 @@ for (const kind of testDbKinds()) {
         assert.equal(received.length, before + 1);
         const got = received.at(-1)!;
         assert.equal(got.headers['x-guichet-delivery'], again.body.id, 'a new delivery id');
+        assert.equal(got.headers['x-guichet-redelivery-of'], original.id, 'saying which delivery it repeats');
         assert.equal(got.headers['x-guichet-event'], 'ticket.created');
         assert.equal(got.body, failedBody, 'the same payload');
         assert.equal(JSON.parse(got.body).id, original.id, 'the same event id, so the receiver can deduplicate');
@@ -348,6 +349,7 @@ for (const kind of testDbKinds()) {
         await handler.handle(t.deps, { workspaceId: ws.id, deliveryId: ping.body.id }, { attempts: 1 } as Job);
         const pinged = received.at(-1)!;
         assert.equal(pinged.headers['x-guichet-event'], 'ping');
+        assert.equal(pinged.headers['x-guichet-redelivery-of'], undefined, 'only redeliveries say so');
         const pingBody = JSON.parse(pinged.body);
         assert.deepEqual([pingBody.id, pingBody.event, pingBody.workspaceId, pingBody.data.webhook.id], [ping.body.id, 'ping', ws.id, hook.id]);
         assert.equal((await deliveries()).find((d) => d.id === ping.body.id).status, 'delivered');

@@ -7,6 +7,7 @@
  * Payload: `{ id, event, createdAt, workspaceId, data: { ticket: {...}, sla?: { target } } }`; `id` is
  * the event's (its first delivery's id), the same when an admin redelivers it, for deduplication.
  * Headers: `X-Guichet-Event`, `X-Guichet-Delivery` (the delivery's id, the same on retries, new on a redelivery),
+ * `X-Guichet-Redelivery-Of` (on a redelivery: the delivery it repeats),
  * `X-Guichet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`.
  */
 import { createHmac } from 'node:crypto';
@@ -142,13 +143,15 @@ export async function deliverWebhook(
   }
   const body = JSON.stringify(d.payload);
   const t = Math.floor(deps.clock.now().getTime() / 1000);
-  const headers = {
+  const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'Guichet-Webhooks/1',
     'x-guichet-event': d.event,
     'x-guichet-delivery': d.id,
     'x-guichet-signature': `t=${t},v1=${signWebhook(deps.keyring.open(w.secretSealed), t, body)}`,
   };
+  // An admin's redelivery says which delivery it repeats, so a receiver can tell it from a new event.
+  if (d.redeliveryOf) headers['x-guichet-redelivery-of'] = d.redeliveryOf;
   let status: number | null = null;
   let error: string | null = null;
   try {
