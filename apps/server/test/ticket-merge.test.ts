@@ -83,6 +83,16 @@ for (const kind of testDbKinds()) {
       assert.deepEqual(search.body.items.map((x: any) => x.id), [b.id], 'the moved reply is found on the target');
     });
 
+    it('leaves a merged ticket out of what routing learns from (it was closed by the merge, not solved)', async () => {
+      const ws = await newWorkspace(t);
+      const a = await open(ws, 'Export fails', 'lou@client.example');
+      const b = await open(ws, 'Export still fails', 'lou@client.example');
+      assert.equal((await ws.admin.req('PATCH', `/tickets/${b.id}`, { status: 'solved', version: b.version })).status, 200);
+      assert.equal((await ws.admin.req('POST', `/tickets/${a.id}/merge`, { into: b.id })).status, 201);
+      const learnt = await t.deps.store.routing.trainingTickets(ws.id, new Date(0), null, 100);
+      assert.deepEqual(learnt.map((x) => x.id), [b.id]);
+    });
+
     it('runs the triggers of both tickets and tells the webhooks of both, the closed one with mergedIntoId', async () => {
       const ws = await newWorkspace(t);
       const a = await open(ws, 'Login fails', 'ivo@client.example');

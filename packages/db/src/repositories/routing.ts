@@ -258,7 +258,7 @@ export class KyselyRoutingRepository implements RoutingRepository {
         (SELECT count(*) FROM tickets t WHERE t.workspace_id = ${workspaceId} AND t.assignee_id = u.id AND t.status = ANY(${OPEN_STATUSES}::text[])) AS open,
         (SELECT us.proficiency FROM user_skills us WHERE us.user_id = u.id AND us.skill_id = ${skillId}::uuid) AS proficiency,
         (SELECT count(*) FROM tickets t WHERE t.workspace_id = ${workspaceId} AND t.assignee_id = u.id AND t.team_id = ${teamId}
-           AND t.status IN ('solved', 'closed') AND t.solved_at >= ${similar.since}) AS solved_similar
+           AND t.status IN ('solved', 'closed') AND t.solved_at >= ${similar.since} AND t.merged_into_id IS NULL) AS solved_similar
       FROM users u WHERE u.workspace_id = ${workspaceId} AND u.id = ANY(${ids}::uuid[])`);
     const byId = new Map(rows.map((r) => [String(r.id), r]));
     const out: CandidateRow[] = [];
@@ -345,6 +345,8 @@ export class KyselyRoutingRepository implements RoutingRepository {
           AND e.type = 'ticket.updated' AND e.data -> 'changes' -> 'status' ->> 'from' IN ('solved', 'closed')) AS reopened
       FROM tickets t LEFT JOIN ticket_routing r ON r.ticket_id = t.id
       WHERE t.workspace_id = ${workspaceId} AND t.status IN ('solved', 'closed') AND t.created_at >= ${since}
+        -- A merged ticket was closed by the merge, not solved: its conversation and outcome are the kept ticket's.
+        AND t.merged_into_id IS NULL
       ORDER BY t.created_at, t.id LIMIT ${limit}`);
     return rows.map((r) => ({
       id: String(r.id),
