@@ -11,13 +11,15 @@ import { newWorkspace, startTestApp, type TestApp } from './harness.ts';
 
 describe('help center markdown', () => {
   it('escapes HTML and renders headings, lists, emphasis, code and safe links', () => {
-    const html = renderMarkdown('# Title\n\nHello **you** <script>x</script>\n\n- one\n- two [doc](https://example.com) [bad](javascript:alert(1))\n\n1. first\n\n`code`');
-    assert.ok(html.includes('<h2>Title</h2>'));
+    const html = renderMarkdown('# Title\n\nHello **you** <script>x</script>\n\n- one\n- two [doc](https://example.com) [bad](javascript:alert(1)) [next](/help/acme/articles/42)\n\n1. first\n\n`code`\n\n## Steps');
+    assert.ok(html.includes('<h2>Title</h2>'), 'a # heading sits under the page title');
+    assert.ok(html.includes('<h3>Steps</h3>'));
     assert.ok(html.includes('<strong>you</strong> &lt;script&gt;x&lt;/script&gt;'));
-    assert.ok(html.includes('<ul>\n<li>one</li>'));
-    assert.ok(html.includes('<a href="https://example.com">doc</a>'));
+    assert.ok(html.includes('<ul><li>one</li>'));
+    assert.ok(html.includes('<a href="https://example.com" rel="noopener noreferrer nofollow" target="_blank">doc</a>'));
+    assert.ok(html.includes('<a href="/help/acme/articles/42">next</a>'), 'a link within the site opens in place');
     assert.ok(!html.includes('href="javascript'));
-    assert.ok(html.includes('<ol>\n<li>first</li>\n</ol>'));
+    assert.ok(html.includes('<ol><li>first</li></ol>'));
     assert.ok(html.includes('<code>code</code>'));
   });
 });

@@ -12,6 +12,13 @@
  */
 
 export const MESSAGE_FORMATS = ['text', 'markdown'] as const;
+
+export interface MarkdownOptions {
+  /** The HTML level of a `#` heading (`##` is one deeper): 3 in messages, 2 in an article under its title. Default 3. */
+  headingLevel?: number;
+  /** Also links to addresses on the same site (`/help/…`), opened in place: articles link to each other. Default false. */
+  relativeLinks?: boolean;
+}
 export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -20,6 +27,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c]!);
 /** Deeper nesting than this is shown as text: a source cannot make the renderer recurse without end. */
 const MAX_DEPTH = 8;
 const SAFE_URL = /^(https?:\/\/[^\s<>"']+|mailto:[^\s<>"']+)$/i;
+const RELATIVE_URL = /^\/(?!\/)[^\s<>"'\\]*$/;
 const MENTION_ID = /^[0-9a-fA-F-]{36}$/;
 /**
  * Lines longer than this are shown as plain text: the patterns below may scan ahead for a closing
@@ -30,11 +38,12 @@ const LONG_LINE = 4_000;
 const LONG_SOURCE = 100_000;
 
 function link(href: string, label: string): string {
+  if (href.startsWith('/')) return `<a href="${esc(href)}">${label}</a>`;
   return `<a href="${esc(href)}" rel="noopener noreferrer nofollow" target="_blank">${label}</a>`;
 }
 
 /** One line of inline markdown to HTML. Code spans, escapes and links are set aside first, so emphasis never reaches into them. */
-function inline(src: string): string {
+function inline(src: string, o: Required<MarkdownOptions>): string {
   if (src.length > LONG_LINE) return esc(src.replace(/\u0000/g, ''));
   const held: string[] = [];
   const hold = (html: string) => `\u0000${held.push(html) - 1}\u0000`;
@@ -45,7 +54,7 @@ function inline(src: string): string {
     MENTION_ID.test(id) ? hold(`<span class="mention" data-user="${esc(id.toLowerCase())}">@${esc(name)}</span>`) : whole,
   );
   s = s.replace(/\[([^\]\n]{1,1000})\]\(\s*<?([^)\s>]+)>?\s*\)/g, (whole, label: string, href: string) =>
-    SAFE_URL.test(href) ? hold(link(href, emphasis(esc(label)))) : whole,
+    SAFE_URL.test(href) || (o.relativeLinks && RELATIVE_URL.test(href)) ? hold(link(href, emphasis(esc(label)))) : whole,
   );
   s = s.replace(/\b(https?:\/\/[^\s<>"'\u0000]*[^\s<>"'\u0000.,;:!?)\]])/gi, (url: string) => hold(link(url, esc(url))));
   s = emphasis(esc(s));
@@ -77,7 +86,7 @@ const match = (re: RegExp, line: string) => (line.length <= LONG_LINE ? re.exec(
 
 const indentOf = (line: string) => /^ */.exec(line.replace(/\t/g, '    '))![0].length;
 
-function blocks(lines: string[], depth: number): string {
+function blocks(lines: string[], depth: number, o: Required<MarkdownOptions>): string {
   if (depth > MAX_DEPTH) return `<p>${lines.map((l) => esc(l)).join('<br>')}</p>`;
   const out: string[] = [];
   let i = 0;
@@ -99,8 +108,8 @@ function blocks(lines: string[], depth: number): string {
     }
     const heading = match(HEADING, line);
     if (heading) {
-      const level = Math.min(6, heading[1]!.length + 2);
-      out.push(`<h${level}>${inline(heading[2]!)}</h${level}>`);
+      const level = Math.min(6, heading[1]!.length + o.headingLevel - 1);
+      out.push(`<h${level}>${inline(heading[2]!, o)}</h${level}>`);
       i++;
       continue;
     }
@@ -112,7 +121,7 @@ function blocks(lines: string[], depth: number): string {
     if (is(QUOTE, line)) {
       const inner: string[] = [];
       while (i < lines.length && lines[i]!.trim() && is(QUOTE, lines[i]!)) inner.push(QUOTE.exec(lines[i++]!)![1]!);
-      out.push(`<blockquote>${blocks(inner, depth + 1)}</blockquote>`);
+      out.push(`<blockquote>${blocks(inner, depth + 1, o)}</blockquote>`);
       continue;
     }
     const bullet = match(BULLET, line);
@@ -149,7 +158,7 @@ function blocks(lines: string[], depth: number): string {
       const start = ordered ? Number(numbered![2]) : 1;
       const tag = ordered ? 'ol' : 'ul';
       const open = ordered && start !== 1 ? `<ol start="${start}">` : `<${tag}>`;
-      out.push(`${open}${items.map((it) => `<li>${item(it, depth)}</li>`).join('')}</${tag}>`);
+      out.push(`${open}${items.map((it) => `<li>${item(it, depth, o)}</li>`).join('')}</${tag}>`);
       continue;
     }
     const para: string[] = [];
@@ -160,24 +169,28 @@ function blocks(lines: string[], depth: number): string {
       i++;
     }
     if (!para.length) para.push(lines[i++]!);
-    out.push(`<p>${para.map((p) => inline(p.trim())).join('<br>')}</p>`);
+    out.push(`<p>${para.map((p) => inline(p.trim(), o)).join('<br>')}</p>`);
   }
   return out.join('\n');
 }
 
 /** An item's lines: its first line inline, and what is nested under it as blocks. */
-function item(lines: string[], depth: number): string {
-  if (lines.length === 1) return inline(lines[0]!);
+function item(lines: string[], depth: number, o: Required<MarkdownOptions>): string {
+  if (lines.length === 1) return inline(lines[0]!, o);
   const nestedAt = lines.findIndex((l, n) => n > 0 && (is(BULLET, l) || is(NUMBERED, l) || is(QUOTE, l) || is(FENCE, l)));
   const head = nestedAt < 0 ? lines : lines.slice(0, nestedAt);
   const rest = nestedAt < 0 ? [] : lines.slice(nestedAt);
-  return head.map((l) => inline(l.trim())).join('<br>') + (rest.length ? blocks(rest, depth + 1) : '');
+  return head.map((l) => inline(l.trim(), o)).join('<br>') + (rest.length ? blocks(rest, depth + 1, o) : '');
 }
 
-/** The HTML of a message written in markdown. Safe to show as is: nothing of the source reaches the output unescaped. */
-export function renderMarkdown(source: string): string {
+/**
+ * The HTML of a message or article written in markdown. Safe to show as is: nothing of the source
+ * reaches the output unescaped.
+ */
+export function renderMarkdown(source: string, options: MarkdownOptions = {}): string {
+  const o: Required<MarkdownOptions> = { headingLevel: Math.max(1, Math.min(6, options.headingLevel ?? 3)), relativeLinks: options.relativeLinks ?? false };
   if (source.length > LONG_SOURCE) {
     return source.replace(/\r\n?/g, '\n').split(/\n\s*\n/).filter((p) => p.trim()).map((p) => `<p>${esc(p.trim()).replace(/\n/g, '<br>')}</p>`).join('\n');
   }
-  return blocks(source.replace(/\r\n?/g, '\n').split('\n'), 0);
+  return blocks(source.replace(/\r\n?/g, '\n').split('\n'), 0, o);
 }

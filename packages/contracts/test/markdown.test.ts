@@ -71,6 +71,13 @@ describe('message markdown', () => {
     }
   });
 
+  it('links within the site and sets the heading level only when asked (articles)', () => {
+    assert.equal(renderMarkdown('[next](/help/a/articles/2)'), '<p>[next](/help/a/articles/2)</p>', 'a message links only to full addresses');
+    assert.equal(renderMarkdown('[next](/help/a/articles/2)', { relativeLinks: true }), '<p><a href="/help/a/articles/2">next</a></p>');
+    assert.equal(renderMarkdown('[x](//evil.example/a)', { relativeLinks: true }), '<p>[x](//evil.example/a)</p>', 'not another host without a scheme');
+    assert.equal(renderMarkdown('# A\n## B', { headingLevel: 2 }), '<h2>A</h2>\n<h3>B</h3>');
+  });
+
   it('backslash escapes keep the characters as typed', () => {
     assert.equal(renderMarkdown('\\*not italic\\* and \\[not a link\\](https://x.example)'), '<p>*not italic* and [not a link](<a href="https://x.example" rel="noopener noreferrer nofollow" target="_blank">https://x.example</a>)</p>');
   });

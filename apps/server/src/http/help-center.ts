@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { ARTICLE_LANGUAGES, type ArticleLanguage } from '@guichet/contracts';
+import { ARTICLE_LANGUAGES, renderMarkdown as renderMessageMarkdown, type ArticleLanguage } from '@guichet/contracts';
 import * as core from '@guichet/core';
 import { markSnippet } from './routes/search.ts';
 import { esc, langOf, sendPage, themeOf, type Theme } from './html.ts';
@@ -16,54 +16,12 @@ const T = {
   fr: { help: "Centre d'aide", search: 'Rechercher', searchFor: "Rechercher dans le centre d'aide", results: 'Résultats pour', none: "Aucun article ne correspond. Essayez d'autres mots.", helped: 'Cet article vous a-t-il aidé ?', yes: 'Oui', no: 'Non', comment: 'Que cherchiez-vous ? (facultatif)', send: 'Envoyer', thanks: 'Merci pour votre avis.', other: 'Autres articles', updated: 'Mis à jour le', missing: "Cet article n'est pas encore traduit en français ; voici la version anglaise.", home: 'Accueil', uncategorized: 'Autres articles', contact: 'Contacter le support' },
 } as const;
 
-/** A small, safe markdown: everything escaped first, then headings, lists, emphasis, code and links. */
+/**
+ * An article's body as HTML: the same markdown as messages (contracts' `renderMarkdown`, escaped
+ * before any tag), with `#` under the page's title (h2) and links to other pages of the site.
+ */
 export function renderMarkdown(md: string): string {
-  const inline = (s: string) =>
-    esc(s)
-      .replace(/`([^`]+)`/g, '<code>$1</code>')
-      .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
-      .replace(/\*([^*]+)\*/g, '<em>$1</em>')
-      .replace(/\[([^\]]+)\]\((https?:\/\/[^\s)]+|\/[^\s)]*)\)/g, '<a href="$2">$1</a>');
-  const out: string[] = [];
-  let list: 'ul' | 'ol' | null = null;
-  let para: string[] = [];
-  const flush = () => {
-    if (para.length) out.push(`<p>${para.map(inline).join('<br>')}</p>`);
-    para = [];
-  };
-  const closeList = () => {
-    if (list) out.push(`</${list}>`);
-    list = null;
-  };
-  for (const line of md.replace(/\r\n?/g, '\n').split('\n')) {
-    const h = /^(#{1,4})\s+(.*)$/.exec(line);
-    const ul = /^\s*[-*]\s+(.*)$/.exec(line);
-    const ol = /^\s*\d+[.)]\s+(.*)$/.exec(line);
-    if (h) {
-      flush();
-      closeList();
-      const level = Math.min(6, h[1]!.length + 1);
-      out.push(`<h${level}>${inline(h[2]!)}</h${level}>`);
-    } else if (ul || ol) {
-      flush();
-      const kind = ul ? 'ul' : 'ol';
-      if (list !== kind) {
-        closeList();
-        out.push(`<${kind}>`);
-        list = kind;
-      }
-      out.push(`<li>${inline((ul ?? ol)![1]!)}</li>`);
-    } else if (!line.trim()) {
-      flush();
-      closeList();
-    } else {
-      closeList();
-      para.push(line);
-    }
-  }
-  flush();
-  closeList();
-  return out.join('\n');
+  return renderMessageMarkdown(md, { headingLevel: 2, relativeLinks: true });
 }
 
 const plain = (md: string) => md.replace(/[#*`>[\]()_-]+/g, ' ').replace(/\s+/g, ' ').trim();

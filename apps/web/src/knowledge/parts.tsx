@@ -1,8 +1,9 @@
 /**
  * Small pieces the knowledge screens share: an article's title in the reader's language, its
  * status and verification as words with a symbol (never colour alone), which translations it
- * lacks, a markdown preview built as React elements (nothing is injected as HTML), and a diff.
+ * lacks, a markdown preview rendered as the help center renders it, and a diff.
  */
+import { renderMarkdown } from '@guichet/contracts/markdown';
 import { Fragment } from 'react';
 import { useI18n, type Locale } from '../i18n.ts';
 import type { ArticleDiffOut, ArticleLanguage, ArticleOut, ArticleStatus, CategoryOut, VerificationState } from '@guichet/contracts';
@@ -90,72 +91,10 @@ export function TranslationsCell(props: { article: ArticleOut }) {
 
 // ---- markdown preview ----------------------------------------------------------------------------
 
-const INLINE = /(`[^`]+`)|(\*\*[^*]+\*\*)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(\[[^\]]+\]\([^)\s]+\))/g;
-
-function inline(text: string): React.ReactNode[] {
-  const out: React.ReactNode[] = [];
-  let last = 0;
-  let i = 0;
-  for (const m of text.matchAll(INLINE)) {
-    if (m.index > last) out.push(text.slice(last, m.index));
-    const s = m[0];
-    const key = i++;
-    if (m[1]) out.push(<code key={key}>{s.slice(1, -1)}</code>);
-    else if (m[2]) out.push(<strong key={key}>{s.slice(2, -2)}</strong>);
-    else if (m[3]) out.push(<em key={key}>{s.slice(1, -1)}</em>);
-    else {
-      const [, label, href] = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(s)!;
-      // Only web and relative links: a "javascript:" address stays text.
-      out.push(/^(https?:\/\/|\/|#|mailto:)/i.test(href!) ? <a key={key} href={href} target="_blank" rel="noopener noreferrer">{label}</a> : s);
-    }
-    last = m.index + s.length;
-  }
-  if (last < text.length) out.push(text.slice(last));
-  return out;
-}
-
-/** Headings, lists, code blocks and paragraphs, with inline code, bold, italics and links. */
+/** The article as the help center shows it: the same renderer (contracts), `#` under the title. */
 export function MarkdownPreview(props: { source: string }) {
-  const blocks: React.ReactNode[] = [];
-  const lines = props.source.replace(/\r\n?/g, '\n').split('\n');
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    const key = blocks.length;
-    if (!line.trim()) {
-      i++;
-      continue;
-    }
-    if (line.startsWith('```')) {
-      const code: string[] = [];
-      i++;
-      while (i < lines.length && !lines[i]!.startsWith('```')) code.push(lines[i++]!);
-      i++;
-      blocks.push(<pre key={key}><code>{code.join('\n')}</code></pre>);
-      continue;
-    }
-    const h = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (h) {
-      blocks.push(<p key={key} className={`md-h md-h${h[1]!.length}`}><strong>{inline(h[2]!)}</strong></p>);
-      i++;
-      continue;
-    }
-    const bullet = /^\s*[-*+]\s+/;
-    const numbered = /^\s*\d+[.)]\s+/;
-    for (const [re, Tag] of [[bullet, 'ul'], [numbered, 'ol']] as const) {
-      if (!re.test(line)) continue;
-      const items: string[] = [];
-      while (i < lines.length && re.test(lines[i]!)) items.push(lines[i++]!.replace(re, ''));
-      blocks.push(<Tag key={key}>{items.map((it, n) => <li key={n}>{inline(it)}</li>)}</Tag>);
-      break;
-    }
-    if (blocks.length > key) continue;
-    const para: string[] = [];
-    while (i < lines.length && lines[i]!.trim() && !/^(#{1,6}\s|```|\s*[-*+]\s|\s*\d+[.)]\s)/.test(lines[i]!)) para.push(lines[i++]!);
-    if (!para.length) para.push(lines[i++]!);
-    blocks.push(<p key={key}>{para.map((p, n) => <Fragment key={n}>{n > 0 && <br />}{inline(p)}</Fragment>)}</p>);
-  }
-  return <div className="md-preview">{blocks}</div>;
+  // renderMarkdown escapes every character of the source before it adds its own tags.
+  return <div className="md-preview" dangerouslySetInnerHTML={{ __html: renderMarkdown(props.source, { headingLevel: 2, relativeLinks: true }) }} />;
 }
 
 // ---- the difference between two versions ----------------------------------------------------------
