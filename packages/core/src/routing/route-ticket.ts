@@ -73,7 +73,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
   return deps.store.transaction(async (tx) => {
     const ticket = await tx.tickets.lock(ws, input.ticketId);
     if (!ticket) return null;
-    const before = await tx.routing.findTicketRouting(ws, ticket.id);
+    const { before, firstBody, requesterEmail } = await tx.routing.routingInput(ws, ticket.id, ticket.requesterId);
     // Once decided, a job run again changes nothing; a queued ticket is retried by the drain.
     if (before && before.state !== 'queued') return before;
     const now = deps.clock.now();
@@ -81,9 +81,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
       if (before) await tx.routing.saveTicketRouting({ ...before, state: 'skipped', queuedAt: null, decidedAt: now });
       return null;
     }
-    const [first] = await tx.messages.listForTicket(ws, ticket.id, { includeInternal: true, limit: 1 });
-    const text = `${ticket.subject}\n${first?.bodyText ?? ''}`;
-    const requester = await tx.users.findById(ws, ticket.requesterId);
+    const text = `${ticket.subject}\n${firstBody ?? ''}`;
     // The request category chosen on the portal's form (its key) is the rules' "category"; without
     // one, the custom field the settings name.
     const formCategory = ticket.categoryId ? await tx.ticketCategories.findById(ws, ticket.categoryId) : null;
@@ -101,7 +99,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     // The model's team, read once when checking it exists and used below.
     let modelTeam: Awaited<ReturnType<typeof tx.teams.findById>> = null;
     if (!before) {
-      const rule = matchRule(await tx.routing.rules(ws), { text, senderEmail: requester?.email ?? null, channel: ticket.channel, category });
+      const rule = matchRule(await tx.routing.rules(ws), { text, senderEmail: requesterEmail, channel: ticket.channel, category });
       if (ticket.teamId) {
         teamId = ticket.teamId;
         source = 'given';

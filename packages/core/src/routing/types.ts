@@ -169,6 +169,8 @@ export interface RoutingRepository {
   markAssigned(workspaceId: string, userId: string, at: Date): Promise<void>;
 
   findTicketRouting(workspaceId: string, ticketId: string): Promise<TicketRouting | null>;
+  /** What a routing decision reads of its ticket, in one statement: the decision so far, the first message's text, the requester's address. */
+  routingInput(workspaceId: string, ticketId: string, requesterId: string): Promise<RoutingInput>;
   saveTicketRouting(r: TicketRouting): Promise<void>;
   /** Oldest queued tickets of a team first. */
   queued(workspaceId: string, teamId: string, limit: number): Promise<TicketRouting[]>;
@@ -182,4 +184,10 @@ export interface RoutingRepository {
 
   /** Resolved tickets created since `since`, oldest first, at most `limit`. */
   trainingTickets(workspaceId: string, since: Date, categoryField: string | null, limit: number): Promise<TrainingTicket[]>;
+}
+
+export interface RoutingInput {
+  before: TicketRouting | null;
+  firstBody: string | null;
+  requesterEmail: string | null;
 }

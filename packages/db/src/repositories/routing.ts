@@ -9,6 +9,7 @@ import type {
   TeamRouting,
   TicketRouting,
   TrainingTicket,
+  RoutingInput,
 } from '@guichet/core';
 import type { DB } from '../schema.ts';
 import { json } from './mappers.ts';
@@ -286,6 +287,19 @@ export class KyselyRoutingRepository implements RoutingRepository {
 
   async markAssigned(workspaceId: string, userId: string, at: Date): Promise<void> {
     await sql`UPDATE agent_availability SET last_assigned_at = ${at} WHERE workspace_id = ${workspaceId} AND user_id = ${userId}`.execute(this.db);
+  }
+
+  async routingInput(workspaceId: string, ticketId: string, requesterId: string): Promise<RoutingInput> {
+    const [r] = await this.rows(sql`
+      SELECT (SELECT row_to_json(tr) FROM ticket_routing tr WHERE tr.workspace_id = ${workspaceId} AND tr.ticket_id = ${ticketId}) AS before,
+        (SELECT m.body_text FROM messages m WHERE m.workspace_id = ${workspaceId} AND m.ticket_id = ${ticketId} ORDER BY m.created_at, m.id LIMIT 1) AS first_body,
+        (SELECT u.email FROM users u WHERE u.workspace_id = ${workspaceId} AND u.id = ${requesterId}) AS requester_email`);
+    const before = json<Row | null>(r?.before, null);
+    return {
+      before: before ? toTicketRouting(before) : null,
+      firstBody: (r?.first_body as string | null) ?? null,
+      requesterEmail: (r?.requester_email as string | null) ?? null,
+    };
   }
 
   async findTicketRouting(workspaceId: string, ticketId: string): Promise<TicketRouting | null> {
