@@ -111,7 +111,7 @@ export function Shell(props: { route: Route }) {
 
   const changeLocale = (l: Locale) => {
     setLocale(l);
-    api.setMyLocale(me.user.id, l).catch(() => {});
+    api.updateMe(me.user.id, { locale: l }).catch(() => {});
   };
 
   return (

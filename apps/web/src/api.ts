@@ -32,9 +32,8 @@ import type {
 
 export type { SavedViewOut, SavedViewQuery, UploadOut };
 
-/** The server's limits on files of a reply or note (UPLOAD_MAX_BYTES and MESSAGE_MAX_FILES in the contracts). */
-export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
-export const MESSAGE_MAX_FILES = 10;
+/** The server's limits on files of a reply or note, the contracts' own numbers. */
+export { MESSAGE_MAX_FILES, UPLOAD_MAX_BYTES } from '@guichet/contracts/limits';
 
 /** A file's bytes as base64 (what the upload endpoint takes). */
 function base64Of(file: Blob): Promise<string> {
@@ -194,8 +193,7 @@ export const api = {
     request<void>('POST', '/auth/password-reset', { email, ...(workspace ? { workspace } : {}) }, { quiet401: true }),
   confirmPasswordReset: (token: string, password: string) =>
     request<void>('POST', '/auth/password-reset/confirm', { token, password }, { quiet401: true }),
-  setMyLocale: (userId: string, locale: string) => request<UserOut>('PATCH', `/users/${userId}`, { locale }),
-  /** What each person sets for themselves (My account); role, status, address and capacity are the admins'. */
+  /** What each person sets for themselves (My account, the language switch, the bell's email choice); role, status, address and capacity are the admins'. */
   updateMe: (userId: string, patch: { name?: string; locale?: string; timeZone?: string; languages?: string[]; emailNotifications?: boolean }) =>
     request<UserOut>('PATCH', `/users/${userId}`, patch),
   changePassword: (current: string, password: string) => request<void>('POST', '/auth/password', { current, password }),
@@ -252,7 +250,6 @@ export const api = {
   markNotificationsRead: (ids: string[]) => request<{ updated: number }>('POST', '/notifications/read', { ids }),
   markAllNotificationsRead: () => request<{ updated: number }>('POST', '/notifications/all/read', {}),
   user: (id: string) => request<UserOut>('GET', `/users/${id}`),
-  setEmailNotifications: (userId: string, on: boolean) => request<UserOut>('PATCH', `/users/${userId}`, { emailNotifications: on }),
 };
 
 export interface NotificationItem {

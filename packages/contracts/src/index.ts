@@ -13,3 +13,4 @@ export * from './search.ts';
 export * from './collab.ts';
 export * from './portal.ts';
 export * from './markdown.ts';
+export * from './limits.ts';

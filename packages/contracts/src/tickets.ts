@@ -1,4 +1,5 @@
 import { MESSAGE_FORMATS } from './markdown.ts';
+import { MESSAGE_MAX_FILES, UPLOAD_MAX_BYTES } from './limits.ts';
 import { z } from 'zod';
 import { Channel, MessageVisibility, SlaState, TicketPriority, TicketStatus } from './enums.ts';
 import { LANGUAGE, email, isoDate, nonEmpty, pageQuery, queryList, uuid } from './common.ts';
@@ -24,11 +25,6 @@ export const AttachmentMeta = z.object({
   inline: z.boolean().default(false),
 });
 export type AttachmentMeta = z.infer<typeof AttachmentMeta>;
-
-/** A staff upload's largest file, in bytes (the portal's limit too). */
-export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
-/** Files on one message. */
-export const MESSAGE_MAX_FILES = 10;
 
 /** A file for a reply or a note: its bytes, base64-encoded, and its name (never a path). */
 export const UploadFileInput = z.object({

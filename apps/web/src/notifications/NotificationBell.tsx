@@ -165,7 +165,7 @@ export function NotificationBell() {
               <input type="checkbox" checked={emailOn} onChange={(e) => {
                 const on = e.target.checked;
                 setEmailOn(on);
-                api.setEmailNotifications(me.user.id, on).then((u) => setEmailOn(u.emailNotifications), () => setEmailOn(!on));
+                api.updateMe(me.user.id, { emailNotifications: on }).then((u) => setEmailOn(u.emailNotifications), () => setEmailOn(!on));
               }} />
               {t('notif.email')}
             </label>
