@@ -324,6 +324,13 @@ export interface WorkspaceRepository {
   insert(workspace: Workspace): Promise<Workspace>;
   findById(id: string): Promise<Workspace | null>;
   findBySlug(slug: string): Promise<Workspace | null>;
+  /**
+   * A value that changes whenever anything of the workspace's configuration changes (its row, SLA
+   * policies, calendars, triggers, webhooks, automations, teams, skills, custom fields, categories,
+   * routing settings, rules and models), and is never given twice: what was read of the
+   * configuration may be kept under it (`shared/config-cache.ts`). '' for no such workspace.
+   */
+  configVersion(id: string): Promise<string>;
   update(id: string, patch: Partial<Workspace>): Promise<Workspace>;
   /** Replace the logo (null: remove it) and name it on the workspace, in one transaction's worth of statements. */
   setLogo(id: string, logo: { content: Buffer; contentType: string; sha256: string } | null, at: Date): Promise<Workspace>;

@@ -84,6 +84,8 @@ export function fakeStore(): FakeStore {
   const implemented: Partial<Repositories> = {
     workspaces: unimplemented('workspaces', {
       findById: async (id) => copy(db.t.workspaces.find((w) => w.id === id) ?? null),
+      // '': nothing of the configuration is kept between calls (the fake has no version).
+      configVersion: async () => '',
     }),
     users: unimplemented('users', {
       insert: async (u) => {
@@ -188,11 +190,11 @@ export function fakeStore(): FakeStore {
     triggers: unimplemented('triggers', {
       anyEnabled: async () => false,
       list: async () => [],
-      rulesFingerprint: async () => '0:0/0:0',
+      rulesFingerprint: async () => '',
       eventFacts: async (ws, q) => {
         const u = find(db.t.users, ws, q.requesterId);
         const o = q.organizationId ? find(db.t.organizations, ws, q.organizationId) : null;
-        return { fingerprint: '0:0/0:0', requester: u ? { email: u.email, organizationId: u.organizationId, name: u.name } : null, organization: o ? { name: o.name } : null, calendar: null };
+        return { fingerprint: '', requester: u ? { email: u.email, organizationId: u.organizationId, name: u.name } : null, organization: o ? { name: o.name } : null, calendar: null };
       },
     }),
     ticketSla: unimplemented('ticketSla', {

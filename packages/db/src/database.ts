@@ -23,6 +23,7 @@ import * as m0014 from './migrations/0014_webhook_redelivery.ts';
 import * as m0015 from './migrations/0015_search_stats.ts';
 import * as m0016 from './migrations/0016_routing_solved_idx.ts';
 import * as m0017 from './migrations/0017_ticket_merge.ts';
+import * as m0018 from './migrations/0018_config_version.ts';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_search_stats': m0015,
   '0016_routing_solved_idx': m0016,
   '0017_ticket_merge': m0017,
+  '0018_config_version': m0018,
 };
 
 /**

@@ -12,6 +12,8 @@ export interface WorkspacesTable {
   settings: Generated<Json<Record<string, unknown>>>;
   brand_color: Generated<string | null>;
   logo_sha256: Generated<string | null>;
+  /** Renewed (from a sequence) by any change to the workspace's configuration: migration 0018. */
+  config_version: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

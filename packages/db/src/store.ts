@@ -61,12 +61,16 @@ export function translateDbError(e: unknown): unknown {
   return e;
 }
 
-function guard<T extends object>(repo: T, onWrite?: () => void): T {
+/**
+ * `onWrite` is called around the repository's writes, except those named by `keeps`: writes that
+ * cannot make a cached read stale (a plain INSERT of a new row: absent records are never cached).
+ */
+function guard<T extends object>(repo: T, onWrite?: () => void, keeps?: RegExp): T {
   return new Proxy(repo, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== 'function') return v;
-      const writes = onWrite !== undefined && typeof prop === 'string' && !READ_METHOD.test(prop);
+      const writes = onWrite !== undefined && typeof prop === 'string' && !READ_METHOD.test(prop) && !keeps?.test(prop);
       return async (...args: unknown[]) => {
         if (writes) onWrite!();
         try {
@@ -98,7 +102,7 @@ function guard<T extends object>(repo: T, onWrite?: () => void): T {
 
 const AUTH_CACHE_MS = 1000;
 const AUTH_CACHE_MAX = 10_000;
-const READ_METHOD = /^(find|list|count)|Of$/;
+const READ_METHOD = /^(find|list|count|configVersion$)|Of$/;
 
 /** Bumped around every write to users, API tokens or workspaces in this process. */
 let authGeneration = 0;
@@ -175,7 +179,8 @@ function repositories(db: Kysely<DB>, onAuthWrite: () => void, coalesce = false)
   return {
     tickets: guard(new KyselyTicketRepository(db, { coalesce })),
     messages: guard(new KyselyMessageRepository(db)),
-    users: guard(new KyselyUserRepository(db, { coalesce }), onAuthWrite),
+    // A new customer (each new address writing in) leaves the cached authentication reads valid.
+    users: guard(new KyselyUserRepository(db, { coalesce }), onAuthWrite, /^insert$/),
     organizations: guard(new KyselyOrganizationRepository(db)),
     teams: guard(new KyselyTeamRepository(db)),
     skills: guard(new KyselySkillRepository(db)),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApiToken, NewAuditEntry, Session } from '@guichet/core';
 import { sql } from 'kysely';
-import { at, describeStore, eventOf, newWorkspace, unique, userOf, uuid } from './fixtures.ts';
+import { at, describeStore, eventOf, newWorkspace, teamOf, unique, userOf, uuid } from './fixtures.ts';
 
 describeStore('storage port: sessions, tokens, login attempts and history', (h) => {
   describe('sessions', () => {
@@ -190,5 +190,53 @@ describeStore('storage port: sessions, tokens, login attempts and history', (h) 
         assert.equal(Number(rows.rows[0]!.n), 1, 'the row is still there, unchanged');
       });
     }
+  });
+
+  describe('configuration version (what hot paths keep in memory is kept under it)', () => {
+    it('is renewed by a change to the configuration, in any table, and by nothing else; never given twice, not even after a rollback', async () => {
+      const ws = await newWorkspace(h.store);
+      const other = await newWorkspace(h.store);
+      const db = h.database.db;
+      const seen = new Set<string>();
+      const version = async (id = ws.id) => h.store.workspaces.configVersion(id);
+      const renewed = async (what: string, change: () => Promise<unknown>) => {
+        const before = await version();
+        const otherBefore = await version(other.id);
+        await change();
+        const after = await version();
+        assert.notEqual(after, before, `${what} renews the version`);
+        assert.ok(!seen.has(after), `${what}: a version is never given twice`);
+        seen.add(after);
+        assert.equal(await version(other.id), otherBefore, `${what} leaves another workspace's version alone`);
+      };
+      seen.add(await version());
+      assert.match(await version(), /^\d+$/);
+      assert.equal(await h.store.workspaces.configVersion(uuid()), '', 'no such workspace');
+
+      const team = teamOf(ws);
+      await renewed('a new team', () => h.store.teams.insert(team));
+      await renewed('the workspace settings', () => h.store.workspaces.update(ws.id, { name: 'Renamed' }));
+      await renewed('a new SLA policy', () => sql`INSERT INTO sla_policies (id, workspace_id, name, position, enabled, conditions, targets, created_at, updated_at)
+        VALUES (${uuid()}, ${ws.id}, 'Gold', 0, true, '{}', '{}', now(), now())`.execute(db));
+      await renewed('a disabled trigger', () => sql`INSERT INTO triggers (id, workspace_id, name, position, enabled, events, conditions, actions, stop, created_at, updated_at)
+        VALUES (${uuid()}, ${ws.id}, 'T', 0, false, '{}', '{}', '[]', false, now(), now())`.execute(db));
+      await renewed('a deleted team', () => sql`DELETE FROM teams WHERE id = ${team.id}`.execute(db));
+
+      const still = await version();
+      const customer = await h.store.users.insert(userOf(ws, { role: 'customer' }));
+      await h.store.events.append(eventOf(ws, { subjectType: 'user', subjectId: customer.id }));
+      assert.equal(await version(), still, 'people and history are not configuration');
+
+      await assert.rejects(
+        h.store.transaction(async (tx) => {
+          await tx.teams.insert(teamOf(ws));
+          seen.add(await tx.workspaces.configVersion(ws.id));
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      assert.equal(await version(), still, 'a rolled-back change leaves the version as it was');
+      await renewed('a change after a rollback', () => h.store.teams.insert(teamOf(ws)));
+    });
   });
 });

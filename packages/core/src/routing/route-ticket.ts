@@ -8,6 +8,8 @@
 import type { Deps } from '../deps.ts';
 import type { NewJob } from '../jobs/types.ts';
 import type { Repositories } from '../store.ts';
+import type { Team } from '../people/types.ts';
+import { configPart, readConfigVersion, type ConfigVersion } from '../shared/config-cache.ts';
 import type { Ticket } from '../tickets/types.ts';
 import { estimateExpertise } from './expertise.ts';
 import { matchRule } from './rules.ts';
@@ -51,8 +53,10 @@ export function drainJob(workspaceId: string, now: Date): NewJob {
 // The active model of each workspace, loaded once per process and version.
 const loaded = new Map<string, { id: string; model: LoadedTriageModel; version: number }>();
 
-export async function activeTriageModel(deps: Deps, workspaceId: string): Promise<{ model: LoadedTriageModel; version: number } | null> {
-  const current = await deps.store.routing.activeModelVersion(workspaceId);
+export async function activeTriageModel(deps: Deps, workspaceId: string, cfg?: ConfigVersion): Promise<{ model: LoadedTriageModel; version: number } | null> {
+  const current = cfg
+    ? await configPart(cfg, 'routing.model', () => deps.store.routing.activeModelVersion(workspaceId))
+    : await deps.store.routing.activeModelVersion(workspaceId);
   if (!current) return null;
   const cached = loaded.get(workspaceId);
   if (cached && cached.id === current.id) return cached;
@@ -63,13 +67,30 @@ export async function activeTriageModel(deps: Deps, workspaceId: string): Promis
   return entry;
 }
 
+/**
+ * What a decision reads of the workspace's routing configuration (settings, rules, teams, team
+ * modes, skills, form categories), kept under the configuration version read once per decision.
+ */
+function routingConfig(cfg: ConfigVersion) {
+  const ws = cfg.workspaceId;
+  return {
+    rules: (tx: Repositories) => configPart(cfg, 'routing.rules', () => tx.routing.rules(ws)),
+    team: (tx: Repositories, id: string) => configPart(cfg, `team:${id}`, () => tx.teams.findById(ws, id)),
+    teamRouting: (tx: Repositories, id: string) => configPart(cfg, `routing.team:${id}`, () => tx.routing.teamRouting(ws, id)),
+    skill: (tx: Repositories, id: string) => configPart(cfg, `skill:${id}`, () => tx.skills.findById(ws, id)),
+    category: (tx: Repositories, id: string) => configPart(cfg, `category:${id}`, () => tx.ticketCategories.findById(ws, id)),
+  };
+}
+
 /** Days of history behind "solved N similar tickets". */
 const SIMILAR_DAYS = 90;
 
 export async function routeTicket(deps: Deps, input: { workspaceId: string; ticketId: string }): Promise<TicketRouting | null> {
   const ws = input.workspaceId;
-  const settings = routingSettingsOf(ws, await deps.store.routing.settings(ws));
-  const active = await activeTriageModel(deps, ws);
+  const cfg = await readConfigVersion(deps.store, ws);
+  const config = routingConfig(cfg);
+  const settings = routingSettingsOf(ws, await configPart(cfg, 'routing.settings', () => deps.store.routing.settings(ws)));
+  const active = await activeTriageModel(deps, ws, cfg);
   return deps.store.transaction(async (tx) => {
     const ticket = await tx.tickets.lock(ws, input.ticketId);
     if (!ticket) return null;
@@ -84,7 +105,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     const text = `${ticket.subject}\n${firstBody ?? ''}`;
     // The request category chosen on the portal's form (its key) is the rules' "category"; without
     // one, the custom field the settings name.
-    const formCategory = ticket.categoryId ? await tx.ticketCategories.findById(ws, ticket.categoryId) : null;
+    const formCategory = ticket.categoryId ? await config.category(tx, ticket.categoryId) : null;
     const category = formCategory ? formCategory.key : settings.categoryField ? asString(ticket.customFields[settings.categoryField]) : null;
 
     // ---- team
@@ -97,9 +118,9 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     let x: ReturnType<LoadedTriageModel['vectorize']> | null = null;
     let priority: Ticket['priority'] | null = null;
     // The model's team, read once when checking it exists and used below.
-    let modelTeam: Awaited<ReturnType<typeof tx.teams.findById>> = null;
+    let modelTeam: Team | null = null;
     if (!before) {
-      const rule = matchRule(await tx.routing.rules(ws), { text, senderEmail: requesterEmail, channel: ticket.channel, category });
+      const rule = matchRule(await config.rules(tx), { text, senderEmail: requesterEmail, channel: ticket.channel, category });
       if (ticket.teamId) {
         teamId = ticket.teamId;
         source = 'given';
@@ -116,18 +137,18 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
         predictions = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { label: v.label, confidence: round(v.confidence) }]));
         if (!teamId && p.team) {
           confidence = p.team.confidence;
-          if (p.team.confidence >= settings.minConfidence && (modelTeam = await tx.teams.findById(ws, p.team.label))) {
+          if (p.team.confidence >= settings.minConfidence && (modelTeam = await config.team(tx, p.team.label))) {
             teamId = p.team.label;
             source = 'model';
           }
         }
       }
     } else if (ruleId) {
-      ruleName = (await tx.routing.findRule(ws, ruleId))?.name ?? null;
+      ruleName = (await config.rules(tx)).find((r) => r.id === ruleId)?.name ?? null;
     }
 
     const language = ticket.language ?? deps.languageId?.identify(text)?.language ?? null;
-    const team = teamId ? (modelTeam?.id === teamId ? modelTeam : await tx.teams.findById(ws, teamId)) : null;
+    const team = teamId ? (modelTeam?.id === teamId ? modelTeam : await config.team(tx, teamId)) : null;
     const base: Omit<TicketRouting, 'state' | 'explanationEn' | 'explanationFr'> = {
       ticketId: ticket.id,
       workspaceId: ws,
@@ -155,7 +176,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
     }
 
     // ---- agent
-    const teamSettings = await tx.routing.teamRouting(ws, team.id);
+    const teamSettings = await config.teamRouting(tx, team.id);
     const mode: RoutingMode = settings.autoAssign ? (teamSettings?.mode ?? 'skills') : 'manual';
     let chosen = null;
     let waiting: ExplanationInput['waiting'] = mode === 'manual' ? 'manual' : null;
@@ -168,7 +189,7 @@ export async function routeTicket(deps: Deps, input: { workspaceId: string; tick
       candidates = (await tx.routing.lockCandidates(ws, team.id, teamSettings?.skillId ?? null, { since: new Date(now.getTime() - SIMILAR_DAYS * 86_400_000) }, now)).filter(
         (c) => c.status !== 'offline' && !(c.outOfOfficeUntil && c.outOfOfficeUntil > now) && withinWorkingHours(c.workingHours, c.timeZone, now),
       );
-      const skill = teamSettings?.skillId ? await tx.skills.findById(ws, teamSettings.skillId) : null;
+      const skill = teamSettings?.skillId ? await config.skill(tx, teamSettings.skillId) : null;
       const ids = candidates.map((c) => c.userId);
       let expertise = new Map();
       if (active && mode === 'skills') {

@@ -5,6 +5,7 @@
  */
 import type { NewEvent, Repositories } from '../store.ts';
 import type { Ctx } from '../shared/context.ts';
+import { configPart, readConfigVersion, type ConfigVersion } from '../shared/config-cache.ts';
 import type { Ticket } from '../tickets/types.ts';
 import { BusinessCalendar } from './calendar.ts';
 import { advanceSla, choosePolicy, nextDueOf, startSla, summarizeSla, type SlaEnv, type SlaEventOut, type SlaMessage, type SlaStep } from './engine.ts';
@@ -28,25 +29,45 @@ export function compiledCalendar(id: string, updatedAt: Date): BusinessCalendar 
   return hit && hit.updatedAt === updatedAt.getTime() ? hit.cal : null;
 }
 
+/** The workspace's enabled SLA policies in order: kept under the configuration version when one is given. */
+export function enabledPolicies(repos: Repositories, workspaceId: string, cfg?: ConfigVersion | null): Promise<SlaPolicy[]> {
+  const load = () => repos.slaPolicies.list(workspaceId, { enabledOnly: true });
+  return cfg ? configPart(cfg, 'sla.policies', load) : load();
+}
+
+/** Every calendar of the workspace, kept under the configuration version. */
+function calendarsUnder(repos: Repositories, cfg: ConfigVersion): Promise<BusinessCalendarRecord[]> {
+  return configPart(cfg, 'sla.calendars', () => repos.businessCalendars.list(cfg.workspaceId));
+}
+
+async function calendarById(repos: Repositories, workspaceId: string, id: string, cfg?: ConfigVersion | null): Promise<BusinessCalendarRecord | null> {
+  if (!cfg) return repos.businessCalendars.findById(workspaceId, id);
+  return (await calendarsUnder(repos, cfg)).find((c) => c.id === id) ?? null;
+}
+
 /** The calendar a ticket's clocks use under `policy`: the policy's, else the team's, else the workspace default. */
-export async function calendarFor(repos: Repositories, workspaceId: string, policy: SlaPolicy | null, teamId: string | null): Promise<BusinessCalendarRecord | null> {
+export async function calendarFor(repos: Repositories, workspaceId: string, policy: SlaPolicy | null, teamId: string | null, cfg?: ConfigVersion | null): Promise<BusinessCalendarRecord | null> {
   if (policy?.calendarId) {
-    const c = await repos.businessCalendars.findById(workspaceId, policy.calendarId);
+    const c = await calendarById(repos, workspaceId, policy.calendarId, cfg);
     if (c) return c;
+  }
+  if (cfg) {
+    const all = await calendarsUnder(repos, cfg);
+    return (teamId ? all.find((c) => c.teamId === teamId) : undefined) ?? all.find((c) => c.isDefault) ?? null;
   }
   const { team, workspace } = await repos.businessCalendars.forTicket(workspaceId, teamId);
   return team ?? workspace;
 }
 
-export async function envFor(repos: Repositories, workspaceId: string, policy: SlaPolicy | null, teamId: string | null): Promise<SlaEnv> {
-  const rec = await calendarFor(repos, workspaceId, policy, teamId);
+export async function envFor(repos: Repositories, workspaceId: string, policy: SlaPolicy | null, teamId: string | null, cfg?: ConfigVersion | null): Promise<SlaEnv> {
+  const rec = await calendarFor(repos, workspaceId, policy, teamId, cfg);
   return { policy, calendarId: rec?.id ?? null, calendar: rec ? compileCalendar(rec) : null };
 }
 
 /** The environment a stored state was computed under (its policy may have changed or gone since). */
-export async function storedEnv(repos: Repositories, workspaceId: string, state: TicketSlaState, policies: SlaPolicy[]): Promise<SlaEnv> {
+export async function storedEnv(repos: Repositories, workspaceId: string, state: TicketSlaState, policies: SlaPolicy[], cfg?: ConfigVersion | null): Promise<SlaEnv> {
   const policy = policies.find((p) => p.id === state.policyId) ?? (state.policyId ? await repos.slaPolicies.findById(workspaceId, state.policyId) : null);
-  const rec = state.calendarId ? await repos.businessCalendars.findById(workspaceId, state.calendarId) : null;
+  const rec = state.calendarId ? await calendarById(repos, workspaceId, state.calendarId, cfg) : null;
   return { policy, calendarId: rec?.id ?? null, calendar: rec ? compileCalendar(rec) : null };
 }
 
@@ -79,10 +100,17 @@ export async function recordSlaEvents(tx: Repositories, ctx: Ctx, ticketId: stri
 }
 
 /** A new ticket: start its clocks when the workspace has SLA policies. */
-export async function slaOnTicketCreated(tx: Repositories, ctx: Ctx, ticket: Ticket | Omit<Ticket, 'number' | 'version'>, message: SlaMessage | null, now: Date): Promise<void> {
-  const policies = await tx.slaPolicies.list(ctx.workspaceId, { enabledOnly: true });
+export async function slaOnTicketCreated(
+  tx: Repositories,
+  ctx: Ctx,
+  ticket: Ticket | Omit<Ticket, 'number' | 'version'>,
+  message: SlaMessage | null,
+  now: Date,
+  cfg?: ConfigVersion,
+): Promise<void> {
+  const policies = await enabledPolicies(tx, ctx.workspaceId, cfg);
   if (!policies.length) return;
-  const env = await envFor(tx, ctx.workspaceId, choosePolicy(policies, ticket), ticket.teamId);
+  const env = await envFor(tx, ctx.workspaceId, choosePolicy(policies, ticket), ticket.teamId, cfg);
   await write(tx, ctx, ticket.id, startSla(env, ticket, message, now), env, now);
 }
 
@@ -93,7 +121,7 @@ export async function slaOnTicketCreated(tx: Repositories, ctx: Ctx, ticket: Tic
 export async function slaOnTicketChanged(tx: Repositories, ctx: Ctx, before: Ticket, after: Ticket, message: SlaMessage | null, now: Date): Promise<void> {
   const row = await tx.ticketSla.find(ctx.workspaceId, after.id, { lock: true });
   if (!row) return;
-  await advanceRow(tx, ctx, row, after, before.status, message, now);
+  await advanceRow(tx, ctx, row, after, before.status, message, now, undefined, await readConfigVersion(tx, ctx.workspaceId));
 }
 
 /** Move a ticket's stored clocks to `now` for `ticket` as it is now. */
@@ -106,10 +134,11 @@ export async function advanceRow(
   message: SlaMessage | null,
   now: Date,
   policies?: SlaPolicy[],
+  cfg?: ConfigVersion,
 ): Promise<TicketSlaState> {
-  const list = policies ?? (await tx.slaPolicies.list(ctx.workspaceId, { enabledOnly: true }));
-  const before = await storedEnv(tx, ctx.workspaceId, row.state, list);
-  const after = await envFor(tx, ctx.workspaceId, choosePolicy(list, ticket), ticket.teamId);
+  const list = policies ?? (await enabledPolicies(tx, ctx.workspaceId, cfg));
+  const before = await storedEnv(tx, ctx.workspaceId, row.state, list, cfg);
+  const after = await envFor(tx, ctx.workspaceId, choosePolicy(list, ticket), ticket.teamId, cfg);
   const step = advanceSla(row.state, before, after, { previousStatus, ticket, message }, now);
   await write(tx, ctx, ticket.id, step, after, now);
   return step.state;

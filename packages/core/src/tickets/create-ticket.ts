@@ -13,8 +13,9 @@ import { normalizeTags, validateCustomFields } from './rules.ts';
 import { ticketAccess } from './policy.ts';
 import type { Ticket, TicketView } from './types.ts';
 import type { TicketAccess } from './policy.ts';
-import { slaOnTicketCreated } from '../sla/track.ts';
-import { runTriggers } from '../triggers/run.ts';
+import { enabledPolicies, slaOnTicketCreated } from '../sla/track.ts';
+import { ruleSetListens, ruleSetUnder, runTriggers } from '../triggers/run.ts';
+import { readConfigVersion, type ConfigVersion } from '../shared/config-cache.ts';
 import { checkTicketCategory } from './categories.ts';
 import { messageHtml } from './message-body.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
@@ -70,6 +71,7 @@ async function insertTicket(
   input: CreateTicketInput,
   now: Date,
 ): Promise<{ ticket: TicketView; access: TicketAccess }> {
+  let cfg: ConfigVersion | undefined;
   if (input.attachments.length === 0 && !input.assigneeId && !input.emailRequester && !(input.requester && 'id' in input.requester)) {
     // The common case, without BEGIN and COMMIT: two queries (the requester, then the INSERT)
     // instead of five. The ticket, its first message and its creation event are one INSERT
@@ -82,18 +84,19 @@ async function insertTicket(
       lookUpRequester(ctx, deps.store, input),
       input.teamId ? deps.store.teams.findById(ctx.workspaceId, input.teamId) : Promise.resolve(null),
       needsDefinitions(input) ? deps.store.customFields.list(ctx.workspaceId) : Promise.resolve([]),
-      // SLA clocks, triggers and webhooks write more: a workspace with any takes the transaction below.
-      Promise.all([
-        deps.store.slaPolicies.anyEnabled(ctx.workspaceId),
-        deps.store.triggers.anyEnabled(ctx.workspaceId),
-        deps.store.webhooks.list(ctx.workspaceId, { enabledOnly: true }).then((l) => l.length > 0),
-      ]).then((any) => any.some(Boolean)),
+      // SLA clocks, triggers and webhooks write more: a workspace with any takes the transaction
+      // below. What it has is kept under its configuration version (one small read).
+      readConfigVersion(deps.store, ctx.workspaceId).then(async (cfg) => {
+        const [policies, rules] = await Promise.all([enabledPolicies(deps.store, ctx.workspaceId, cfg), ruleSetUnder(deps.store, ctx.workspaceId, cfg.version)]);
+        return { cfg, any: policies.length > 0 || ruleSetListens(rules, 'ticket.created') };
+      }),
       input.categoryId ? checkTicketCategory(deps.store, ctx, input.categoryId) : Promise.resolve(null),
     ] as const);
-    if (requester && !sla) {
+    if (requester && !sla.any) {
       if (input.teamId && !team) throw new AppError('TEAM_NOT_FOUND', 'The team given for this ticket does not exist.');
       return writeTicket(deps, ctx, deps.store, input, requester, defs, now, false);
     }
+    cfg = sla.cfg;
   }
   return deps.store.transaction(async (tx) => {
     const requester = await resolveRequester(deps, ctx, tx, input, now);
@@ -103,7 +106,7 @@ async function insertTicket(
     }
     if (input.categoryId) await checkTicketCategory(tx, ctx, input.categoryId);
     const defs = needsDefinitions(input) ? await tx.customFields.list(ctx.workspaceId) : [];
-    const created = await writeTicket(deps, ctx, tx, input, requester, defs, now, true);
+    const created = await writeTicket(deps, ctx, tx, input, requester, defs, now, cfg ?? (await readConfigVersion(tx, ctx.workspaceId)));
     // Created already assigned (by a person): tell the assignee, unless they took it themselves.
     if (input.assigneeId) await notifyAssigned(deps, tx, null, created.ticket, { id: ctx.actor.userId, name: ctx.actor.name }, now);
     if (input.emailRequester) await emailFirstMessage(deps, tx, ctx, created.ticket);
@@ -142,7 +145,8 @@ async function writeTicket(
   requester: User,
   defs: CustomField[],
   now: Date,
-  sla: boolean,
+  /** The configuration to start SLA clocks and run triggers under; none: the workspace has none to apply. */
+  cfg: ConfigVersion | false,
 ): Promise<{ ticket: TicketView; access: TicketAccess }> {
   const actor = ctx.actor;
   const isCustomer = actor.role === 'customer';
@@ -190,11 +194,13 @@ async function writeTicket(
     job: routeTicketJob(ctx.workspaceId, ticket),
   });
   let final = created;
-  if (sla) {
+  if (cfg) {
     const byStaff = !isCustomer && actor.userId !== null && actor.userId !== requester.id;
-    await slaOnTicketCreated(repos, ctx, created, { visibility: input.firstMessageVisibility, byStaff }, now);
+    await slaOnTicketCreated(repos, ctx, created, { visibility: input.firstMessageVisibility, byStaff }, now, cfg);
     const message = { body: input.body, visibility: input.firstMessageVisibility, byStaff, channel: ticket.channel };
-    final = await runTriggers(deps, repos, ctx, { event: 'ticket.created', ticket: created, before: null, message }, now);
+    if (ruleSetListens(await ruleSetUnder(repos, ctx.workspaceId, cfg.version), 'ticket.created')) {
+      final = await runTriggers(deps, repos, ctx, { event: 'ticket.created', ticket: created, before: null, message }, now);
+    }
   }
   const view: TicketView = {
     ...final,

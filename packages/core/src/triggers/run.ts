@@ -17,6 +17,7 @@ import { eventLookups, runTriggersBatch } from './batch.ts';
 import { checkAssignee } from '../tickets/assignment.ts';
 import { checkStatusChange, diffTicket, statusTimestamps, validateCustomFields } from '../tickets/rules.ts';
 import { slaOnTicketChanged, envFor, compileCalendar, compiledCalendar } from '../sla/track.ts';
+import { configPart } from '../shared/config-cache.ts';
 import { localTimeOf } from '../sla/zones.ts';
 import { notifyAssigned } from '../notifications/notify.ts';
 import { queueReplyEmail } from '../email/outbound.ts';
@@ -94,27 +95,17 @@ async function loadRuleSet(tx: Repositories, workspaceId: string): Promise<RuleS
 }
 
 /**
- * The rule sets of recent workspaces, each kept with the fingerprint it was read under. Every
- * event reads the fingerprint (one small statement over the rows, computed by the database)
- * instead of every trigger and webhook; a change made by any process changes it. A set read on
- * a miss is kept only when the fingerprint is the same after the read as before it, so a change
- * committed in between is not kept under the older fingerprint.
+ * The enabled triggers and webhooks, kept under the workspace's configuration version (any change
+ * to a trigger or webhook renews it, in any process): an event reads the version with the facts
+ * its conditions may name, one statement, instead of every trigger and webhook.
  */
-const ruleSets = new Map<string, { fingerprint: string; rules: RuleSet }>();
-
 export async function currentRuleSet(tx: Repositories, workspaceId: string): Promise<RuleSet> {
   return ruleSetUnder(tx, workspaceId, await tx.triggers.rulesFingerprint(workspaceId));
 }
 
-/** The rule set read under `fingerprint` (just read): the kept one when it is the same. */
-async function ruleSetUnder(tx: Repositories, workspaceId: string, fingerprint: string): Promise<RuleSet> {
-  const hit = ruleSets.get(workspaceId);
-  if (hit && hit.fingerprint === fingerprint) return hit.rules;
-  const rules = await loadRuleSet(tx, workspaceId);
-  if ((await tx.triggers.rulesFingerprint(workspaceId)) !== fingerprint) return rules;
-  if (ruleSets.size >= 500) ruleSets.delete(ruleSets.keys().next().value!);
-  ruleSets.set(workspaceId, { fingerprint, rules });
-  return rules;
+/** The rule set under `fingerprint` (the configuration version just read). */
+export function ruleSetUnder(tx: Repositories, workspaceId: string, fingerprint: string): Promise<RuleSet> {
+  return configPart({ workspaceId, version: fingerprint }, 'rules', () => loadRuleSet(tx, workspaceId));
 }
 
 /** Whether anything listens to `event`: when nothing does, a firing has nothing to do. */

@@ -203,6 +203,11 @@ export class KyselyWorkspaceRepository implements WorkspaceRepository {
     return r ? toWorkspace(r) : null;
   }
 
+  async configVersion(id: string): Promise<string> {
+    const r = await sql<{ v: string }>`SELECT config_version::text AS v FROM workspaces WHERE id = ${id}`.execute(this.db);
+    return r.rows[0]?.v ?? '';
+  }
+
   async findBySlug(slug: string): Promise<Workspace | null> {
     const r = await this.db.selectFrom('workspaces').selectAll().where('slug', '=', slug).executeTakeFirst();
     return r ? toWorkspace(r) : null;

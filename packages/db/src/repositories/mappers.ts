@@ -34,7 +34,7 @@ export function json<T>(v: unknown, fallback: T): T {
 const d = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 const dn = (v: Date | string | null): Date | null => (v === null ? null : d(v));
 
-export function toWorkspace(r: Selectable<WorkspacesTable>): Workspace {
+export function toWorkspace(r: Omit<Selectable<WorkspacesTable>, 'config_version'>): Workspace {
   return {
     id: r.id,
     slug: r.slug,

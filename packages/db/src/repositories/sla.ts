@@ -385,8 +385,7 @@ export class KyselyTriggerRepository extends OrderedRules<Trigger> implements Tr
   }
 }
 
-/** Every column of every trigger and webhook row counts (the row as text), so any change, reorder or deletion changes it. */
+/** The workspace's configuration version (migration 0018): any change to a trigger or webhook, among others, renews it. */
 function fingerprintOf(workspaceId: string) {
-  return sql<string>`((SELECT count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0) FROM triggers t WHERE t.workspace_id = ${workspaceId})
-    || '/' || (SELECT count(*) || ':' || coalesce(sum(hashtextextended(w::text, 0)), 0) FROM webhooks w WHERE w.workspace_id = ${workspaceId}))`;
+  return sql<string>`(SELECT config_version::text FROM workspaces WHERE id = ${workspaceId})`;
 }
